@@ -1,0 +1,1 @@
+"""The Plotly Dash app: pages under dashboard/pages, queries apart from layout."""

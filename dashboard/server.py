@@ -1,0 +1,33 @@
+"""Serving: gunicorn in production, Dash's development server only with --debug."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from dashboard.app import create_app
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, database_url: str, options: dict) -> None:
+        self.database_url = database_url
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):  # type: ignore[no-untyped-def]
+        return create_app(self.database_url).server
+
+
+def run(host: str, port: int, database_url: str, workers: int = 2, debug: bool = False) -> None:
+    """Serve the dashboard on host:port until interrupted."""
+    if debug:
+        create_app(database_url).run(host=host, port=port, debug=True)
+        return
+    print(f"itdash: serving http://{host}:{port}/ with {workers} gunicorn worker(s)", flush=True)
+    _Gunicorn(
+        database_url,
+        {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60},
+    ).run()

@@ -1,0 +1,51 @@
+"""The one place that makes database engines and creates the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlmodel import SQLModel, create_engine
+
+import schemas.tables  # noqa: F401  (registers the tables)
+from etl.errors import ItdashError
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever driver the URL names or omits."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine(url: str, create: bool = True) -> Engine:
+    """An engine for `url`; SQLite files get their folder, foreign keys and WAL."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ItdashError(f"database URL {url!r} is not a valid SQLAlchemy URL") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        eng = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as e:
+        raise ItdashError(f"database URL {url!r} cannot be used: {e}") from None
+    if parsed.get_backend_name() == "sqlite":
+
+        @event.listens_for(eng, "connect")
+        def _pragmas(conn, _record):  # type: ignore[no-untyped-def]
+            cur = conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+    if create:
+        try:
+            SQLModel.metadata.create_all(eng)
+        except Exception as e:  # noqa: BLE001 - any driver error means the same to a user
+            raise ItdashError(f"cannot open database {parsed.render_as_string()}: {e.__class__.__name__}: {str(e).splitlines()[0]}") from None
+    return eng

@@ -1,0 +1,206 @@
+"""Figures in a parsed reply, each with value, qualifier, unit, subject and as_of.
+
+The stage reads sentence by sentence; within a sentence it finds numbers
+(`numbers`), reads each one's hedge and counted noun, pairs ranges, then dates
+(`asof`) and attributes (`subjects`) the figures. Carry-overs between
+sentences — an `of them`, a continuing `Among them`, a subject named in the
+previous sentence — are the only state kept across sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.extract import asof, numbers, subjects, units
+from etl.extract.sentences import Sentence, split
+from etl.extract.vocab import Vocab, vocab
+from etl.parse import Document
+from etl.text import collapse
+from schemas.figure import Figure
+
+_DURATIONS = {"year", "month", "week", "day", "hour", "minute"}
+_FOR_OVER = re.compile(r"\b(?:for|of|with|lasting|taking|take|took|spent|than)\s+$", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
+_FROM = re.compile(r"\bfrom\s+$", re.I)
+_RANGE = re.compile(r"\s*(to|-|–|—|and)\s*$")
+
+
+@dataclass
+class _Draft:
+    n: numbers.Number
+    start: int
+    end: int
+    qualifier: str
+    unit: str | None
+    backref: bool = False
+    subject: str | None = None
+    as_of: str | None = None
+    hedged: bool = False
+
+
+def _hedge(text: str, n: numbers.Number, s: Sentence, v: Vocab) -> tuple[str, int, bool]:
+    w0 = max(s.start, n.start - 40)
+    window = text[w0 : n.start]
+    m = v.hedge_before.search(window)
+    if m and not v.not_hedge.search(window):
+        return v.hedge_before_kind[" ".join(m.group(1).lower().split())], w0 + m.start(1), True
+    return "exact", n.start, False
+
+
+def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Draft | None:
+    qualifier, start, hedged = _hedge(text, n, s, v)
+    pos = n.end
+    after = v.hedge_after.match(text[pos : pos + 16])
+    if after:
+        qualifier, hedged = v.hedge_after_kind[after.group(1).lower()], True
+        pos += after.end()
+    d = _Draft(n, start, pos, qualifier, None, hedged=hedged)
+    if n.currency:
+        d.unit = n.currency
+    elif n.kind == "times":
+        d.unit = "time"
+    ref_end = units.backref(text, pos)
+    if ref_end:
+        d.backref, d.end = True, ref_end
+        if n.percent:
+            d.unit = "percent"
+    elif n.percent:
+        d.unit = "percent"
+    elif d.unit is None:
+        np = units.noun_phrase(text, units.skip_of(text, pos), s.end, v)
+        d.unit, d.end = np.unit, max(np.end, pos)
+    if numbers.is_year(n, raw) and not (
+        d.unit and (d.unit in v.single_units or d.unit in v.multi_units)
+    ):
+        return None
+    if (
+        d.unit in _DURATIONS
+        and qualifier == "over"
+        and not _FOR_OVER.search(text[max(s.start, start - 12) : start])
+    ):
+        d.qualifier = "exact"  # "over four years" means during them
+    return d
+
+
+def _pair_ranges(text: str, drafts: list[_Draft], s: Sentence) -> None:
+    for a, b in zip(drafts, drafts[1:], strict=False):
+        between = text[a.n.end : b.start]
+        m = _RANGE.fullmatch(between) if len(between) < 8 else None
+        if not m:
+            continue
+        word = m.group(1)
+        before = text[max(s.start, a.start - 12) : a.start]
+        if word == "and" and not _BETWEEN.search(before):
+            continue
+        if _BETWEEN.search(before):
+            a.start = a.start - len(before) + before.lower().rfind("between")
+        if word == "to" and _FROM.search(before):
+            if a.unit is None:  # a change: each end keeps its own hedge
+                a.unit = b.unit
+            continue
+        a.qualifier, b.qualifier = "at_least", "up_to"
+        if a.n.scale == 1 and b.n.scale != 1 and a.n.kind in ("digits", "word"):
+            a.n.value *= b.n.scale
+        if b.n.currency and not a.n.currency:
+            a.unit = b.n.currency
+        elif a.n.currency and not b.n.currency:
+            b.unit = a.n.currency
+        if b.n.percent and not a.n.percent:
+            a.unit = "percent"
+        if a.unit is None or a.end == a.n.end:
+            a.unit = a.unit or b.unit
+        a.end = a.n.end
+
+
+def extract(doc: Document) -> list[Figure]:
+    """Every figure of the question and reply parts, in document order."""
+    v = vocab()
+    text = doc.text
+    spans = numbers.masks(text)
+    starts = [a for a, _ in spans]
+    abbr = subjects.abbreviations(text, v)
+    out: list[Figure] = []
+    prev: list[_Draft] = []
+    prev_anchor: str | None = None
+    carry: str | None = None
+    paragraph = -1
+    for s in split(doc):
+        if s.part is None:
+            continue
+        if s.paragraph != paragraph:
+            paragraph, carry = s.paragraph, None
+        drafts = [
+            d
+            for n, raw in numbers.candidates(text, s.start, s.end, v, spans, starts)
+            if (d := _draft(text, n, raw, s, v)) is not None
+        ]
+        _pair_ranges(text, drafts, s)
+        continues = bool(asof.CONTINUES.match(text, s.start, s.end))
+        # Units still missing: an "of them", a noun before, a "number of", the figure before.
+        for k, d in enumerate(drafts):
+            referent = next((x for x in reversed(drafts[:k]) if not x.backref), None)
+            if referent is None and (d.backref or continues) and prev:
+                referent = prev[-1]
+            if d.backref and referent:
+                d.subject = referent.subject
+                d.unit = d.unit or referent.unit
+            if d.unit is None:
+                d.unit = (
+                    units.unit_before(text, d.start, s.start, v)
+                    or units.number_of(text, s.start, d.start, v)
+                    or (referent.unit if referent else None)
+                    or "count"
+                )
+        # Dates.
+        found = asof.anchors(text, s.start, s.end, doc.date, [(d.start, d.end) for d in drafts])
+        inherited = prev_anchor if continues and not found else None
+        for d in drafts:
+            an = asof.nearest(found, d.start, d.end)
+            d.as_of = an.value if an else (inherited or doc.date.isoformat())
+        if found:
+            prev_anchor = drafts[-1].as_of if drafts else found[-1].value
+        elif inherited is None:
+            prev_anchor = None
+        # Subjects.
+        ms = subjects.mentions(text, s.start, s.end, v, abbr)
+        for k, d in enumerate(drafts):
+            if d.backref and d.subject:
+                continue
+            if continues and not ms and prev and k == 0:
+                d.subject = prev[-1].subject
+                continue
+            d.subject = subjects.choose(ms, d.start, d.end, s.start) or (
+                drafts[k - 1].subject if d.backref and k else None
+            ) or carry
+        if drafts:
+            carry = drafts[-1].subject or carry
+        elif ms:
+            carry = ms[-1].name
+        sentence = collapse(text[s.start : s.end])
+        for k, d in enumerate(drafts):
+            a, b = doc.body.span(d.start, d.end)
+            lo = drafts[k - 1].end if k else s.start
+            hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
+            out.append(
+                Figure(
+                    doc=doc.name,
+                    part=s.part,
+                    item=s.item,
+                    start=a,
+                    end=b,
+                    text=doc.raw.text[a:b],
+                    value=d.n.value,
+                    qualifier=d.qualifier,
+                    unit=d.unit or "count",
+                    subject=d.subject,
+                    as_of=d.as_of or doc.date.isoformat(),
+                    sentence=sentence,
+                    clause=collapse(text[lo:hi]),
+                    sentence_start=s.start,
+                    sentence_end=s.end,
+                )
+            )
+        if drafts:
+            prev = drafts
+    return out

@@ -1,0 +1,188 @@
+"""Numbers in running text: digits, number words, fractions, scales and currencies.
+
+`candidates` finds every number that could be a figure and drops those the
+spec says are not (dates, years, item numbers, names like `5G`, telephone
+numbers, clock times, quoted names). What remains is handed to the hedge,
+unit and date readers in `etl.extract`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from etl.extract.vocab import Vocab, alternation
+
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+SEPARATORS = " ,\u00a0\u2009\u202f□"
+
+# Spans of a document that never hold a figure, found once per document.
+_MASKS = [
+    # Dates: "March 26", "26 March 2025", "December 2024", "mid-May 2025".
+    re.compile(
+        rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
+        r"(?:,?\s+(?:19|20)\d{2}\b)?"
+    ),
+    # Financial-year labels: 2024-25, 2024/25, 2024-2025.
+    re.compile(r"(?<!\d)(?:19|20)\d{2}\s?[-–/]\s?(?:(?:19|20)\d{2}|\d{2})(?!\d)"),
+    # Clock times.
+    re.compile(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
+    re.compile(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
+    # Telephone numbers: eight digits, often as two groups of four.
+    re.compile(r"(?<![\d,.])\d{4}[ \u00a0-]?\d{4}(?![\d,.])"),
+    # Item numbers.
+    re.compile(r"\(\d{1,2}\)"),
+    # Names and slogans in quotation marks.
+    re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
+    # Page furniture.
+    re.compile(r"Ends\s*/.*|Issued at HKT.*"),
+]
+
+
+@dataclass
+class Number:
+    """A number found in the text, before hedges, units and dates are read."""
+
+    start: int  # where the number (or its currency) begins
+    end: int  # past the number, scale word and percent sign
+    value: float
+    currency: str | None = None
+    scale: float = 1.0
+    percent: bool = False
+    kind: str = "digits"  # digits | word | fraction | times
+
+
+@cache
+def _pattern(v: Vocab) -> re.Pattern[str]:
+    cur = r"(?P<cur>HK\$|US\$|\\\$|\$|RMB|USD|HKD|CNY)\s?"
+    digits = r"(?P<num>\d{1,3}(?:[ ,\u00a0\u2009\u202f□]\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)"
+    words = r"(?P<word>" + alternation(list(v.words)) + r")"
+    fractions = r"(?P<frac>" + alternation(list(v.fractions)) + r")"
+    times = r"(?P<times>" + alternation(list(v.times)) + r")"
+    big = [s for s in v.scales if len(s) > 2]
+    scale = (
+        r"(?:\s?(?P<scale>" + alternation(big) + r"|bn|mn)\b|(?P<m>m)\b)"
+    )
+    pct = r"(?P<pct>\s?%|\s+per\s?cent\b|\s+percent\b)"
+    return re.compile(
+        rf"(?<![\w.,/$£¥€\\])(?:(?:{cur})?{digits}|\b(?:{fractions}|{times}|{words})\b)"
+        rf"(?:{scale})?{pct}?",
+        re.I,
+    )
+
+
+def masks(text: str) -> list[tuple[int, int]]:
+    """Sorted spans of `text` where no figure can be."""
+    spans = sorted((m.start(), m.end()) for rx in _MASKS for m in rx.finditer(text))
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def masked(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
+    """Whether `a:b` overlaps any masked span."""
+    k = bisect.bisect_right(starts, b - 1) - 1
+    return k >= 0 and spans[k][1] > a
+
+
+def _digits(raw: str) -> float:
+    cleaned = "".join(c for c in raw if c not in SEPARATORS)
+    return float(cleaned)
+
+
+def _word_before(text: str, i: int) -> str:
+    j = i
+    while j > 0 and text[j - 1] in " \t\u00a0":
+        j -= 1
+    k = j
+    while k > 0 and (text[k - 1].isalnum() or text[k - 1] in ".&/"):
+        k -= 1
+    return text[k:j]
+
+
+def _is_year(n: Number, raw: str) -> bool:
+    return (
+        n.kind == "digits"
+        and raw.isdigit()
+        and len(raw) == 4
+        and 1900 <= int(raw) <= 2100
+        and not n.currency
+        and not n.percent
+        and n.scale == 1
+    )
+
+
+def candidates(
+    text: str, start: int, end: int, v: Vocab, spans: list[tuple[int, int]], starts: list[int]
+) -> list[tuple[Number, str]]:
+    """Numbers in `text[start:end]` that may be figures, with their raw digits.
+
+    Years come back too (flagged by their raw text) because only the words
+    after them tell a year from a count; `is_year` lets the caller decide.
+    """
+    out: list[tuple[Number, str]] = []
+    for m in _pattern(v).finditer(text, start, end):
+        a, b = m.start(), m.end()
+        if masked(spans, starts, a, b):
+            continue
+        after = text[b : b + 2]
+        if after[:1].isalpha() or (after[:1] == "-" and after[1:2].isalpha()):
+            # 5G, 3D, 2nd, one-stop, 3-year: a name, an ordinal or an adjective;
+            # but "100-odd" keeps its hedge.
+            if not text.startswith("-odd", b):
+                continue
+        before = text[a - 2 : a] if a >= 2 else text[:a]
+        if before[-1:] == "-" and before[:1].isalpha():
+            continue  # COVID-19, mid-2024
+        n = Number(a, b, 0.0)
+        raw = ""
+        if m.group("frac"):
+            n.value, n.kind, n.percent = v.fractions[" ".join(m.group("frac").lower().split())], "fraction", True
+        elif m.group("times"):
+            n.value, n.kind = v.times[m.group("times").lower()], "times"
+        elif m.group("word"):
+            word = " ".join(m.group("word").lower().split())
+            n.value, n.kind = v.words[word], "word"
+            if word == "one" or word.startswith("one "):
+                if v.one_not_count.match(text, a) or _word_before(text, a).lower() in v.one_after:
+                    continue
+        else:
+            raw = m.group("num")
+            n.value = _digits(raw)
+            if m.group("cur"):
+                n.currency = v.currencies.get(m.group("cur").strip(), "HKD")
+        if m.group("scale"):
+            n.scale = v.scales[m.group("scale").lower()]
+        elif m.group("m"):
+            if not n.currency:
+                continue  # "10m" without a currency is a length, not a million
+            n.scale = 1e6
+        if m.group("pct"):
+            n.percent = True
+        n.value *= n.scale
+        if n.kind == "digits":
+            word = _word_before(text, n.start).lower()
+            if word in v.before_words:
+                continue
+            nxt = re.match(r"\s*([A-Za-z.]+)", text[b : b + 12])
+            if nxt and nxt.group(1).lower() in v.after_words:
+                continue
+            if "." in raw and n.scale == 1 and not n.percent and not n.currency:
+                prev = _word_before(text, n.start)
+                if prev[:1].isupper() and not re.match(r"\s+[a-z]", text[b : b + 3]):
+                    continue  # Blueprint 2.0, Web 3.0: a version in a name
+        out.append((n, raw))
+    return out
+
+
+def is_year(n: Number, raw: str) -> bool:
+    return _is_year(n, raw)

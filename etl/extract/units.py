@@ -1,0 +1,133 @@
+"""What a figure counts: the noun phrase after the number, singular and lower case."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.extract.vocab import Vocab
+
+_TOKEN = re.compile(r"[ \t\u00a0]*([A-Za-z][A-Za-z0-9&/'’.\-]*(?:\(s\))?)")
+_BACKREF = re.compile(
+    r"\s+(?:of|among|amongst)\s+(?:them|these|those|which|this\s+number|the\s+total)\b", re.I
+)
+_OF = re.compile(r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I)
+_NUMBER_OF = re.compile(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
+_PAREN_BEFORE = re.compile(r"([A-Za-z][\w&/\-]*)\s*\(\s*$")
+_STOP = frozenset(
+    """in on at by for from with to of into under over through across per as than that which
+    who whose where when while have has had are is was were will would be been being can could
+    may might shall should must do does did such including involving covering each respectively
+    altogether in-total were also already only both all every not been since until till via
+    this these those its their our his her it they we he she there here i.e. e.g. etc between
+    among against during within without upon about around approximately some more less each
+    per cent percent the a an""".split()
+)
+_CONJ = frozenset({"and", "or", "&", "and/or"})
+
+
+@dataclass
+class NounPhrase:
+    unit: str | None
+    end: int  # where the counted noun ends in the text (the span's end)
+
+
+def singular(word: str, v: Vocab) -> str:
+    w = word.lower().removesuffix("(s)")
+    if w in v.singular:
+        return v.singular[w]
+    if len(w) <= 3 or w.endswith(("ss", "us", "is", "ics")):
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return w[:-2]
+    if w.endswith("s"):
+        return w[:-1]
+    return w
+
+
+def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
+    """The counted noun directly after `pos`, or none."""
+    tokens: list[tuple[str, int, int]] = []
+    i = pos
+    while len(tokens) < 8:
+        m = _TOKEN.match(text, i, end)
+        if not m:
+            break
+        word = m.group(1).rstrip(".")
+        low = word.lower()
+        if low in _STOP or (tokens and word[:1].isupper() and tokens[-1][0][:1].islower()):
+            break
+        if low in v.np_stop or (low.endswith("ly") and low not in v.single_units):
+            break  # a verb: "two platforms help ..." ends the noun phrase
+        tokens.append((word, m.start(1), m.start(1) + len(word)))
+        i = m.end()
+    # A participle after the noun ("58 enterprises admitted") is not part of it.
+    while tokens and tokens[-1][0].lower().endswith(("ing", "ed")) and tokens[-1][0].lower() not in v.single_units:
+        tokens.pop()
+    while tokens and tokens[-1][0].lower() in _CONJ:
+        tokens.pop()
+    if not tokens:
+        return NounPhrase(None, pos)
+
+    lowered = [t[0].lower() for t in tokens]
+    # Aliases first, as whole prefixes of the phrase: "B/Ds", "bureaux and departments".
+    for n in range(len(tokens), 0, -1):
+        phrase = " ".join(lowered[:n])
+        if phrase in v.unit_aliases:
+            return NounPhrase(v.unit_aliases[phrase], tokens[n - 1][2])
+
+    conjuncts: list[list[int]] = [[]]
+    for k, w in enumerate(lowered):
+        if w in _CONJ:
+            conjuncts.append([])
+        else:
+            conjuncts[-1].append(k)
+    conjuncts = [c for c in conjuncts if c]
+    for conj in conjuncts:
+        words = [singular(lowered[k], v) for k in conj]
+        joined = " ".join(words)
+        for multi in v.multi_units:
+            at = f" {joined} ".find(f" {multi} ")
+            if at >= 0:
+                last = conj[len(joined[:at + len(multi)].split()) - 1]
+                return NounPhrase(multi, tokens[last][2])
+        k = conj[-1]  # a conjunct's head is its last word
+        w = singular(lowered[k], v)
+        if lowered[k] in v.unit_aliases:
+            return NounPhrase(v.unit_aliases[lowered[k]], tokens[k][2])
+        if w in v.single_units:
+            return NounPhrase(w, tokens[k][2])
+    head = conjuncts[0][-1]
+    return NounPhrase(singular(lowered[head], v), tokens[head][2])
+
+
+def skip_of(text: str, pos: int) -> int:
+    """Past an "of" (and its determiner) that leads to the counted noun: `a hundred of X`."""
+    m = _OF.match(text, pos)
+    return m.end() if m else pos
+
+
+def backref(text: str, pos: int) -> int | None:
+    """End of an "of them" / "among these" right after `pos`, if there is one."""
+    m = _BACKREF.match(text, pos)
+    return m.end() if m else None
+
+
+def unit_before(text: str, start: int, sentence_start: int, v: Vocab) -> str | None:
+    """A noun written before the figure: `forms (over 3 800)`, `number of datasets`."""
+    window = text[max(sentence_start, start - 40) : start]
+    m = _PAREN_BEFORE.search(window)
+    if m:
+        return singular(m.group(1), v)
+    return None
+
+
+def number_of(text: str, sentence_start: int, start: int, v: Vocab) -> str | None:
+    """The noun of a "number of X" earlier in the sentence (`the number of datasets rose to`)."""
+    found = None
+    for m in _NUMBER_OF.finditer(text, sentence_start, start):
+        np = noun_phrase(text, m.start(1), start, v)
+        found = np.unit
+    return found

@@ -1,0 +1,126 @@
+"""The extractor's vocabularies, read from `data/vocab/*.toml` once per process.
+
+Phrases live in data files so that adding a hedge or a unit is a one-line
+change reviewed as data; this module only compiles them into regexes.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from etl import settings
+from etl.errors import ConfigError
+
+
+def _load(name: str) -> dict:
+    path = settings.VOCAB_DIR / f"{name}.toml"
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{path}: {e}") from None
+
+
+def _phrase(p: str) -> str:
+    """A phrase as a regex where any run of white space matches any other."""
+    return r"\s+".join(re.escape(w) for w in p.split())
+
+
+def alternation(phrases: list[str]) -> str:
+    return "|".join(_phrase(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+@dataclass(frozen=True, eq=False)
+class Vocab:
+    hedge_before: re.Pattern[str]
+    hedge_before_kind: dict[str, str]
+    hedge_after: re.Pattern[str]
+    hedge_after_kind: dict[str, str]
+    not_hedge: re.Pattern[str]
+    words: dict[str, float]
+    fractions: dict[str, float]
+    times: dict[str, float]
+    scales: dict[str, float]
+    currencies: dict[str, str]
+    unit_aliases: dict[str, str]
+    multi_units: tuple[str, ...]
+    single_units: frozenset[str]
+    singular: dict[str, str]
+    np_stop: frozenset[str]
+    subjects: dict[str, str]  # alias or name -> name
+    subject_heads: frozenset[str]
+    subject_never: frozenset[str]
+    before_words: frozenset[str]
+    after_words: frozenset[str]
+    one_not_count: re.Pattern[str]
+    one_after: frozenset[str]
+    vague: re.Pattern[str]
+
+
+def _number_words(numbers: dict) -> dict[str, float]:
+    words: dict[str, float] = {}
+    units = numbers["units"]
+    tens = numbers["tens"]
+    words.update(units)
+    for t, tv in tens.items():
+        words[t] = tv
+        for u, uv in units.items():
+            if uv < 10:
+                words[f"{t}-{u}"] = tv + uv
+                words[f"{t} {u}"] = tv + uv
+    for w, v in list(units.items()) + list(tens.items()):
+        words[f"{w} hundred"] = v * 100
+        words[f"{w} thousand"] = v * 1000
+    words.update(numbers["phrases"])
+    return {k.lower(): float(v) for k, v in words.items()}
+
+
+@cache
+def vocab(root: Path | None = None) -> Vocab:
+    """The compiled vocabularies (cached: they are read once per process)."""
+    q = _load("qualifiers")
+    n = _load("numbers")
+    u = _load("units")
+    s = _load("subjects")
+    neg = _load("negatives")
+
+    before_kind = {p.lower(): k for k, ps in q["before"].items() for p in ps}
+    after_kind = {p.lower(): k for k, ps in q["after"].items() for p in ps}
+    subjects: dict[str, str] = {}
+    for entry in s.get("subject", []):
+        if "name" not in entry:
+            raise ConfigError(f"{settings.VOCAB_DIR / 'subjects.toml'}: a subject has no name")
+        subjects[entry["name"]] = entry["name"]
+        for alias in entry.get("aliases", []):
+            subjects[alias] = entry["name"]
+    return Vocab(
+        hedge_before=re.compile(
+            r"(?:(?<=[^\w-])|^)(" + alternation(list(before_kind)) + r")\s*$", re.I
+        ),
+        hedge_before_kind=before_kind,
+        hedge_after=re.compile(r"^(?:\s*|-)(" + alternation(list(after_kind)) + r")\b", re.I),
+        hedge_after_kind=after_kind,
+        not_hedge=re.compile(r"(?:" + alternation(q["not_hedges"]["before"]) + r")\s*$", re.I),
+        words=_number_words(n),
+        fractions={k.lower(): float(v) for k, v in n["fractions"].items()},
+        times={k.lower(): float(v) for k, v in n["times"].items()},
+        scales={k.lower(): float(v) for k, v in n["scales"].items()},
+        currencies=dict(n["currencies"]),
+        unit_aliases={k.lower(): v for k, v in u["aliases"].items()},
+        multi_units=tuple(sorted(u["known"]["multi"], key=len, reverse=True)),
+        single_units=frozenset(u["known"]["single"]),
+        singular={k.lower(): v for k, v in u["singular"].items()},
+        np_stop=frozenset(w.lower() for w in u["noun_phrase"]["stop"]),
+        subjects=subjects,
+        subject_heads=frozenset(s["heuristic"]["head_words"]),
+        subject_never=frozenset(s["heuristic"]["never"]),
+        before_words=frozenset(w.lower() for w in neg["before_words"]),
+        after_words=frozenset(w.lower() for w in neg["after_words"]),
+        one_not_count=re.compile(r"(?:" + alternation(neg["one_not_count"]) + r")\b", re.I),
+        one_after=frozenset(neg["one_after"]),
+        vague=re.compile(r"\b(?:" + alternation(neg["vague"]) + r")\b", re.I),
+    )

@@ -1,0 +1,103 @@
+"""Writing to the database: one transaction per document, quarantine for failures.
+
+A changed document (same source, new content) replaces its old rows inside
+the same transaction, so readers see the old version or the new, never half.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from etl.indicators import Registry
+from schemas.tables import Document, EtlRun, Figure, Indicator, Observation, Quarantine, Theme
+
+
+def sync_registry(engine: Engine, registry: Registry) -> None:
+    """Make the indicators and themes tables say what the registry files say."""
+    with Session(engine) as s, s.begin():
+        for t in registry.themes.values():
+            s.merge(Theme(id=t.id, label_en=t.label_en, label_zh=t.label_zh))
+        s.flush()
+        for ind in registry.indicators.values():
+            s.merge(
+                Indicator(
+                    id=ind.id,
+                    label_en=ind.label_en,
+                    label_zh=ind.label_zh,
+                    unit=ind.unit,
+                    theme=ind.theme,
+                    kind=ind.kind,
+                    headline=ind.headline,
+                    definition=ind.definition.strip(),
+                )
+            )
+        s.flush()
+        gone = [i for i in s.scalars(select(Indicator.id)) if i not in registry.indicators]
+        if gone:
+            s.execute(delete(Observation).where(Observation.indicator_id.in_(gone)))
+            s.execute(delete(Indicator).where(Indicator.id.in_(gone)))
+        known_themes = set(registry.themes)
+        s.execute(delete(Theme).where(Theme.id.not_in(known_themes)))
+
+
+def is_current(engine: Engine, source: str, doc_id: str, processed_with: str) -> bool:
+    """Whether this exact document was already loaded by this version of the ETL."""
+    with Session(engine) as s:
+        row = s.execute(
+            select(Document.id, Document.processed_with).where(Document.source == source)
+        ).first()
+    return bool(row) and row[0] == doc_id and row[1] == processed_with
+
+
+def _remove(s: Session, doc_ids: list[str]) -> None:
+    if not doc_ids:
+        return
+    s.execute(delete(Observation).where(Observation.doc_id.in_(doc_ids)))
+    s.execute(delete(Figure).where(Figure.doc_id.in_(doc_ids)))
+    s.execute(delete(Document).where(Document.id.in_(doc_ids)))
+
+
+def write_document(
+    engine: Engine, doc: Document, figures: list[Figure], observations: list[Observation]
+) -> None:
+    """Replace whatever the database holds for this document's source, atomically."""
+    with Session(engine) as s, s.begin():
+        old = list(
+            s.scalars(
+                select(Document.id).where((Document.source == doc.source) | (Document.id == doc.id))
+            )
+        )
+        _remove(s, old)
+        s.execute(delete(Quarantine).where(Quarantine.source == doc.source))
+        s.flush()
+        s.add(doc)
+        s.flush()
+        s.add_all(figures)
+        s.flush()
+        s.add_all(observations)
+
+
+def quarantine(
+    engine: Engine, source: str, doc_id: str | None, stage: str, reason: str, run_id: int | None
+) -> None:
+    """Keep a failure with its reason; the document's last good version stays loaded."""
+    with Session(engine) as s, s.begin():
+        s.merge(Quarantine(source=source, doc_id=doc_id, stage=stage, reason=reason, run_id=run_id))
+
+
+def start_run(engine: Engine, run: EtlRun) -> int:
+    with Session(engine) as s, s.begin():
+        s.add(run)
+        s.flush()
+        assert run.id is not None
+        return run.id
+
+
+def finish_run(engine: Engine, run_id: int, **fields: object) -> None:
+    with Session(engine) as s, s.begin():
+        run = s.get(EtlRun, run_id)
+        assert run is not None
+        for k, v in fields.items():
+            setattr(run, k, v)

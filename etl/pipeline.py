@@ -1,0 +1,188 @@
+"""The ETL in order: read → parse → extract → normalise → validate → load.
+
+`process` is the pure part for one document (testable without a database);
+`run` walks a corpus, gives each document its own transaction, and sends any
+document that fails a stage to quarantine without stopping the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from etl import corpus, db, indicators, load, normalise, settings, validate
+from etl.errors import DocumentError
+from etl.extract import extract
+from etl.parse import Document, parse
+from schemas import tables
+from schemas.figure import Figure
+
+_CODE = [
+    "etl/text.py", "etl/parse.py", "etl/normalise.py", "etl/extract/__init__.py",
+    "etl/extract/numbers.py", "etl/extract/units.py", "etl/extract/asof.py",
+    "etl/extract/subjects.py", "etl/extract/sentences.py",
+]
+
+
+def version(registry: indicators.Registry) -> str:
+    """A digest of everything that decides what a document becomes.
+
+    A document is reprocessed when its bytes or this digest change, so editing
+    a vocabulary or the registry reaches every stored document on the next run.
+    """
+    h = hashlib.sha256(registry.digest.encode())
+    for rel in _CODE:
+        h.update((settings.ROOT / rel).read_bytes())
+    for path in sorted(settings.VOCAB_DIR.glob("*.toml")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class Processed:
+    document: tables.Document
+    figures: list[tables.Figure]
+    observations: list[tables.Observation]
+
+
+def figure_id(doc_id: str, fig: Figure) -> str:
+    return f"{doc_id[:16]}-{fig.start}-{fig.end}"
+
+
+def _figure_frame(rows: list[tables.Figure], doc_length: int) -> pd.DataFrame:
+    df = pd.DataFrame([r.model_dump() for r in rows])
+    df["item"] = df["item"].astype("Int64")
+    df["doc_length"] = doc_length
+    return df
+
+
+def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
+    """One document through parse, extract, normalise and validate; raises DocumentError."""
+    doc: Document = parse(raw)
+    try:
+        found = extract(doc)
+    except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the corpus
+        raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
+    figures: list[tables.Figure] = []
+    observations: list[tables.Observation] = []
+    mapped = 0
+    for k, fig in enumerate(found):
+        m = normalise.map_figure(fig, registry)
+        start, end = normalise.period(fig.as_of)
+        fid = figure_id(raw.sha256, fig)
+        figures.append(
+            tables.Figure(
+                id=fid, doc_id=raw.sha256, ordinal=k, part=fig.part, item=fig.item,
+                start=fig.start, end=fig.end, text=fig.text, value=fig.value,
+                qualifier=fig.qualifier, unit=fig.unit, subject=fig.subject, as_of=fig.as_of,
+                as_of_start=start, as_of_end=end, sentence=fig.sentence, clause=fig.clause,
+                mapping=m.status, indicator_id=m.indicator_id, rule=m.rule,
+            )
+        )
+        if m.status != "mapped" or start > doc.date:
+            continue  # unmapped figures wait for review; future dates are targets
+        mapped += 1
+        lower, upper = normalise.bounds(fig.value, fig.qualifier)
+        observations.append(
+            tables.Observation(
+                id=f"reply:{fid}", indicator_id=m.indicator_id, as_of=fig.as_of,
+                period_start=start, period_end=end, value=fig.value, qualifier=fig.qualifier,
+                lower=lower, upper=upper, unit=fig.unit, source_kind="reply",
+                source_url=doc.url, published=doc.date, sentence=fig.sentence,
+                figure_id=fid, doc_id=raw.sha256, rule=m.rule,
+            )
+        )
+    if figures:
+        validate.figures(_figure_frame(figures, len(raw.text)), raw.name)
+    if observations:
+        validate.observations(pd.DataFrame([o.model_dump() for o in observations]), raw.name)
+    document = tables.Document(
+        id=raw.sha256, source=raw.name, url=doc.url,
+        title=doc.title, lcq_number=doc.lcq_number, subject=doc.subject, member=doc.member,
+        official=doc.official, office=doc.office, published=doc.date,
+        date_source=doc.date_source, lang=raw.source.lang,
+        kind="text" if doc.body.map.identity else "html", encoding=raw.encoding,
+        figures_found=len(figures), figures_mapped=mapped, content=raw.text,
+        processed_with=processed_with,
+    )
+    return Processed(document, figures, observations)
+
+
+@dataclass
+class Summary:
+    documents_read: int = 0
+    documents_loaded: int = 0
+    documents_unchanged: int = 0
+    figures: int = 0
+    observations: int = 0
+    quarantined: int = 0
+    seconds: float = 0.0
+    failures: list[DocumentError] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"{self.documents_read} documents read ({self.documents_loaded} loaded, "
+            f"{self.documents_unchanged} unchanged), {self.figures} figures, "
+            f"{self.observations} observations, {self.quarantined} quarantined, "
+            f"{self.seconds:.2f} s"
+        )
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def run(
+    paths: Iterable[Path | str],
+    database_url: str,
+    progress: Progress | None = None,
+) -> Summary:
+    """The whole ETL over `paths` into `database_url`."""
+    t0 = time.perf_counter()
+    paths = list(paths)
+    registry = indicators.load()
+    processed_with = version(registry)
+    engine = db.engine(database_url)
+    load.sync_registry(engine, registry)
+    run_id = load.start_run(
+        engine,
+        tables.EtlRun(started_at=datetime.now(UTC), corpus=", ".join(str(p) for p in paths)),
+    )
+    summary = Summary()
+    sources = corpus.discover(paths)
+    for k, item in enumerate(corpus.read_all(sources), start=1):
+        name = item.doc if isinstance(item, DocumentError) else item.name
+        if progress:
+            progress(k, len(sources), name)
+        summary.documents_read += 1
+        try:
+            if isinstance(item, DocumentError):
+                raise item
+            if load.is_current(engine, item.name, item.sha256, processed_with):
+                summary.documents_unchanged += 1
+                continue
+            result = process(item, registry, processed_with)
+            load.write_document(engine, result.document, result.figures, result.observations)
+            summary.documents_loaded += 1
+            summary.figures += len(result.figures)
+            summary.observations += len(result.observations)
+        except DocumentError as e:
+            summary.quarantined += 1
+            summary.failures.append(e)
+            doc_id = None if isinstance(item, DocumentError) else item.sha256
+            load.quarantine(engine, e.doc, doc_id, e.stage, e.reason, run_id)
+    summary.seconds = time.perf_counter() - t0
+    load.finish_run(
+        engine, run_id, finished_at=datetime.now(UTC), documents_read=summary.documents_read,
+        documents_loaded=summary.documents_loaded,
+        documents_unchanged=summary.documents_unchanged, figures=summary.figures,
+        observations=summary.observations, quarantined=summary.quarantined,
+        seconds=round(summary.seconds, 3),
+    )
+    engine.dispose()
+    return summary

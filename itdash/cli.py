@@ -1,0 +1,155 @@
+"""`itdash`: the one front door — extract, etl, serve, demo and friends.
+
+Domain errors surface as one line naming the file and the problem, with exit
+status 1; a traceback means a bug in itdash, never a user's mistake.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from etl import settings
+from etl.errors import DocumentError, ItdashError
+
+app = typer.Typer(
+    help="Hong Kong I&T figures from LegCo written replies: extract, load, serve.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class Format(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"itdash: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="Reply files or folders (a folder's manifest.csv is read)."),
+    format: Format = typer.Option(Format.jsonl, "--format", "-f", help="jsonl (the spec's) or a table."),
+) -> None:
+    """Print every figure of the given replies, as shared/spec/figures.md defines."""
+    from etl import corpus
+    from etl.extract import extract as extract_figures
+    from etl.parse import parse
+
+    failed = 0
+    rows = []
+    for item in corpus.read_all(corpus.discover(paths)):
+        try:
+            if isinstance(item, DocumentError):
+                raise item
+            figures = extract_figures(parse(item))
+        except DocumentError as e:
+            failed += 1
+            typer.echo(f"itdash: {e}", err=True)
+            continue
+        if format is Format.jsonl:
+            for fig in figures:
+                sys.stdout.write(fig.jsonl() + "\n")
+        else:
+            rows.extend(figures)
+    if format is Format.table and rows:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("doc", "part", "item", "text", "value", "qualifier", "unit", "subject", "as_of")
+        for f in rows:
+            table.add_row(
+                Path(f.doc).name, f.part, str(f.item or ""), f.text, f"{f.value:g}",
+                f.qualifier, f.unit, f.subject or "", f.as_of,
+            )
+        Console(width=None if sys.stdout.isatty() else 200).print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("[bold]etl"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), transient=True, console=None,
+    )
+
+
+def run_etl(corpus_dirs: list[Path], database: str) -> None:
+    from rich.console import Console
+
+    from etl import pipeline
+
+    console = Console(stderr=True)
+    with _progress_bar() as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(k: int, total: int, name: str) -> None:
+            bar.update(task, completed=k, total=total, description=Path(name).name[:50])
+
+        summary = pipeline.run(corpus_dirs, database, progress=tick)
+    for e in summary.failures:
+        console.print(f"[yellow]quarantined[/] {e}", highlight=False, soft_wrap=True)
+    typer.echo(f"etl: {summary.line()}")
+
+
+@app.command()
+def etl(
+    corpus: list[Path] = typer.Option(None, "--corpus", "-c", help="Corpus folder(s); default $CORPUS or ../shared/corpus."),
+    database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL; default $DATABASE_URL or a SQLite file under data/."),
+) -> None:
+    """Parse, extract, map, validate and load a corpus; one transaction per document."""
+    run_etl(corpus or [settings.corpus_dir()], database or settings.database_url())
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Address to listen on; default $HOST or 127.0.0.1."),
+    port: int = typer.Option(None, help="Port; default $PORT or 8050."),
+    database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to read."),
+    workers: int = typer.Option(2, help="gunicorn worker processes."),
+    debug: bool = typer.Option(False, help="Use Dash's development server with reloading."),
+) -> None:
+    """Serve the dashboard (gunicorn; the Dash dev server only with --debug)."""
+    from dashboard.server import run
+
+    run(
+        host or settings.host(), port or settings.port(), database or settings.database_url(),
+        workers=workers, debug=debug,
+    )
+
+
+@app.command()
+def demo(
+    corpus: list[Path] = typer.Option(None, "--corpus", "-c", help="Corpus folder(s)."),
+    database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL."),
+    host: str = typer.Option(None, help="Address to listen on."),
+    port: int = typer.Option(None, help="Port."),
+) -> None:
+    """Run the ETL over the sample corpus, then serve the dashboard."""
+    db_url = database or settings.database_url()
+    run_etl(corpus or [settings.corpus_dir()], db_url)
+    serve(host=host, port=port, database=db_url, workers=2, debug=False)
+
+
+def main() -> None:
+    """Entry point: domain errors become one line and exit status 1."""
+    try:
+        app()
+    except ItdashError as e:
+        typer.echo(f"itdash: {e}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The shapes of itdash's data: records, pandera frames and SQLModel tables."""

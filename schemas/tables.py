@@ -1,0 +1,137 @@
+"""Storage: SQLModel tables, the same on SQLite and PostgreSQL.
+
+Keys are derived from content (a document's SHA-256, a figure's document and
+span), never from insertion order, so running the ETL twice writes the same
+rows with the same keys.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+
+class DocumentBase(SQLModel):
+    source: str = Field(index=True, unique=True, description="path as given, or the address")
+    url: str | None = None
+    title: str | None = None
+    lcq_number: int | None = None
+    subject: str | None = None
+    member: str | None = None
+    official: str | None = None
+    office: str | None = None
+    published: date = Field(description="the day the reply was given")
+    date_source: str = Field(description="where `published` came from")
+    lang: str = "en"
+    kind: str = Field(description="text or html")
+    encoding: str = "utf-8"
+    figures_found: int = 0
+    figures_mapped: int = 0
+
+
+class Document(DocumentBase, table=True):
+    __tablename__ = "documents"
+    id: str = Field(primary_key=True, description="SHA-256 of the file's bytes")
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    processed_with: str = Field(description="version of the extractor and registry used")
+
+
+class FigureBase(SQLModel):
+    part: str
+    item: int | None = None
+    start: int
+    end: int
+    text: str
+    value: float
+    qualifier: str
+    unit: str
+    subject: str | None = None
+    as_of: str
+    as_of_start: date
+    as_of_end: date
+    sentence: str = Field(sa_column=Column(Text, nullable=False))
+    clause: str = Field(sa_column=Column(Text, nullable=False))
+    mapping: str = Field(description="mapped, unmapped or ambiguous")
+    indicator_id: str | None = Field(default=None, index=True)
+    rule: str | None = Field(default=None, description="the registry rule that matched")
+
+
+class Figure(FigureBase, table=True):
+    __tablename__ = "figures"
+    id: str = Field(primary_key=True)
+    doc_id: str = Field(foreign_key="documents.id", index=True)
+    ordinal: int
+
+
+class Theme(SQLModel, table=True):
+    __tablename__ = "themes"
+    id: str = Field(primary_key=True)
+    label_en: str
+    label_zh: str
+
+
+class Indicator(SQLModel, table=True):
+    __tablename__ = "indicators"
+    id: str = Field(primary_key=True)
+    label_en: str
+    label_zh: str
+    unit: str
+    theme: str = Field(foreign_key="themes.id")
+    kind: str
+    headline: bool = False
+    definition: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ObservationBase(SQLModel):
+    indicator_id: str = Field(foreign_key="indicators.id", index=True)
+    as_of: str
+    period_start: date
+    period_end: date
+    value: float
+    qualifier: str
+    lower: float | None = None
+    upper: float | None = None
+    unit: str
+    source_kind: str = Field(description="reply or curated")
+    source_url: str | None = None
+    published: date | None = None
+    sentence: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="auto", description="review status")
+    conflict: bool = False
+    preferred: bool = True
+
+
+class Observation(ObservationBase, table=True):
+    __tablename__ = "observations"
+    id: str = Field(primary_key=True)
+    figure_id: str | None = Field(default=None, foreign_key="figures.id", index=True)
+    doc_id: str | None = Field(default=None, foreign_key="documents.id", index=True)
+    rule: str | None = None
+
+
+class EtlRun(SQLModel, table=True):
+    __tablename__ = "etl_runs"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime
+    finished_at: datetime | None = None
+    corpus: str
+    documents_read: int = 0
+    documents_loaded: int = 0
+    documents_unchanged: int = 0
+    figures: int = 0
+    observations: int = 0
+    quarantined: int = 0
+    seconds: float = 0.0
+
+
+class Quarantine(SQLModel, table=True):
+    """A document the ETL could not load, with why; its last good version stays."""
+
+    __tablename__ = "quarantine"
+    source: str = Field(primary_key=True)
+    doc_id: str | None = None
+    stage: str
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    run_id: int | None = Field(default=None, foreign_key="etl_runs.id")

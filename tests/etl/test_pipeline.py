@@ -1,0 +1,99 @@
+"""The whole ETL into a real database (SQLite file and PostgreSQL)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+from sqlalchemy import create_engine, text
+
+from etl import pipeline
+
+DATA_TABLES = ["documents", "figures", "observations", "indicators", "themes", "quarantine"]
+
+
+def dump(url: str) -> dict[str, pd.DataFrame]:
+    engine = create_engine(url.replace("postgresql+psycopg", "postgresql+psycopg"))
+    with engine.connect() as c:
+        out = {}
+        for t in DATA_TABLES:
+            df = pd.read_sql(text(f"SELECT * FROM {t}"), c)
+            if t == "quarantine":
+                df = df.drop(columns=["run_id"])
+            out[t] = df.sort_values(list(df.columns[:1])).reset_index(drop=True)
+    engine.dispose()
+    return out
+
+
+def test_etl_loads_good_documents_and_quarantines_bad_ones(corpus, database_url):
+    summary = pipeline.run([corpus], database_url)
+    assert summary.documents_read == 5
+    assert summary.documents_loaded == 3
+    assert summary.quarantined == 2
+    reasons = {e.doc: e.reason for e in summary.failures}
+    assert "reply's date" in reasons["undated-reply.txt"]
+    assert "no 'Reply:' part" in reasons["2024-03-20-LCQ1-no-reply-part.txt"]
+
+    engine = create_engine(database_url)
+    with engine.connect() as c:
+        q = dict(c.execute(text("SELECT source, stage FROM quarantine")).all())
+        assert q == {"undated-reply.txt": "parse", "2024-03-20-LCQ1-no-reply-part.txt": "parse"}
+        n_seed = c.execute(
+            text("SELECT figures_found FROM documents WHERE source LIKE '%LCQ13%'")
+        ).scalar_one()
+        assert n_seed == 22  # 21 reply figures and one in the question
+        rows = c.execute(
+            text(
+                "SELECT value, qualifier, lower, upper, as_of, source_url FROM observations "
+                "WHERE indicator_id = :i ORDER BY period_end"
+            ),
+            {"i": "open_data_datasets"},
+        ).all()
+    engine.dispose()
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        (5000, "over", 5000, None, "2023-12-31"),
+        (5500, "over", 5500, None, "2025-03-26"),
+    ]
+    assert rows[0][5].endswith("P2024071000123.htm")
+
+
+def test_rerunning_converges_to_the_same_database(corpus, database_url):
+    pipeline.run([corpus], database_url)
+    first = dump(database_url)
+    second_summary = pipeline.run([corpus], database_url)
+    assert second_summary.documents_unchanged == 3
+    second = dump(database_url)
+    for t in DATA_TABLES:
+        pd.testing.assert_frame_equal(first[t], second[t], obj=t)
+
+
+def test_a_changed_document_replaces_its_old_figures(corpus, database_url):
+    pipeline.run([corpus], database_url)
+    doc = corpus / "2024-07-10-LCQ9-open-data-progress.txt"
+    doc.write_text(doc.read_text().replace("over 5 000 datasets", "over 5 100 datasets"))
+    summary = pipeline.run([corpus], database_url)
+    assert summary.documents_loaded == 1 and summary.documents_unchanged == 2
+    engine = create_engine(database_url)
+    with engine.connect() as c:
+        values = [r[0] for r in c.execute(text(
+            "SELECT f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
+            "WHERE d.source = :s AND f.unit = 'dataset'"), {"s": doc.name})]
+        n_docs = c.execute(text("SELECT count(*) FROM documents")).scalar_one()
+    engine.dispose()
+    assert values == [5100] and n_docs == 3
+
+
+def test_a_failing_document_keeps_its_last_good_version(corpus, database_url):
+    pipeline.run([corpus], database_url)
+    doc = corpus / "2025-01-15-LCQ4-science-park-branch.txt"
+    shutil.copy(doc, corpus / "backup.bak")
+    doc.write_text(doc.read_text().replace("Reply:", "Rejoinder:"))
+    summary = pipeline.run([corpus], database_url)
+    assert any(e.doc == doc.name for e in summary.failures)
+    engine = create_engine(database_url)
+    with engine.connect() as c:
+        kept = c.execute(text("SELECT count(*) FROM figures f JOIN documents d ON d.id = f.doc_id "
+                              "WHERE d.source = :s"), {"s": doc.name}).scalar_one()
+        reason = c.execute(text("SELECT reason FROM quarantine WHERE source = :s"), {"s": doc.name}).scalar_one()
+    engine.dispose()
+    assert kept > 0 and "Reply" in reason

@@ -1,0 +1,74 @@
+"""The front door: `itdash` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from itdash.cli import app
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def itdash(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "itdash.cli", *args], capture_output=True, text=True, cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_extract_prints_spec_jsonl_for_a_folder(seed_path):
+    result = runner.invoke(app, ["extract", str(seed_path.parent)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len([r for r in records if r["part"] == "reply"]) == 21
+    assert records[1]["text"] == "\\$10 billion" and records[1]["unit"] == "HKD"
+    assert records[1]["doc"] == seed_path.name
+
+
+def test_extract_table_format(seed_path):
+    result = runner.invoke(app, ["extract", "--format", "table", str(seed_path)])
+    assert result.exit_code == 0
+    assert "HKD" in result.stdout and "at_least" in result.stdout
+
+
+def test_errors_are_one_line_with_the_file_and_nonzero_status(tmp_path: Path):
+    bad = tmp_path / "nodate.txt"
+    bad.write_text("LCQ1: x\n\nQuestion:\n\nHow?\n\nReply:\n\nPresident,\n\nOver 5 datasets.\n")
+    result = itdash("extract", str(bad))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("itdash: ") and "nodate.txt" in line and "date" in line
+
+    missing = itdash("extract", str(tmp_path / "nope"))
+    assert missing.returncode == 1 and "nope: no such file or folder" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_a_bad_database_url_is_one_line(tmp_path):
+    result = itdash("etl", "--corpus", str(tmp_path), "--database", "nonsense://x")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "itdash:" in result.stderr
+
+
+def test_etl_prints_a_closing_summary(corpus, sqlite_url):
+    result = itdash("etl", "--corpus", str(corpus), "--database", sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert re.search(
+        r"etl: 5 documents read \(3 loaded, 0 unchanged\), \d+ figures, \d+ observations, "
+        r"2 quarantined, [\d.]+ s", result.stdout,
+    ), result.stdout
+    assert "quarantined" in result.stderr and "undated-reply.txt" in result.stderr
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    for name in [c.name or c.callback.__name__ for c in app.registered_commands]:
+        assert f"itdash {name}" in readme, f"`itdash {name}` is not in README.md"
