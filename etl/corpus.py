@@ -100,14 +100,15 @@ def discover(paths: Iterable[Path | str]) -> list[Source]:
     return sources
 
 
-def _provenance_encoding(path: Path) -> str | None:
+def _provenance(path: Path) -> dict:
+    """The fetcher's record beside a cached page: which encoding it decoded with."""
     record = path.with_name(path.name + ".json")
     if not record.exists():
-        return None
+        return {}
     try:
-        return json.loads(record.read_text(encoding="utf-8")).get("encoding")
+        return json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
 
 
 def read(source: Source) -> RawDocument:
@@ -116,9 +117,10 @@ def read(source: Source) -> RawDocument:
         data = source.path.read_bytes()
     except OSError as e:
         raise DocumentError(source.name, f"cannot read: {e.strerror or e}") from None
-    encoding = _provenance_encoding(source.path) or "utf-8"
+    record = _provenance(source.path)
+    encoding = record.get("encoding") or "utf-8"
     try:
-        text = data.decode(encoding)
+        text = data.decode(encoding, errors=record.get("encoding_errors") or "strict")
     except (UnicodeDecodeError, LookupError) as e:
         where = getattr(e, "start", None)
         at = f" at byte {where}" if where is not None else ""

@@ -66,8 +66,15 @@ def extract(
         table = Table("doc", "part", "item", "text", "value", "qualifier", "unit", "subject", "as_of")
         for f in rows:
             table.add_row(
-                Path(f.doc).name, f.part, str(f.item or ""), f.text, f"{f.value:g}",
-                f.qualifier, f.unit, f.subject or "", f.as_of,
+                Path(f.doc).name,
+                f.part,
+                str(f.item or ""),
+                f.text,
+                f"{f.value:g}",
+                f.qualifier,
+                f.unit,
+                f.subject or "",
+                f.as_of,
             )
         Console(width=None if sys.stdout.isatty() else 200).print(table)
     if failed:
@@ -78,8 +85,13 @@ def _progress_bar():  # type: ignore[no-untyped-def]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
-        TextColumn("[bold]etl"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), transient=True, console=None,
+        TextColumn("[bold]etl"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+        console=None,
     )
 
 
@@ -103,8 +115,12 @@ def run_etl(corpus_dirs: list[Path], database: str) -> None:
 
 @app.command()
 def etl(
-    corpus: list[Path] = typer.Option(None, "--corpus", "-c", help="Corpus folder(s); default $CORPUS or ../shared/corpus."),
-    database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL; default $DATABASE_URL or a SQLite file under data/."),
+    corpus: list[Path] = typer.Option(
+        None, "--corpus", "-c", help="Corpus folder(s); default $CORPUS or ../shared/corpus."
+    ),
+    database: str = typer.Option(
+        None, "--database", "-d", help="SQLAlchemy URL; default $DATABASE_URL or a SQLite file under data/."
+    ),
 ) -> None:
     """Parse, extract, map, validate and load a corpus; one transaction per document."""
     run_etl(corpus or [settings.corpus_dir()], database or settings.database_url())
@@ -122,8 +138,11 @@ def serve(
     from dashboard.server import run
 
     run(
-        host or settings.host(), port or settings.port(), database or settings.database_url(),
-        workers=workers, debug=debug,
+        host or settings.host(),
+        port or settings.port(),
+        database or settings.database_url(),
+        workers=workers,
+        debug=debug,
     )
 
 
@@ -138,6 +157,47 @@ def demo(
     db_url = database or settings.database_url()
     run_etl(corpus or [settings.corpus_dir()], db_url)
     serve(host=host, port=port, database=db_url, workers=2, debug=False)
+
+
+def _register_fetch() -> None:
+    from itdash.commands.fetch import fetch
+
+    app.command(name="fetch")(fetch)
+
+
+_register_fetch()
+
+
+@app.command()
+def refresh(
+    cache: Path = typer.Option(None, help="Cache folder; default $ITDASH_CACHE or data/cache."),
+    database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to load into."),
+    base_url: str = typer.Option(settings.DEFAULT_BASE_URL, help="The press-release site or a mirror."),
+    days: int = typer.Option(7, help="How far back to start when the cache is empty."),
+    all_lcq: bool = typer.Option(False, "--all-lcq", help="Keep every LCQ reply, not only I&T ones."),
+    rate: float = typer.Option(1.0, help="At most this many requests per second."),
+) -> None:
+    """Fetch releases since the last fetched day, then run the ETL over the cache.
+
+    One command for a daily timer; pages that failed are reported and retried
+    next time, and the ETL still runs over what was fetched.
+    """
+    from datetime import date, timedelta
+
+    from itdash.commands.fetch import fetch, last_fetched_day
+
+    folder = cache or settings.cache_dir()
+    since = last_fetched_day(folder) if folder.exists() else None
+    since = since or date.today() - timedelta(days=days)
+    try:
+        fetch(
+            urls=None, since=since.isoformat(), until=None, all_lcq=all_lcq, base_url=base_url,
+            cache=folder, refresh=False, rate=rate, timeout=30.0, retries=3,
+        )
+    except typer.Exit as e:
+        if e.exit_code not in (0, 1):  # 1: some pages failed; they are retried next time
+            raise
+    run_etl([folder], database or settings.database_url())
 
 
 def main() -> None:
