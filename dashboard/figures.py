@@ -45,14 +45,25 @@ def series_figure(obs: pd.DataFrame, title: str, unit: str) -> go.Figure:
         ]
         fig.add_trace(
             go.Scatter(
-                x=pd.to_datetime(obs["period_end"]), y=obs["value"], mode="lines+markers+text",
-                text=labels, textposition="top center", hovertext=hover, hoverinfo="text",
-                marker={"size": 10, "color": PALETTE[0]}, line={"color": PALETTE[0]},
+                x=pd.to_datetime(obs["period_end"]),
+                y=obs["value"],
+                mode="lines+markers+text",
+                text=labels,
+                textposition="top center",
+                hovertext=hover,
+                hoverinfo="text",
+                marker={"size": 10, "color": PALETTE[0]},
+                line={"color": PALETTE[0]},
                 name=title,
             )
         )
     fig.update_layout(
-        title={"text": title}, yaxis_title=unit, xaxis_title="as of", template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 50, "b": 40}, height=380, showlegend=False,
+        title={"text": title},
+        yaxis_title=unit,
+        xaxis_title="as of",
+        template="plotly_white",
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        height=380,
+        showlegend=False,
     )
     return fig

@@ -18,8 +18,19 @@ from schemas.tables import Document, Indicator, Observation, Theme
 
 # The columns of `itdash export` and of every download, in order.
 EXPORT_COLUMNS = [
-    "indicator", "as_of", "value", "qualifier", "lower", "upper", "unit", "source_kind",
-    "source_url", "published", "sentence", "status", "conflict",
+    "indicator",
+    "as_of",
+    "value",
+    "qualifier",
+    "lower",
+    "upper",
+    "unit",
+    "source_kind",
+    "source_url",
+    "published",
+    "sentence",
+    "status",
+    "conflict",
 ]
 
 
@@ -44,32 +55,48 @@ def indicators(eng: Engine) -> pd.DataFrame:
     )
     stmt = (
         select(
-            Indicator.id, Indicator.label_en, Indicator.label_zh, Indicator.unit,
-            Indicator.kind, Indicator.theme, Theme.label_en.label("theme_en"),
-            Theme.label_zh.label("theme_zh"), func.coalesce(n.c.n, 0).label("n"),
+            Indicator.id,
+            Indicator.label_en,
+            Indicator.label_zh,
+            Indicator.unit,
+            Indicator.kind,
+            Indicator.theme,
+            Theme.label_en.label("theme_en"),
+            Theme.label_zh.label("theme_zh"),
+            func.coalesce(n.c.n, 0).label("n"),
         )
         .join(Theme, Theme.id == Indicator.theme)
         .join(n, n.c.indicator_id == Indicator.id, isouter=True)
         .order_by(Indicator.theme, Indicator.id)
     )
     with eng.connect() as c:
-        return pd.DataFrame(c.execute(stmt).mappings().all(), columns=[
-            "id", "label_en", "label_zh", "unit", "kind", "theme", "theme_en", "theme_zh", "n"])
+        return pd.DataFrame(
+            c.execute(stmt).mappings().all(),
+            columns=["id", "label_en", "label_zh", "unit", "kind", "theme", "theme_en", "theme_zh", "n"],
+        )
 
 
 def observations(eng: Engine, indicator_id: str | None = None) -> pd.DataFrame:
     """Observations in export shape (plus the document id), oldest first."""
-    stmt = (
-        select(
-            Observation.indicator_id.label("indicator"), Observation.as_of,
-            Observation.value, Observation.qualifier, Observation.lower, Observation.upper,
-            Observation.unit, Observation.source_kind, Observation.source_url,
-            Observation.published, Observation.sentence, Observation.status,
-            Observation.conflict, Observation.doc_id, Observation.period_start,
-            Observation.period_end, Observation.id,
-        )
-        .order_by(Observation.indicator_id, Observation.period_end, Observation.id)
-    )
+    stmt = select(
+        Observation.indicator_id.label("indicator"),
+        Observation.as_of,
+        Observation.value,
+        Observation.qualifier,
+        Observation.lower,
+        Observation.upper,
+        Observation.unit,
+        Observation.source_kind,
+        Observation.source_url,
+        Observation.published,
+        Observation.sentence,
+        Observation.status,
+        Observation.conflict,
+        Observation.doc_id,
+        Observation.period_start,
+        Observation.period_end,
+        Observation.id,
+    ).order_by(Observation.indicator_id, Observation.period_end, Observation.id)
     if indicator_id is not None:
         stmt = stmt.where(Observation.indicator_id == indicator_id)
     with eng.connect() as c:

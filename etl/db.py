@@ -47,5 +47,7 @@ def engine(url: str, create: bool = True) -> Engine:
         try:
             SQLModel.metadata.create_all(eng)
         except Exception as e:  # noqa: BLE001 - any driver error means the same to a user
-            raise ItdashError(f"cannot open database {parsed.render_as_string()}: {e.__class__.__name__}: {str(e).splitlines()[0]}") from None
+            first = str(e).splitlines()[0] if str(e) else ""
+            where = parsed.render_as_string()
+            raise ItdashError(f"cannot open database {where}: {e.__class__.__name__}: {first}") from None
     return eng

@@ -45,9 +45,7 @@ def sync_registry(engine: Engine, registry: Registry) -> None:
 def is_current(engine: Engine, source: str, doc_id: str, processed_with: str) -> bool:
     """Whether this exact document was already loaded by this version of the ETL."""
     with Session(engine) as s:
-        row = s.execute(
-            select(Document.id, Document.processed_with).where(Document.source == source)
-        ).first()
+        row = s.execute(select(Document.id, Document.processed_with).where(Document.source == source)).first()
     return bool(row) and row[0] == doc_id and row[1] == processed_with
 
 
@@ -65,9 +63,7 @@ def write_document(
     """Replace whatever the database holds for this document's source, atomically."""
     with Session(engine) as s, s.begin():
         old = list(
-            s.scalars(
-                select(Document.id).where((Document.source == doc.source) | (Document.id == doc.id))
-            )
+            s.scalars(select(Document.id).where((Document.source == doc.source) | (Document.id == doc.id)))
         )
         _remove(s, old)
         s.execute(delete(Quarantine).where(Quarantine.source == doc.source))

@@ -24,9 +24,15 @@ from schemas import tables
 from schemas.figure import Figure
 
 _CODE = [
-    "etl/text.py", "etl/parse.py", "etl/normalise.py", "etl/extract/__init__.py",
-    "etl/extract/numbers.py", "etl/extract/units.py", "etl/extract/asof.py",
-    "etl/extract/subjects.py", "etl/extract/sentences.py",
+    "etl/text.py",
+    "etl/parse.py",
+    "etl/normalise.py",
+    "etl/extract/__init__.py",
+    "etl/extract/numbers.py",
+    "etl/extract/units.py",
+    "etl/extract/asof.py",
+    "etl/extract/subjects.py",
+    "etl/extract/sentences.py",
 ]
 
 
@@ -78,11 +84,26 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         fid = figure_id(raw.sha256, fig)
         figures.append(
             tables.Figure(
-                id=fid, doc_id=raw.sha256, ordinal=k, part=fig.part, item=fig.item,
-                start=fig.start, end=fig.end, text=fig.text, value=fig.value,
-                qualifier=fig.qualifier, unit=fig.unit, subject=fig.subject, as_of=fig.as_of,
-                as_of_start=start, as_of_end=end, sentence=fig.sentence, clause=fig.clause,
-                mapping=m.status, indicator_id=m.indicator_id, rule=m.rule,
+                id=fid,
+                doc_id=raw.sha256,
+                ordinal=k,
+                part=fig.part,
+                item=fig.item,
+                start=fig.start,
+                end=fig.end,
+                text=fig.text,
+                value=fig.value,
+                qualifier=fig.qualifier,
+                unit=fig.unit,
+                subject=fig.subject,
+                as_of=fig.as_of,
+                as_of_start=start,
+                as_of_end=end,
+                sentence=fig.sentence,
+                clause=fig.clause,
+                mapping=m.status,
+                indicator_id=m.indicator_id,
+                rule=m.rule,
             )
         )
         if m.status != "mapped" or start > doc.date:
@@ -91,11 +112,23 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         lower, upper = normalise.bounds(fig.value, fig.qualifier)
         observations.append(
             tables.Observation(
-                id=f"reply:{fid}", indicator_id=m.indicator_id, as_of=fig.as_of,
-                period_start=start, period_end=end, value=fig.value, qualifier=fig.qualifier,
-                lower=lower, upper=upper, unit=fig.unit, source_kind="reply",
-                source_url=doc.url, published=doc.date, sentence=fig.sentence,
-                figure_id=fid, doc_id=raw.sha256, rule=m.rule,
+                id=f"reply:{fid}",
+                indicator_id=m.indicator_id,
+                as_of=fig.as_of,
+                period_start=start,
+                period_end=end,
+                value=fig.value,
+                qualifier=fig.qualifier,
+                lower=lower,
+                upper=upper,
+                unit=fig.unit,
+                source_kind="reply",
+                source_url=doc.url,
+                published=doc.date,
+                sentence=fig.sentence,
+                figure_id=fid,
+                doc_id=raw.sha256,
+                rule=m.rule,
             )
         )
     if figures:
@@ -103,12 +136,23 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
     if observations:
         validate.observations(pd.DataFrame([o.model_dump() for o in observations]), raw.name)
     document = tables.Document(
-        id=raw.sha256, source=raw.name, url=doc.url,
-        title=doc.title, lcq_number=doc.lcq_number, subject=doc.subject, member=doc.member,
-        official=doc.official, office=doc.office, published=doc.date,
-        date_source=doc.date_source, lang=raw.source.lang,
-        kind="text" if doc.body.map.identity else "html", encoding=raw.encoding,
-        figures_found=len(figures), figures_mapped=mapped, content=raw.text,
+        id=raw.sha256,
+        source=raw.name,
+        url=doc.url,
+        title=doc.title,
+        lcq_number=doc.lcq_number,
+        subject=doc.subject,
+        member=doc.member,
+        official=doc.official,
+        office=doc.office,
+        published=doc.date,
+        date_source=doc.date_source,
+        lang=raw.source.lang,
+        kind="text" if doc.body.map.identity else "html",
+        encoding=raw.encoding,
+        figures_found=len(figures),
+        figures_mapped=mapped,
+        content=raw.text,
         processed_with=processed_with,
     )
     return Processed(document, figures, observations)
@@ -178,10 +222,15 @@ def run(
             load.quarantine(engine, e.doc, doc_id, e.stage, e.reason, run_id)
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
-        engine, run_id, finished_at=datetime.now(UTC), documents_read=summary.documents_read,
+        engine,
+        run_id,
+        finished_at=datetime.now(UTC),
+        documents_read=summary.documents_read,
         documents_loaded=summary.documents_loaded,
-        documents_unchanged=summary.documents_unchanged, figures=summary.figures,
-        observations=summary.observations, quarantined=summary.quarantined,
+        documents_unchanged=summary.documents_unchanged,
+        figures=summary.figures,
+        observations=summary.observations,
+        quarantined=summary.quarantined,
         seconds=round(summary.seconds, 3),
     )
     engine.dispose()

@@ -76,9 +76,7 @@ def plain(source: str) -> VisibleText:
 def looks_like_html(source: str) -> bool:
     """Whether a document should be read as an HTML page rather than as text."""
     head = source[:2048].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html")) or bool(
-        re.search(r"<(html|body|span|div|p)\b", head)
-    )
+    return head.startswith(("<!doctype html", "<html")) or bool(re.search(r"<(html|body|span|div|p)\b", head))
 
 
 class _Visible(HTMLParser):

@@ -9,8 +9,18 @@ QUALIFIERS = ("exact", "about", "over", "at_least", "nearly", "under", "up_to")
 PARTS = ("question", "reply")
 # The spec's JSON Lines fields, in the spec's order.
 SPEC_FIELDS = (
-    "doc", "part", "item", "start", "end", "text", "value", "qualifier", "unit", "subject",
-    "as_of", "sentence",
+    "doc",
+    "part",
+    "item",
+    "start",
+    "end",
+    "text",
+    "value",
+    "qualifier",
+    "unit",
+    "subject",
+    "as_of",
+    "sentence",
 )
 
 

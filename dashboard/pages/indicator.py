@@ -21,12 +21,12 @@ def layout(indicator: str | None = None, **_: str) -> html.Div:
     if inds.empty or int(inds["n"].sum()) == 0:
         return messages.notice(messages.EMPTY)
     with_data = inds[inds["n"] > 0]
-    options = [
-        {"label": f"{r.label_en} ({r.n})", "value": r.id} for r in with_data.itertuples()
-    ]
+    options = [{"label": f"{r.label_en} ({r.n})", "value": r.id} for r in with_data.itertuples()]
     warning = None
     if indicator and indicator not in set(with_data["id"]):
-        warning = messages.notice(f"There is no indicator {indicator!r} with data; showing another.", "warning")
+        warning = messages.notice(
+            f"There is no indicator {indicator!r} with data; showing another.", "warning"
+        )
         indicator = None
     value = indicator or with_data.iloc[0]["id"]
     return html.Div(
@@ -45,12 +45,21 @@ def layout(indicator: str | None = None, **_: str) -> html.Div:
 
 
 def _table(obs: pd.DataFrame, unit: str) -> html.Table:
-    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in
-                               ("As of", "Value", "Qualifier", "Unit", "Source", "Sentence")]))
+    head = html.Thead(
+        html.Tr(
+            [html.Th(c, scope="col") for c in ("As of", "Value", "Qualifier", "Unit", "Source", "Sentence")]
+        )
+    )
     rows = []
     for r in obs.itertuples():
-        href = r.source_url or (f"/document/{r.doc_id}" if r.doc_id else None)
-        source = html.A("reply" if r.source_kind == "reply" else "source", href=href) if href else r.source_kind
+        href = (
+            r.source_url
+            if pd.notna(r.source_url)
+            else (f"/document/{r.doc_id}" if pd.notna(r.doc_id) else None)
+        )
+        source = (
+            html.A("reply" if r.source_kind == "reply" else "source", href=href) if href else r.source_kind
+        )
         rows.append(
             html.Tr(
                 [
@@ -59,7 +68,7 @@ def _table(obs: pd.DataFrame, unit: str) -> html.Table:
                     html.Td(r.qualifier),
                     html.Td(r.unit),
                     html.Td(source),
-                    html.Td(r.sentence or ""),
+                    html.Td(r.sentence if pd.notna(r.sentence) else ""),
                 ],
                 className="obs-row",
             )
@@ -84,5 +93,7 @@ def show(indicator: str):  # type: ignore[no-untyped-def]
     summary = f"{len(obs)} observation(s) of {meta['label_en']} ({meta['unit']})."
     if not obs.empty:
         last = obs.iloc[-1]
-        summary += f" Latest: {figures.label(last['value'], last['qualifier'], meta['unit'])} as of {last['as_of']}."
+        summary += (
+            f" Latest: {figures.label(last['value'], last['qualifier'], meta['unit'])} as of {last['as_of']}."
+        )
     return fig, _table(obs, meta["unit"]), f"/data/{indicator}.csv", f"?indicator={indicator}", summary

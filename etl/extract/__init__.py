@@ -70,9 +70,7 @@ def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Dr
     elif d.unit is None:
         np = units.noun_phrase(text, units.skip_of(text, pos), s.end, v)
         d.unit, d.end = np.unit, max(np.end, pos)
-    if numbers.is_year(n, raw) and not (
-        d.unit and (d.unit in v.single_units or d.unit in v.multi_units)
-    ):
+    if numbers.is_year(n, raw) and not (d.unit and (d.unit in v.single_units or d.unit in v.multi_units)):
         return None
     if (
         d.unit in _DURATIONS
@@ -170,9 +168,11 @@ def extract(doc: Document) -> list[Figure]:
             if continues and not ms and prev and k == 0:
                 d.subject = prev[-1].subject
                 continue
-            d.subject = subjects.choose(ms, d.start, d.end, s.start) or (
-                drafts[k - 1].subject if d.backref and k else None
-            ) or carry
+            d.subject = (
+                subjects.choose(ms, d.start, d.end, s.start)
+                or (drafts[k - 1].subject if d.backref and k else None)
+                or carry
+            )
         if drafts:
             carry = drafts[-1].subject or carry
         elif ms:

@@ -12,11 +12,16 @@ from datetime import date
 
 from etl.extract.numbers import MONTHS
 
-_MONTH_NUM = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
-    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
-} | {"sept": 9}
+_MONTH_NUM = (
+    {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+    | {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+    | {"sept": 9}
+)
 _Y = r"(?:19|20)\d{2}"
-_POS = r"(?P<pos>mid|end|early|late|the\s+end\s+of|end\s+of|the\s+middle\s+of|middle\s+of|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|start\s+of)"
+_POS = (
+    r"(?P<pos>mid|end|early|late|the\s+end\s+of|end\s+of|the\s+middle\s+of|middle\s+of"
+    r"|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|start\s+of)"
+)
 _PRE = (
     r"(?P<pre>as\s+(?:of|at)|by|in|since|during|throughout|for|up\s+to|until|till|at|before|"
     r"from|over)"

@@ -65,9 +65,7 @@ def _pattern(v: Vocab) -> re.Pattern[str]:
     fractions = r"(?P<frac>" + alternation(list(v.fractions)) + r")"
     times = r"(?P<times>" + alternation(list(v.times)) + r")"
     big = [s for s in v.scales if len(s) > 2]
-    scale = (
-        r"(?:\s?(?P<scale>" + alternation(big) + r"|bn|mn)\b|(?P<m>m)\b)"
-    )
+    scale = r"(?:\s?(?P<scale>" + alternation(big) + r"|bn|mn)\b|(?P<m>m)\b)"
     pct = r"(?P<pct>\s?%|\s+per\s?cent\b|\s+percent\b)"
     return re.compile(
         rf"(?<![\w.,/$£¥€\\])(?:(?:{cur})?{digits}|\b(?:{fractions}|{times}|{words})\b)"
@@ -135,26 +133,28 @@ def candidates(
         if masked(spans, starts, a, b):
             continue
         after = text[b : b + 2]
-        if after[:1].isalpha() or (after[:1] == "-" and after[1:2].isalpha()):
-            # 5G, 3D, 2nd, one-stop, 3-year: a name, an ordinal or an adjective;
-            # but "100-odd" keeps its hedge.
-            if not text.startswith("-odd", b):
-                continue
+        glued = after[:1].isalpha() or (after[:1] == "-" and after[1:2].isalpha())
+        if glued and not text.startswith("-odd", b):
+            continue  # 5G, 3D, 2nd, one-stop, 3-year: a name, an ordinal or an adjective
         before = text[a - 2 : a] if a >= 2 else text[:a]
         if before[-1:] == "-" and before[:1].isalpha():
             continue  # COVID-19, mid-2024
         n = Number(a, b, 0.0)
         raw = ""
         if m.group("frac"):
-            n.value, n.kind, n.percent = v.fractions[" ".join(m.group("frac").lower().split())], "fraction", True
+            n.value, n.kind, n.percent = (
+                v.fractions[" ".join(m.group("frac").lower().split())],
+                "fraction",
+                True,
+            )
         elif m.group("times"):
             n.value, n.kind = v.times[m.group("times").lower()], "times"
         elif m.group("word"):
             word = " ".join(m.group("word").lower().split())
             n.value, n.kind = v.words[word], "word"
-            if word == "one" or word.startswith("one "):
-                if v.one_not_count.match(text, a) or _word_before(text, a).lower() in v.one_after:
-                    continue
+            pronoun = v.one_not_count.match(text, a) or _word_before(text, a).lower() in v.one_after
+            if (word == "one" or word.startswith("one ")) and pronoun:
+                continue
         else:
             raw = m.group("num")
             n.value = _digits(raw)

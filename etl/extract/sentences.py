@@ -13,12 +13,40 @@ from dataclasses import dataclass
 from etl.parse import Document
 
 _ABBREV = {
-    "e.g", "i.e", "viz", "no", "nos", "co", "ltd", "approx", "cap", "mr", "mrs", "ms", "dr",
-    "prof", "ir", "hon", "st", "inc", "corp", "dept", "govt", "est", "vs", "etc", "fig",
-    "para", "sec", "u.s", "h.k", "a.m", "p.m",
+    "e.g",
+    "i.e",
+    "viz",
+    "no",
+    "nos",
+    "co",
+    "ltd",
+    "approx",
+    "cap",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "ir",
+    "hon",
+    "st",
+    "inc",
+    "corp",
+    "dept",
+    "govt",
+    "est",
+    "vs",
+    "fig",
+    "para",
+    "sec",
+    "u.s",
+    "h.k",
+    "a.m",
+    "p.m",
 }
 _END = re.compile(r"[.?!][\"”’)]?(?=\s+[\"“‘(\[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
+_ITEM = re.compile(r"\(\d{1,2}\)\s+")
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,7 @@ def _joined_paragraphs(doc: Document) -> list[tuple[int, int, int]]:
             tail = text[:prev_end].rstrip(" □\u00a0")
             nxt = text[p.start : p.start + 1]
             same_part = doc.part_at(prev_end - 1) == p.part
-            if same_part and tail and tail[-1] not in ".?!:;\"”)" and nxt.islower():
+            if same_part and tail and tail[-1] not in '.?!:;"”)' and nxt.islower():
                 out[-1][1] = p.end
                 continue
         out.append([p.start, p.end, k])
@@ -53,13 +81,16 @@ def split(doc: Document) -> list[Sentence]:
     sentences: list[Sentence] = []
     for a, b, k in _joined_paragraphs(doc):
         para = doc.paragraphs[k]
-        start = a
+        marker = _ITEM.match(text, a)  # "(1) " opens an item; it is not part of a sentence
+        start = marker.end() if marker else a
         for m in _END.finditer(text, a, b):
             word = _WORD_BEFORE.search(text, max(a, m.start() - 12), m.start())
             if word and word.group(1).lower().rstrip(".") in _ABBREV:
                 continue
-            if m.start() > 0 and text[m.start() - 1].isupper() and (
-                m.start() < 2 or not text[m.start() - 2].isalpha()
+            if (
+                m.start() > 0
+                and text[m.start() - 1].isupper()
+                and (m.start() < 2 or not text[m.start() - 2].isalpha())
             ):
                 continue  # an initial, as in "Mr A. Chan"
             sentences.append(Sentence(start, m.end(), para.part, para.item, k))

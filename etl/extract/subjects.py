@@ -16,7 +16,9 @@ from etl.extract.vocab import Vocab
 _CAP = r"[A-Z][\w&'’.\-/]*"
 _LINK = r"(?:of|and|for|on|in|the|de|&)"
 _PHRASE = re.compile(rf"(?<![\w])({_CAP}(?:\s+(?:{_LINK}\s+)*{_CAP})*)")
-_ABBR = re.compile(rf"({_CAP}(?:[ \t]+(?:{_LINK}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&]{{1,9}})\s*\)")
+_ABBR = re.compile(
+    rf"({_CAP}(?:[ \t]+(?:{_LINK}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&]{{1,9}})\s*\)"
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,8 @@ def _trim(phrase: str) -> str:
 
 def _subject_like(name: str, v: Vocab) -> bool:
     words = name.split()
-    return bool(words) and name not in v.subject_never and (
-        words[-1] in v.subject_heads or name in v.subjects
+    return (
+        bool(words) and name not in v.subject_never and (words[-1] in v.subject_heads or name in v.subjects)
     )
 
 

@@ -11,17 +11,119 @@ _TOKEN = re.compile(r"[ \t\u00a0]*([A-Za-z][A-Za-z0-9&/'’.\-]*(?:\(s\))?)")
 _BACKREF = re.compile(
     r"\s+(?:of|among|amongst)\s+(?:them|these|those|which|this\s+number|the\s+total)\b", re.I
 )
-_OF = re.compile(r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I)
+_OF = re.compile(
+    r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I
+)
 _NUMBER_OF = re.compile(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
 _PAREN_BEFORE = re.compile(r"([A-Za-z][\w&/\-]*)\s*\(\s*$")
 _STOP = frozenset(
-    """in on at by for from with to of into under over through across per as than that which
-    who whose where when while have has had are is was were will would be been being can could
-    may might shall should must do does did such including involving covering each respectively
-    altogether in-total were also already only both all every not been since until till via
-    this these those its their our his her it they we he she there here i.e. e.g. etc between
-    among against during within without upon about around approximately some more less each
-    per cent percent the a an""".split()
+    [
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "to",
+        "of",
+        "into",
+        "under",
+        "over",
+        "through",
+        "across",
+        "per",
+        "as",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "where",
+        "when",
+        "while",
+        "have",
+        "has",
+        "had",
+        "are",
+        "is",
+        "was",
+        "were",
+        "will",
+        "would",
+        "be",
+        "been",
+        "being",
+        "can",
+        "could",
+        "may",
+        "might",
+        "shall",
+        "should",
+        "must",
+        "do",
+        "does",
+        "did",
+        "such",
+        "including",
+        "involving",
+        "covering",
+        "each",
+        "respectively",
+        "altogether",
+        "in-total",
+        "were",
+        "also",
+        "already",
+        "only",
+        "both",
+        "all",
+        "every",
+        "not",
+        "been",
+        "since",
+        "until",
+        "till",
+        "via",
+        "this",
+        "these",
+        "those",
+        "its",
+        "their",
+        "our",
+        "his",
+        "her",
+        "it",
+        "they",
+        "we",
+        "he",
+        "she",
+        "there",
+        "here",
+        "i.e.",
+        "e.g.",
+        "etc",
+        "between",
+        "among",
+        "against",
+        "during",
+        "within",
+        "without",
+        "upon",
+        "about",
+        "around",
+        "approximately",
+        "some",
+        "more",
+        "less",
+        "each",
+        "per",
+        "cent",
+        "percent",
+        "the",
+        "a",
+        "an",
+    ]
 )
 _CONJ = frozenset({"and", "or", "&", "and/or"})
 
@@ -64,7 +166,11 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
         tokens.append((word, m.start(1), m.start(1) + len(word)))
         i = m.end()
     # A participle after the noun ("58 enterprises admitted") is not part of it.
-    while tokens and tokens[-1][0].lower().endswith(("ing", "ed")) and tokens[-1][0].lower() not in v.single_units:
+    while (
+        tokens
+        and tokens[-1][0].lower().endswith(("ing", "ed"))
+        and tokens[-1][0].lower() not in v.single_units
+    ):
         tokens.pop()
     while tokens and tokens[-1][0].lower() in _CONJ:
         tokens.pop()
@@ -91,7 +197,7 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
         for multi in v.multi_units:
             at = f" {joined} ".find(f" {multi} ")
             if at >= 0:
-                last = conj[len(joined[:at + len(multi)].split()) - 1]
+                last = conj[len(joined[: at + len(multi)].split()) - 1]
                 return NounPhrase(multi, tokens[last][2])
         k = conj[-1]  # a conjunct's head is its last word
         w = singular(lowered[k], v)

@@ -98,9 +98,7 @@ def vocab(root: Path | None = None) -> Vocab:
         for alias in entry.get("aliases", []):
             subjects[alias] = entry["name"]
     return Vocab(
-        hedge_before=re.compile(
-            r"(?:(?<=[^\w-])|^)(" + alternation(list(before_kind)) + r")\s*$", re.I
-        ),
+        hedge_before=re.compile(r"(?:(?<=[^\w-])|^)(" + alternation(list(before_kind)) + r")\s*$", re.I),
         hedge_before_kind=before_kind,
         hedge_after=re.compile(r"^(?:\s*|-)(" + alternation(list(after_kind)) + r")\b", re.I),
         hedge_after_kind=after_kind,
