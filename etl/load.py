@@ -6,12 +6,22 @@ the same transaction, so readers see the old version or the new, never half.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from etl.indicators import Registry
-from schemas.tables import Document, EtlRun, Figure, Indicator, Observation, Quarantine, Theme
+from schemas.tables import (
+    Document,
+    EtlRun,
+    Figure,
+    Indicator,
+    Observation,
+    Quarantine,
+    SeriesWarning,
+    Target,
+    Theme,
+)
 
 
 def sync_registry(engine: Engine, registry: Registry) -> None:
@@ -37,6 +47,8 @@ def sync_registry(engine: Engine, registry: Registry) -> None:
         gone = [i for i in s.scalars(select(Indicator.id)) if i not in registry.indicators]
         if gone:
             s.execute(delete(Observation).where(Observation.indicator_id.in_(gone)))
+            s.execute(delete(Target).where(Target.indicator_id.in_(gone)))
+            s.execute(delete(SeriesWarning).where(SeriesWarning.indicator_id.in_(gone)))
             s.execute(delete(Indicator).where(Indicator.id.in_(gone)))
         known_themes = set(registry.themes)
         s.execute(delete(Theme).where(Theme.id.not_in(known_themes)))
@@ -53,12 +65,17 @@ def _remove(s: Session, doc_ids: list[str]) -> None:
     if not doc_ids:
         return
     s.execute(delete(Observation).where(Observation.doc_id.in_(doc_ids)))
+    s.execute(delete(Target).where(Target.doc_id.in_(doc_ids)))
     s.execute(delete(Figure).where(Figure.doc_id.in_(doc_ids)))
     s.execute(delete(Document).where(Document.id.in_(doc_ids)))
 
 
 def write_document(
-    engine: Engine, doc: Document, figures: list[Figure], observations: list[Observation]
+    engine: Engine,
+    doc: Document,
+    figures: list[Figure],
+    observations: list[Observation],
+    targets: list[Target] = (),  # type: ignore[assignment]
 ) -> None:
     """Replace whatever the database holds for this document's source, atomically."""
     with Session(engine) as s, s.begin():
@@ -73,6 +90,7 @@ def write_document(
         s.add_all(figures)
         s.flush()
         s.add_all(observations)
+        s.add_all(targets)
 
 
 def quarantine(
@@ -97,3 +115,27 @@ def finish_run(engine: Engine, run_id: int, **fields: object) -> None:
         assert run is not None
         for k, v in fields.items():
             setattr(run, k, v)
+
+
+def write_curated(engine: Engine, name: str, observations: list[Observation], targets: list[Target]) -> None:
+    """Replace one curated file's rows, atomically."""
+    prefix = f"curated:{name}:"
+    seen: set[str] = set()
+    obs = [o for o in observations if not (o.id in seen or seen.add(o.id))]
+    tgt = [t for t in targets if not (t.id in seen or seen.add(t.id))]
+    with Session(engine) as s, s.begin():
+        s.execute(delete(Observation).where(Observation.id.startswith(prefix)))
+        s.execute(delete(Target).where(Target.id.startswith(prefix)))
+        s.flush()
+        s.add_all(obs)
+        s.add_all(tgt)
+
+
+def write_series(engine: Engine, flags: list[dict], warnings: list[dict]) -> None:
+    """Store conflicts, revisions and preferred values, and replace the warnings."""
+    with Session(engine) as s, s.begin():
+        if flags:
+            s.execute(update(Observation), flags)
+        s.execute(delete(SeriesWarning))
+        s.flush()
+        s.add_all(SeriesWarning(**w) for w in warnings)

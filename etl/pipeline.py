@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import corpus, db, indicators, load, normalise, settings, validate
+from etl import corpus, curated, db, indicators, load, normalise, reconcile, review, settings, validate
 from etl.errors import DocumentError
 from etl.extract import extract
 from etl.parse import Document, parse
@@ -55,6 +55,7 @@ class Processed:
     document: tables.Document
     figures: list[tables.Figure]
     observations: list[tables.Observation]
+    targets: list[tables.Target] = field(default_factory=list)
 
 
 def figure_id(doc_id: str, fig: Figure) -> str:
@@ -77,6 +78,7 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
     figures: list[tables.Figure] = []
     observations: list[tables.Observation] = []
+    targets: list[tables.Target] = []
     mapped = 0
     for k, fig in enumerate(found):
         m = normalise.map_figure(fig, registry)
@@ -106,9 +108,29 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
                 rule=m.rule,
             )
         )
-        if m.status != "mapped" or start > doc.date:
-            continue  # unmapped figures wait for review; future dates are targets
+        if m.status != "mapped":
+            continue  # unmapped and ambiguous figures wait for review
         mapped += 1
+        if start > doc.date:  # "by 2027": a goal, drawn as a target, never in the series
+            targets.append(
+                tables.Target(
+                    id=f"reply:{fid}",
+                    indicator_id=m.indicator_id,
+                    as_of=fig.as_of,
+                    period_start=start,
+                    period_end=end,
+                    value=fig.value,
+                    qualifier=fig.qualifier,
+                    unit=fig.unit,
+                    source_kind="reply",
+                    source_url=doc.url,
+                    published=doc.date,
+                    note=fig.sentence,
+                    figure_id=fid,
+                    doc_id=raw.sha256,
+                )
+            )
+            continue
         lower, upper = normalise.bounds(fig.value, fig.qualifier)
         observations.append(
             tables.Observation(
@@ -155,7 +177,7 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         content=raw.text,
         processed_with=processed_with,
     )
-    return Processed(document, figures, observations)
+    return Processed(document, figures, observations, targets)
 
 
 @dataclass
@@ -166,6 +188,11 @@ class Summary:
     figures: int = 0
     observations: int = 0
     quarantined: int = 0
+    curated: int = 0
+    targets: int = 0
+    decisions: int = 0
+    conflicts: int = 0
+    warnings: int = 0
     seconds: float = 0.0
     failures: list[DocumentError] = field(default_factory=list)
 
@@ -173,18 +200,58 @@ class Summary:
         return (
             f"{self.documents_read} documents read ({self.documents_loaded} loaded, "
             f"{self.documents_unchanged} unchanged), {self.figures} figures, "
-            f"{self.observations} observations, {self.quarantined} quarantined, "
-            f"{self.seconds:.2f} s"
+            f"{self.observations} observations, {self.quarantined} quarantined; "
+            f"{self.curated} curated observations, {self.targets} targets; "
+            f"{self.decisions} review decisions applied; {self.conflicts} conflicts, "
+            f"{self.warnings} warnings; {self.seconds:.2f} s"
         )
 
 
 Progress = Callable[[int, int, str], None]
 
 
+def _curated(engine, registry: indicators.Registry, folder: Path, run_id: int, summary: Summary) -> None:  # type: ignore[no-untyped-def]
+    for path in curated.files(folder):
+        result = curated.read(path, registry)
+        load.write_curated(engine, path.name, result.observations, result.targets)
+        summary.curated += len(result.observations)
+        summary.targets += len(result.targets)
+        for e in result.failures:
+            summary.quarantined += 1
+            summary.failures.append(e)
+            load.quarantine(engine, e.doc, None, e.stage, e.reason, run_id)
+
+
+def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    cols = [
+        tables.Observation.id,
+        tables.Observation.indicator_id,
+        tables.Observation.as_of,
+        tables.Observation.value,
+        tables.Observation.qualifier,
+        tables.Observation.source_kind,
+        tables.Observation.published,
+        tables.Observation.period_start,
+        tables.Observation.period_end,
+    ]
+    with engine.connect() as c:
+        obs = pd.DataFrame(c.execute(select(*cols)).mappings().all(), columns=[x.key for x in cols])
+    flags = reconcile.reconcile(obs)
+    merged = obs.merge(flags, on="id")
+    kinds = {i.id: i.kind for i in registry.indicators.values()}
+    found = reconcile.warnings(merged, kinds) if not merged.empty else []
+    load.write_series(engine, flags.to_dict("records"), found)
+    summary.conflicts = int(flags["conflict"].sum()) if not flags.empty else 0
+    summary.warnings = len(found)
+
+
 def run(
     paths: Iterable[Path | str],
     database_url: str,
     progress: Progress | None = None,
+    curated_dir: Path | None = None,
 ) -> Summary:
     """The whole ETL over `paths` into `database_url`."""
     t0 = time.perf_counter()
@@ -211,7 +278,7 @@ def run(
                 summary.documents_unchanged += 1
                 continue
             result = process(item, registry, processed_with)
-            load.write_document(engine, result.document, result.figures, result.observations)
+            load.write_document(engine, result.document, result.figures, result.observations, result.targets)
             summary.documents_loaded += 1
             summary.figures += len(result.figures)
             summary.observations += len(result.observations)
@@ -220,6 +287,9 @@ def run(
             summary.failures.append(e)
             doc_id = None if isinstance(item, DocumentError) else item.sha256
             load.quarantine(engine, e.doc, doc_id, e.stage, e.reason, run_id)
+    _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
+    summary.decisions = review.apply(engine)
+    _series(engine, registry, summary)
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
         engine,

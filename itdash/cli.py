@@ -95,7 +95,7 @@ def _progress_bar():  # type: ignore[no-untyped-def]
     )
 
 
-def run_etl(corpus_dirs: list[Path], database: str) -> None:
+def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None) -> None:
     from rich.console import Console
 
     from etl import pipeline
@@ -107,7 +107,7 @@ def run_etl(corpus_dirs: list[Path], database: str) -> None:
         def tick(k: int, total: int, name: str) -> None:
             bar.update(task, completed=k, total=total, description=Path(name).name[:50])
 
-        summary = pipeline.run(corpus_dirs, database, progress=tick)
+        summary = pipeline.run(corpus_dirs, database, progress=tick, curated_dir=curated)
     for e in summary.failures:
         console.print(f"[yellow]quarantined[/] {e}", highlight=False, soft_wrap=True)
     typer.echo(f"etl: {summary.line()}")
@@ -121,9 +121,13 @@ def etl(
     database: str = typer.Option(
         None, "--database", "-d", help="SQLAlchemy URL; default $DATABASE_URL or a SQLite file under data/."
     ),
+    curated: Path = typer.Option(None, help="Folder of curated CSVs; default data/curated."),
 ) -> None:
-    """Parse, extract, map, validate and load a corpus; one transaction per document."""
-    run_etl(corpus or [settings.corpus_dir()], database or settings.database_url())
+    """Parse, extract, map, validate and load a corpus; one transaction per document.
+
+    The curated observations under data/curated are loaded on every run too.
+    """
+    run_etl(corpus or [settings.corpus_dir()], database or settings.database_url(), curated)
 
 
 @app.command()
@@ -159,13 +163,62 @@ def demo(
     serve(host=host, port=port, database=db_url, workers=2, debug=False)
 
 
-def _register_fetch() -> None:
+def _register() -> None:
+    from itdash.commands import review
     from itdash.commands.fetch import fetch
 
     app.command(name="fetch")(fetch)
+    app.add_typer(review.app, name="review")
 
 
-_register_fetch()
+_register()
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def export(
+    format: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv or json."),
+    database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to read."),
+    output: Path = typer.Option(None, "--output", "-o", help="File to write; default standard output."),
+    indicator: str = typer.Option(None, help="Only this indicator."),
+) -> None:
+    """Write every observation, one row each, with its bounds, source and sentence."""
+    from etl import db
+    from etl import export as ex
+
+    df = ex.observations(db.engine(database or settings.database_url()), indicator)
+    text = ex.to_csv(df) if format is ExportFormat.csv else ex.to_json(df)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"export: {len(df)} observations to {output}", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def status(
+    database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to read."),
+) -> None:
+    """Indicators with data, observations by source, conflicts, warnings, figures awaiting review."""
+    from etl import db
+    from etl import status as st
+
+    r = st.report(db.engine(database or settings.database_url()))
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["observations_by_source_kind"].items())) or "none"
+    typer.echo(f"indicators with data: {r['indicators_with_data']} of {r['indicators']}")
+    typer.echo(f"observations: {r['observations']} ({kinds})")
+    typer.echo(f"targets: {r['targets']}")
+    typer.echo(f"conflicts: {r['conflicts']}")
+    typer.echo(f"warnings: {r['warnings']}")
+    typer.echo(f"figures awaiting review: {r['awaiting_review']}")
+    typer.echo(f"stale review decisions: {r['stale_decisions']}")
+    typer.echo(f"quarantined: {r['quarantined']}")
+    if r["last_run"]:
+        typer.echo(f"last run: {r['last_run']['finished_at']} ({r['last_run']['seconds']} s)")
 
 
 @app.command()
@@ -191,8 +244,16 @@ def refresh(
     since = since or date.today() - timedelta(days=days)
     try:
         fetch(
-            urls=None, since=since.isoformat(), until=None, all_lcq=all_lcq, base_url=base_url,
-            cache=folder, refresh=False, rate=rate, timeout=30.0, retries=3,
+            urls=None,
+            since=since.isoformat(),
+            until=None,
+            all_lcq=all_lcq,
+            base_url=base_url,
+            cache=folder,
+            refresh=False,
+            rate=rate,
+            timeout=30.0,
+            retries=3,
         )
     except typer.Exit as e:
         if e.exit_code not in (0, 1):  # 1: some pages failed; they are retried next time

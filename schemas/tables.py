@@ -98,9 +98,10 @@ class ObservationBase(SQLModel):
     source_url: str | None = None
     published: date | None = None
     sentence: str | None = Field(default=None, sa_column=Column(Text))
-    status: str = Field(default="auto", description="review status")
-    conflict: bool = False
-    preferred: bool = True
+    status: str = Field(default="auto", description="auto, reviewed, corrected")
+    conflict: bool = Field(default=False, description="another source gives another value")
+    revision: str | None = Field(default=None, description="revised (superseded) or revision")
+    preferred: bool = Field(default=True, description="the value the series shows for its as_of")
 
 
 class Observation(ObservationBase, table=True):
@@ -109,6 +110,57 @@ class Observation(ObservationBase, table=True):
     figure_id: str | None = Field(default=None, foreign_key="figures.id", index=True)
     doc_id: str | None = Field(default=None, foreign_key="documents.id", index=True)
     rule: str | None = None
+
+
+class Target(SQLModel, table=True):
+    """A goal or plan stated as a number: drawn as a goal, never part of a series."""
+
+    __tablename__ = "targets"
+    id: str = Field(primary_key=True)
+    indicator_id: str = Field(foreign_key="indicators.id", index=True)
+    as_of: str
+    period_start: date
+    period_end: date
+    value: float
+    qualifier: str
+    unit: str
+    source_kind: str
+    source_url: str | None = None
+    published: date | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    figure_id: str | None = Field(default=None, foreign_key="figures.id")
+    doc_id: str | None = Field(default=None, foreign_key="documents.id", index=True)
+
+
+class SeriesWarning(SQLModel, table=True):
+    """A check on a loaded series that failed: stored for the dashboard, not thrown."""
+
+    __tablename__ = "series_warnings"
+    id: str = Field(primary_key=True)
+    indicator_id: str = Field(foreign_key="indicators.id", index=True)
+    kind: str = Field(description="falling_stock, overlapping_flow or outlier")
+    observation_id: str = Field(index=True)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ReviewDecision(SQLModel, table=True):
+    """An analyst's decision on a figure; applied on top of every ETL run.
+
+    Keyed by the figure id (the document's hash and the span), so it holds for
+    every later run over the same document; if the document's bytes change, the
+    decision no longer finds its figure and `itdash review` lists it as stale.
+    """
+
+    __tablename__ = "review_decisions"
+    id: int | None = Field(default=None, primary_key=True)
+    figure_id: str = Field(index=True)
+    action: str = Field(description="map, correct, reject or accept")
+    indicator_id: str | None = None
+    value: float | None = None
+    qualifier: str | None = None
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    who: str
+    at: datetime
 
 
 class EtlRun(SQLModel, table=True):

@@ -59,16 +59,19 @@ def test_a_bad_database_url_is_one_line(tmp_path):
 
 
 def test_etl_prints_a_closing_summary(corpus, sqlite_url):
-    result = itdash("etl", "--corpus", str(corpus), "--database", sqlite_url)
+    result = itdash("etl", "--corpus", str(corpus), "--database", sqlite_url, "--curated", str(corpus / "none"))
     assert result.returncode == 0, result.stderr
     assert re.search(
         r"etl: 5 documents read \(3 loaded, 0 unchanged\), \d+ figures, \d+ observations, "
-        r"2 quarantined, [\d.]+ s", result.stdout,
+        r"2 quarantined; 0 curated observations, 0 targets; 0 review decisions applied; "
+        r"\d+ conflicts, \d+ warnings; [\d.]+ s", result.stdout,
     ), result.stdout
     assert "quarantined" in result.stderr and "undated-reply.txt" in result.stderr
 
 
 def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
-    for name in [c.name or c.callback.__name__ for c in app.registered_commands]:
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    names += [g.name for g in app.registered_groups]
+    for name in names:
         assert f"itdash {name}" in readme, f"`itdash {name}` is not in README.md"

@@ -21,7 +21,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 @pytest.fixture
 def loaded(corpus, sqlite_url):
-    pipeline.run([corpus], sqlite_url)
+    pipeline.run([corpus], sqlite_url, curated_dir=corpus / 'none')
     return sqlite_url
 
 

@@ -17,7 +17,7 @@ def test_fetched_replies_flow_into_the_database_with_their_addresses(server, tmp
     cache = tmp_path / "cache"
     report = run(fast(server, cache), since=date(2025, 3, 26), until=date(2025, 3, 27))
     assert report.kept > 0
-    summary = pipeline.run([cache], sqlite_url)
+    summary = pipeline.run([cache], sqlite_url, curated_dir=tmp_path / 'none')
     in_manifest = (cache / "manifest.csv").read_text().count("\n") - 1
     assert summary.documents_loaded == in_manifest > 0
     assert summary.quarantined == 0, [str(e) for e in summary.failures]

@@ -1,0 +1,89 @@
+"""Observations as analysts take them away: one row each, sources and bounds as columns.
+
+`itdash export` and every dashboard download use these columns, so a file from
+either reads the same. String cells that a spreadsheet would run as a formula
+(`=`, `+`, `-`, `@` first) are neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from schemas.tables import Observation
+
+EXPORT_COLUMNS = [
+    "indicator",
+    "as_of",
+    "value",
+    "qualifier",
+    "lower",
+    "upper",
+    "unit",
+    "source_kind",
+    "source_url",
+    "published",
+    "sentence",
+    "status",
+    "conflict",
+]
+EXTRA_COLUMNS = ["preferred", "revision", "observation_id"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A string cell made inert for spreadsheets; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def observations(engine: Engine, indicator: str | None = None) -> pd.DataFrame:
+    """Every observation (or one indicator's), oldest first, in export columns."""
+    o = Observation
+    stmt = select(
+        o.indicator_id.label("indicator"),
+        o.as_of,
+        o.value,
+        o.qualifier,
+        o.lower,
+        o.upper,
+        o.unit,
+        o.source_kind,
+        o.source_url,
+        o.published,
+        o.sentence,
+        o.status,
+        o.conflict,
+        o.preferred,
+        o.revision,
+        o.id.label("observation_id"),
+    ).order_by(o.indicator_id, o.period_end, o.period_start, o.id)
+    if indicator is not None:
+        stmt = stmt.where(o.indicator_id == indicator)
+    with engine.connect() as c:
+        rows = c.execute(stmt).mappings().all()
+    return pd.DataFrame(rows, columns=EXPORT_COLUMNS + EXTRA_COLUMNS)
+
+
+def safe(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def to_csv(df: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    safe(df).to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+def to_json(df: pd.DataFrame) -> str:
+    records = json.loads(df.to_json(orient="records", date_format="iso"))
+    return json.dumps(records, ensure_ascii=False, indent=1)

@@ -1,0 +1,109 @@
+"""Series across sources: conflicts, revisions, the preferred value, and warnings.
+
+Rules (docs/series.md):
+- Observations of one indicator at one as_of that disagree (value or
+  qualifier) are all kept. If they all come from replies published on
+  different days, the latest is a `revision` and the others are `revised`;
+  otherwise they are flagged `conflict`.
+- The preferred observation of a group is the most recently published (an
+  unknown date counts as oldest), then the most precise qualifier (exact,
+  then about, then nearly, then bounds), then a reply over a curated row, then
+  the smallest id, so the choice never depends on load order.
+- Checks on each series of preferred observations, stored, not thrown: a
+  stock that falls, flow periods that overlap, a value far off its neighbours.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+PRECISION = {"exact": 0, "about": 1, "nearly": 2, "over": 3, "at_least": 3, "under": 3, "up_to": 3}
+OUTLIER_FACTOR = 10.0
+
+
+def reconcile(obs: pd.DataFrame) -> pd.DataFrame:
+    """`id`, `conflict`, `revision`, `preferred` for every observation in `obs`."""
+    if obs.empty:
+        return pd.DataFrame(columns=["id", "conflict", "revision", "preferred"])
+    df = obs.copy()
+    df["_pub"] = pd.to_datetime(df["published"]).fillna(pd.Timestamp(date.min))
+    df["_prec"] = df["qualifier"].map(PRECISION).fillna(9)
+    df["_kind"] = (df["source_kind"] != "reply").astype(int)
+    df = df.sort_values(
+        ["indicator_id", "as_of", "_pub", "_prec", "_kind", "id"],
+        ascending=[True, True, False, True, True, True],
+    )
+    out = []
+    for _, g in df.groupby(["indicator_id", "as_of"], sort=False):
+        first = g.iloc[0]["id"]
+        distinct = g[["value", "qualifier"]].drop_duplicates()
+        disagree = len(distinct) > 1
+        replies_on_days = (g["source_kind"] == "reply").all() and g["published"].nunique() == len(g)
+        for k, row in enumerate(g.itertuples()):
+            revision = None
+            conflict = False
+            if disagree and replies_on_days:
+                revision = "revision" if k == 0 else "revised"
+            elif disagree:
+                conflict = True
+            out.append((row.id, conflict, revision, row.id == first))
+    return pd.DataFrame(out, columns=["id", "conflict", "revision", "preferred"])
+
+
+def _money(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
+    """Checks on each indicator's preferred series; one dict per warning."""
+    out: list[dict] = []
+    pref = obs[obs["preferred"]].sort_values(["indicator_id", "period_end", "period_start", "id"])
+    for ind, g in pref.groupby("indicator_id"):
+        kind = kinds.get(ind, "stock")
+        rows = list(g.itertuples())
+        for prev, cur in zip(rows, rows[1:], strict=False):
+            if kind == "stock" and cur.value < prev.value and cur.period_end > prev.period_end:
+                out.append(
+                    dict(
+                        id=f"falling_stock:{cur.id}",
+                        indicator_id=ind,
+                        kind="falling_stock",
+                        observation_id=cur.id,
+                        message=f"falls from {_money(prev.value)} ({prev.as_of}) to {_money(cur.value)} "
+                        f"({cur.as_of}); a stock should not fall unless its definition changed",
+                    )
+                )
+            if (
+                kind == "flow"
+                and cur.period_start <= prev.period_end
+                and ((cur.period_start, cur.period_end) != (prev.period_start, prev.period_end))
+            ):
+                out.append(
+                    dict(
+                        id=f"overlapping_flow:{cur.id}",
+                        indicator_id=ind,
+                        kind="overlapping_flow",
+                        observation_id=cur.id,
+                        message=f"period {cur.as_of} overlaps {prev.as_of}: flows over overlapping "
+                        "periods cannot be read as one series",
+                    )
+                )
+        for k, cur in enumerate(rows):
+            neighbours = [r.value for r in rows[max(0, k - 1) : k] + rows[k + 1 : k + 2] if r.value > 0]
+            if len(rows) >= 3 and neighbours and cur.value > 0:
+                ratio = max(cur.value / n for n in neighbours)
+                low = min(cur.value / n for n in neighbours)
+                if ratio > OUTLIER_FACTOR and low > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
+                    out.append(
+                        dict(
+                            id=f"outlier:{cur.id}",
+                            indicator_id=ind,
+                            kind="outlier",
+                            observation_id=cur.id,
+                            message=f"{_money(cur.value)} ({cur.as_of}) is more than {OUTLIER_FACTOR:g}x "
+                            "off its neighbours",
+                        )
+                    )
+    return out

@@ -1,0 +1,41 @@
+"""What the database holds, in numbers: for `itdash status` and the ETL's summary."""
+
+from __future__ import annotations
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.engine import Engine
+
+from etl import review
+from schemas.tables import EtlRun, Indicator, Observation, Quarantine, SeriesWarning, Target
+
+
+def report(engine: Engine) -> dict[str, object]:
+    with engine.connect() as c:
+        by_kind = dict(
+            c.execute(select(Observation.source_kind, func.count()).group_by(Observation.source_kind)).all()
+        )
+        last = c.execute(select(EtlRun).order_by(EtlRun.id.desc()).limit(1)).mappings().first()
+        out: dict[str, object] = {
+            "indicators": c.execute(select(func.count()).select_from(Indicator)).scalar_one(),
+            "indicators_with_data": c.execute(
+                select(func.count(distinct(Observation.indicator_id)))
+            ).scalar_one(),
+            "observations": sum(by_kind.values()),
+            "observations_by_source_kind": by_kind,
+            "conflicts": c.execute(
+                select(func.count()).select_from(Observation).where(Observation.conflict)
+            ).scalar_one(),
+            "warnings": c.execute(select(func.count()).select_from(SeriesWarning)).scalar_one(),
+            "targets": c.execute(select(func.count()).select_from(Target)).scalar_one(),
+            "quarantined": c.execute(select(func.count()).select_from(Quarantine)).scalar_one(),
+            "last_run": None
+            if last is None
+            else {
+                "finished_at": str(last["finished_at"]),
+                "seconds": last["seconds"],
+                "documents_read": last["documents_read"],
+            },
+        }
+    out["awaiting_review"] = len(review.pending(engine))
+    out["stale_decisions"] = len(review.stale(engine))
+    return out
