@@ -114,6 +114,21 @@ def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None)
 
 
 @app.command()
+def score(
+    folder: Path = typer.Argument(..., help="Folder of reply documents (with manifest.csv)."),
+    gold: Path = typer.Option(..., "--gold", help="Gold JSON Lines: every reply figure of the folder."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Per document: misses, spurious, wrong fields."
+    ),
+) -> None:
+    """Precision, recall and F1 of extraction against a gold set, and field accuracy."""
+    from etl.score import score as run_score
+
+    for line in run_score(gold, folder).lines(verbose):
+        typer.echo(line)
+
+
+@app.command()
 def etl(
     corpus: list[Path] = typer.Option(
         None, "--corpus", "-c", help="Corpus folder(s); default $CORPUS or ../shared/corpus."

@@ -28,30 +28,34 @@ _PRE = (
 )
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
-ANCHORS = re.compile(
-    "|".join(
-        [
-            # Financial years, one or several: "2024-25", "the 2023-24 financial year".
-            rf"(?P<fy>(?:(?:the|in|for|during)\s+)?(?P<fy1>{_Y})\s?[-–/]\s?(?P<fy2>{_Y}|\d{{2}})"
-            rf"(?:\s+(?:and|to)\s+(?P<fy3>{_Y})\s?[-–/]\s?(?P<fy4>{_Y}|\d{{2}}))?"
-            r"(?:\s+financial\s+years?)?)(?!\s?[-–/]?\d)",
-            # Quarters and halves: "the third quarter of 2024", "the first half of 2025".
-            r"(?P<qh>(?:in\s+|during\s+|by\s+)?(?:the\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
-            rf"\s+(?P<qhk>quarter|half)\s+(?:of\s+)?(?P<qhy>{_Y}))",
-            # Months: "as of December 2024", "mid-May 2025", "in January 2021".
-            rf"(?P<mon>(?:{_PRE}\s+)?(?:{_POS}[-\s]+)?(?P<month>{MONTHS})\.?\s+(?P<my>{_Y}))\b",
-            # Years: "by 2027", "end-2023", "in 2023", "since 2019".
-            rf"(?P<yr>(?:{_PRE.replace('pre', 'ypre')}\s+)?(?:{_POS.replace('pos', 'ypos')}[-\s]+)?"
-            rf"(?P<year>{_Y}))\b(?!\s?[-–/]\s?\d)",
-            # Words for "now" and for last year.
-            r"(?P<now>\b(?:currently|at\s+present|so\s+far|to\s+date|as\s+at\s+today|up\s+to\s+now"
-            r"|at\s+the\s+moment|presently|as\s+of\s+now|as\s+at\s+present)\b)",
-            r"(?P<last>\b(?:last|the\s+past|the\s+previous)\s+(?P<lastk>financial\s+)?year\b)",
-            r"(?P<this>\b(?:this|the\s+current)\s+(?P<thisk>financial\s+)?year\b)",
-        ]
-    ),
-    re.I,
-)
+_DATED = [
+    # Financial years, one or several: "2024-25", "the 2023-24 financial year".
+    rf"(?P<fy>(?:(?:the|in|for|during)\s+)?(?P<fy1>{_Y})\s?[-–/]\s?(?P<fy2>{_Y}|\d{{2}})"
+    rf"(?:\s+(?:and|to)\s+(?P<fy3>{_Y})\s?[-–/]\s?(?P<fy4>{_Y}|\d{{2}}))?"
+    r"(?:\s+financial\s+years?)?)(?!\s?[-–/]?\d)",
+    # Quarters and halves: "the third quarter of 2024", "the first half of 2025".
+    r"(?P<qh>(?:in\s+|during\s+|by\s+)?(?:the\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
+    rf"\s+(?P<qhk>quarter|half)\s+(?:of\s+)?(?P<qhy>{_Y}))",
+    # Months: "as of December 2024", "mid-May 2025", "in January 2021".
+    rf"(?P<mon>(?:{_PRE}\s+)?(?:{_POS}[-\s]+)?(?P<month>{MONTHS})\.?\s+(?P<my>{_Y}))\b",
+    # Years: "by 2027", "end-2023", "in 2023", "since 2019".
+    rf"(?P<yr>(?:{_PRE.replace('pre', 'ypre')}\s+)?(?:{_POS.replace('pos', 'ypos')}[-\s]+)?"
+    rf"(?P<year>{_Y}))\b(?!\s?[-–/]\s?\d)",
+]
+_WORDS = [
+    # Words for "now" and for last year.
+    r"(?P<now>\b(?:currently|at\s+present|so\s+far|to\s+date|as\s+at\s+today|up\s+to\s+now"
+    r"|at\s+the\s+moment|presently|as\s+of\s+now|as\s+at\s+present)\b)",
+    r"(?P<last>\b(?:last|the\s+past|the\s+previous)\s+(?P<lastk>financial\s+)?year\b)",
+    r"(?P<this>\b(?:this|the\s+current)\s+(?P<thisk>financial\s+)?year\b)",
+]
+ANCHORS = re.compile("|".join(_DATED + _WORDS), re.I)
+# Anchors with a year are only looked for around a year: the full pattern is
+# costly to try at every character, a four-digit year is cheap to find.
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_WORD_HINT = re.compile(r"\b(?:currently|present|presently|far|date|now|moment|year)\b", re.I)
+_LOOKBACK = 48
+
 # Verbs that make a date the date of an event, not of a figure.
 _EVENT = re.compile(
     r"\b(?:commenced|commence|launched|launch|opened|open|established|set\s+up|signed|"
@@ -152,6 +156,25 @@ def _read(m: re.Match[str], reply: date) -> str | None:
     return None
 
 
+def _candidates(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """ANCHORS matches in `text[start:end]`, tried only near a year or a hint word."""
+    found: dict[tuple[int, int], re.Match[str]] = {}
+    windows = [(max(start, y.start() - _LOOKBACK), y.end()) for y in _YEAR.finditer(text, start, end)]
+    windows += [(max(start, h.start() - 16), h.end()) for h in _WORD_HINT.finditer(text, start, end)]
+    for a, b in windows:
+        for m in ANCHORS.finditer(text, a, min(end, b + 24)):
+            if m.start() < b and m.end() >= b - 4:
+                found.setdefault((m.start(), m.end()), m)
+    # Keep the longest of overlapping matches ("in 2021-22 and 2022-23" over "2022-23").
+    out: list[re.Match[str]] = []
+    for key in sorted(found, key=lambda k: (k[0], -k[1])):
+        m = found[key]
+        if out and m.start() < out[-1].end():
+            continue
+        out.append(m)
+    return out
+
+
 def anchors(text: str, start: int, end: int, reply: date, figures: list[tuple[int, int]]) -> list[Anchor]:
     """The anchors of one sentence, events' dates left out.
 
@@ -159,7 +182,7 @@ def anchors(text: str, start: int, end: int, reply: date, figures: list[tuple[in
     stands before it in the same clause with no figure in between.
     """
     out: list[Anchor] = []
-    for m in ANCHORS.finditer(text, start, end):
+    for m in _candidates(text, start, end):
         value = _read(m, reply)
         if value is None:
             continue

@@ -149,6 +149,12 @@ def singular(word: str, v: Vocab) -> str:
     return w
 
 
+def _plural_unit(word: str, v: Vocab) -> bool:
+    low = word.lower()
+    one = singular(low, v)
+    return one != low and (one in v.single_units or low in v.unit_aliases)
+
+
 def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
     """The counted noun directly after `pos`, or none."""
     tokens: list[tuple[str, int, int]] = []
@@ -163,6 +169,8 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             break
         if low in v.np_stop or (low.endswith("ly") and low not in v.single_units):
             break  # a verb: "two platforms help ..." ends the noun phrase
+        if tokens and low not in _CONJ and _plural_unit(tokens[-1][0], v):
+            break  # "datasets last month": a plural counted noun ends the phrase
         tokens.append((word, m.start(1), m.start(1) + len(word)))
         i = m.end()
     # A participle after the noun ("58 enterprises admitted") is not part of it.

@@ -1,0 +1,55 @@
+"""`make bench`: extraction speed and memory over a synthetic corpus; prints figures.
+
+Extraction is timed on one core (this process), reading, parsing and
+extracting each reply; peak memory is the process's maximum resident size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import generate  # noqa: E402
+from etl.corpus import discover, read  # noqa: E402
+from etl.extract import extract  # noqa: E402
+from etl.parse import parse  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def extraction(count: int) -> None:
+    folder = OUT / f"corpus-{count}"
+    if not (folder / "manifest.csv").exists():
+        t = time.perf_counter()
+        generate(folder, count)
+        print(f"generated {count} synthetic replies in {time.perf_counter() - t:.1f} s")
+    sources = discover([folder])
+    extract(parse(read(sources[0])))  # vocabularies compiled once, outside the timing
+    figures = 0
+    t = time.perf_counter()
+    for k, src in enumerate(sources, start=1):
+        figures += len(extract(parse(read(src))))
+        if k % 2000 == 0:
+            print(f"  {k}/{len(sources)} replies", file=sys.stderr)
+    seconds = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"extraction: {len(sources)} replies, {figures} figures in {seconds:.2f} s "
+        f"= {len(sources) / seconds:,.0f} replies/s on one core; peak memory {peak:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--replies", type=int, default=10_000)
+    args = parser.parse_args()
+    extraction(args.replies)
+
+
+if __name__ == "__main__":
+    main()
