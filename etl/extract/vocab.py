@@ -31,7 +31,33 @@ def _phrase(p: str) -> str:
 
 
 def alternation(phrases: list[str]) -> str:
-    return "|".join(_phrase(p) for p in sorted(set(phrases), key=len, reverse=True))
+    """One regex for many phrases, as a trie so `re` never retries a shared prefix.
+
+    Longer phrases still win: at every node the longer continuations are tried
+    before the phrase that ends there. White space matches any run of it.
+    """
+    trie: dict = {}
+    for p in set(phrases):
+        node = trie
+        for ch in " ".join(p.split()):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie(trie)
+
+
+def _trie(node: dict) -> str:
+    ends = "" in node
+    branches = [
+        (r"\s+" if ch == " " else re.escape(ch)) + _trie(child)
+        for ch, child in sorted(node.items())
+        if ch != ""
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+    if len(branches) == 1 and not ends:
+        return body
+    return body + ("?" if ends else "")
 
 
 @dataclass(frozen=True, eq=False)
