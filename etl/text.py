@@ -132,6 +132,8 @@ class _Visible(HTMLParser):
             self._break(paragraph=False)
         elif tag in _PARA_TAGS:
             self._break(paragraph=True)
+        elif tag in ("td", "th") and self._active():
+            self._emit("\t", self._pos(), 0, False)  # a cell boundary (etl.extract.tables)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _LINE_TAGS:
@@ -140,7 +142,7 @@ class _Visible(HTMLParser):
             self._break(paragraph=True)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _PARA_TAGS or tag in {"li", "tr"}:
+        if tag in _PARA_TAGS or tag == "li":
             self._break(paragraph=tag in _PARA_TAGS)
         # Pop to the matching open tag; browsers forgive unclosed tags, so do we.
         for k in range(len(self.stack) - 1, -1, -1):
@@ -163,7 +165,9 @@ class _Visible(HTMLParser):
         for m in re.finditer(r"[ \t\r\n\f]+", data):
             if m.start() > last:
                 self._emit(data[last : m.start()], pos + last, 0, True)
-            self._emit(" ", pos + m.start(), m.end() - m.start(), False)
+            if self.parts and not self.parts[-1].endswith(("\n", "\t", " ")):
+                # White space right after a break or a cell boundary renders as nothing.
+                self._emit(" ", pos + m.start(), m.end() - m.start(), False)
             last = m.end()
         if last < len(data):
             self._emit(data[last:], pos + last, 0, True)

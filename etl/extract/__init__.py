@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.extract import asof, numbers, subjects, units
+from etl.extract import asof, numbers, subjects, tables, units
 from etl.extract.sentences import Sentence, split
 from etl.extract.vocab import Vocab, vocab
 from etl.parse import Document
@@ -37,6 +37,7 @@ class _Draft:
     subject: str | None = None
     as_of: str | None = None
     hedged: bool = False
+    clause: str | None = None  # a table cell's header and row label stand in for its clause
 
 
 def _hedge(text: str, n: numbers.Number, s: Sentence, v: Vocab) -> tuple[str, int, bool]:
@@ -70,6 +71,10 @@ def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Dr
     elif d.unit is None:
         np = units.noun_phrase(text, units.skip_of(text, pos), s.end, v)
         d.unit, d.end = np.unit, max(np.end, pos)
+        late = v.hedge_after.match(text[d.end : d.end + 16]) if np.unit and not after else None
+        if late:  # "5 working days or below": the hedge follows the noun
+            d.qualifier, d.hedged = v.hedge_after_kind[late.group(1).lower()], True
+            d.end += late.end()
     if numbers.is_year(n, raw) and not (d.unit and (d.unit in v.single_units or d.unit in v.multi_units)):
         return None
     if (
@@ -111,6 +116,70 @@ def _pair_ranges(text: str, drafts: list[_Draft], s: Sentence) -> None:
         a.end = a.n.end
 
 
+def _table_row(
+    text: str, s: Sentence, v: Vocab, spans: list[tuple[int, int]], starts: list[int], reply: str
+) -> list[_Draft]:
+    """A table row's figures: the header gives unit and scale, the row's year its as_of."""
+    assert s.row is not None
+    first = text[s.row.cells[0][0] : s.row.cells[0][1]]
+    as_of = tables.row_as_of(first)
+    drafts = []
+    for k, (a, b) in enumerate(s.row.cells):
+        if k == 0 and (as_of or not any(c.isdigit() for c in first)):
+            continue  # the row's label: its year, or a name
+        col = tables.column(s.row.header[k] if k < len(s.row.header) else "", v)
+        for n, _raw in numbers.candidates(text, a, b, v, [], []):
+            qualifier, start, hedged = _hedge(text, n, s, v)
+            if n.scale == 1 and col.scale != 1:
+                n.value *= col.scale
+            unit = n.currency or col.currency or ("percent" if (n.percent or col.percent) else None)
+            if unit is None:
+                np = units.noun_phrase(col.header, 0, len(col.header), v)
+                unit = np.unit or "count"
+            drafts.append(
+                _Draft(
+                    n,
+                    start,
+                    n.end,
+                    qualifier,
+                    unit,
+                    as_of=as_of or reply,
+                    hedged=hedged,
+                    clause=f"{collapse(col.header)} {collapse(first)}",
+                )
+            )
+    return drafts
+
+
+def _emit(out: list[Figure], doc: Document, s: Sentence, drafts: list[_Draft]) -> None:
+    """Figures of one sentence, their spans turned into offsets of the source."""
+    text = doc.text
+    sentence = collapse(text[s.start : s.end])
+    for k, d in enumerate(drafts):
+        a, b = doc.body.span(d.start, d.end)
+        lo = drafts[k - 1].end if k else s.start
+        hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
+        out.append(
+            Figure(
+                doc=doc.name,
+                part=s.part,
+                item=s.item,
+                start=a,
+                end=b,
+                text=doc.raw.text[a:b],
+                value=d.n.value,
+                qualifier=d.qualifier,
+                unit=d.unit or "count",
+                subject=d.subject,
+                as_of=d.as_of or doc.date.isoformat(),
+                sentence=sentence,
+                clause=d.clause or collapse(text[lo:hi]),
+                sentence_start=s.start,
+                sentence_end=s.end,
+            )
+        )
+
+
 def extract(doc: Document) -> list[Figure]:
     """Every figure of the question and reply parts, in document order."""
     v = vocab()
@@ -128,6 +197,11 @@ def extract(doc: Document) -> list[Figure]:
             continue
         if s.paragraph != paragraph:
             paragraph, carry = s.paragraph, None
+        if s.row is not None:
+            drafts = _table_row(text, s, v, spans, starts, doc.date.isoformat())
+            _emit(out, doc, s, drafts)
+            prev = drafts or prev
+            continue
         drafts = [
             d
             for n, raw in numbers.candidates(text, s.start, s.end, v, spans, starts)
@@ -177,30 +251,7 @@ def extract(doc: Document) -> list[Figure]:
             carry = drafts[-1].subject or carry
         elif ms:
             carry = ms[-1].name
-        sentence = collapse(text[s.start : s.end])
-        for k, d in enumerate(drafts):
-            a, b = doc.body.span(d.start, d.end)
-            lo = drafts[k - 1].end if k else s.start
-            hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
-            out.append(
-                Figure(
-                    doc=doc.name,
-                    part=s.part,
-                    item=s.item,
-                    start=a,
-                    end=b,
-                    text=doc.raw.text[a:b],
-                    value=d.n.value,
-                    qualifier=d.qualifier,
-                    unit=d.unit or "count",
-                    subject=d.subject,
-                    as_of=d.as_of or doc.date.isoformat(),
-                    sentence=sentence,
-                    clause=collapse(text[lo:hi]),
-                    sentence_start=s.start,
-                    sentence_end=s.end,
-                )
-            )
+        _emit(out, doc, s, drafts)
         if drafts:
             prev = drafts
     return out

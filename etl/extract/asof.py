@@ -61,11 +61,12 @@ _EVENT = re.compile(
     r"\b(?:commenced|commence|launched|launch|opened|open|established|set\s+up|signed|"
     r"promulgated|announced|completed|started|began|introduced|founded|inaugurated|unveiled|"
     r"held|deepened|enacted|passed|approved|published|released|implemented|rolled\s+out|"
-    r"came\s+into\s+operation|was\s+set\s+up|were\s+set\s+up|took\s+effect)\b[^,;]*$",
+    r"came\s+into\s+operation|was\s+set\s+up|were\s+set\s+up|took\s+effect|establishment|"
+    r"inception|launching|opening)\b[^,;]*$",
     re.I,
 )
 CONTINUES = re.compile(
-    r"^\W*(?:among\s+them|among\s+these|amongst\s+them|of\s+these|of\s+them|of\s+which|of\s+this"
+    r"\W*(?:among\s+them|among\s+these|amongst\s+them|of\s+these|of\s+them|of\s+which|of\s+this"
     r"|of\s+the\s+total|at\s+that\s+time|in\s+the\s+same\s+year|in\s+the\s+same\s+period|"
     r"during\s+the\s+same\s+period|at\s+the\s+same\s+time|by\s+then|as\s+at\s+that\s+date)\b",
     re.I,

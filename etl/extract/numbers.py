@@ -34,9 +34,15 @@ _MASKS = [
     re.compile(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
     re.compile(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
     # Telephone numbers: eight digits, often as two groups of four.
-    re.compile(r"(?<![\d,.])\d{4}[ \u00a0-]?\d{4}(?![\d,.])"),
+    re.compile(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
+    # "the first half of 2024", "the second half": a period, not a share.
+    re.compile(r"\b(?:first|second|latter|former|1st|2nd)\s+half\b", re.I),
+    # "the three parts of the question": the question's structure, not a quantity.
+    re.compile(r"\b[a-z]+\s+parts?\s+of\s+(?:the|this|your|my)\s+(?:Member's\s+)?question", re.I),
     # Item numbers.
     re.compile(r"\(\d{1,2}\)"),
+    # Floors: "12/F".
+    re.compile(r"\b\d{1,3}/F\b"),
     # Names and slogans in quotation marks.
     re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
     # Page furniture.
@@ -107,6 +113,17 @@ def _word_before(text: str, i: int) -> str:
     return text[k:j]
 
 
+MONTH_WORDS = {m.lower() for m in MONTHS.split("|")}
+
+
+def _sentence_start(text: str, i: int) -> bool:
+    """Whether position `i` (just before a word) begins a sentence or a line."""
+    j = i
+    while j > 0 and text[j - 1] in " \t\u00a0":
+        j -= 1
+    return j == 0 or text[j - 1] in '.?!:\n("“'
+
+
 def _is_year(n: Number, raw: str) -> bool:
     return (
         n.kind == "digits"
@@ -174,12 +191,19 @@ def candidates(
             if word in v.before_words:
                 continue
             nxt = re.match(r"\s*([A-Za-z.]+)", text[b : b + 12])
-            if nxt and nxt.group(1).lower() in v.after_words:
+            if nxt and (
+                nxt.group(1).lower() in v.after_words or nxt.group(1).lower().rstrip(".") in v.after_words
+            ):
                 continue
-            if "." in raw and n.scale == 1 and not n.percent and not n.currency:
+            if n.scale == 1 and not n.percent and not n.currency:
                 prev = _word_before(text, n.start)
-                if prev[:1].isupper() and not re.match(r"\s+[a-z]", text[b : b + 3]):
-                    continue  # Blueprint 2.0, Web 3.0: a version in a name
+                named = prev[:1].isupper() and prev.lower() not in MONTH_WORDS
+                if (
+                    named
+                    and not _sentence_start(text, n.start - len(prev) - 1)
+                    and not re.match(r"\s+[a-z]", text[b : b + 3])
+                ):
+                    continue  # Blueprint 2.0, Services 5 (SOA-QPS5): a number in a name
         out.append((n, raw))
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl.extract.tables import Row, rows
 from etl.parse import Document
 
 _ABBREV = {
@@ -56,6 +57,7 @@ class Sentence:
     part: str | None
     item: int | None
     paragraph: int
+    row: Row | None = None  # set when the sentence is a table row
 
 
 def _joined_paragraphs(doc: Document) -> list[tuple[int, int, int]]:
@@ -81,6 +83,12 @@ def split(doc: Document) -> list[Sentence]:
     sentences: list[Sentence] = []
     for a, b, k in _joined_paragraphs(doc):
         para = doc.paragraphs[k]
+        table = rows(text, a, b)
+        if table is not None:
+            for r in table:
+                if r.cells:
+                    sentences.append(Sentence(r.cells[0][0], r.cells[-1][1], para.part, para.item, k, r))
+            continue
         marker = _ITEM.match(text, a)  # "(1) " opens an item; it is not part of a sentence
         start = marker.end() if marker else a
         for m in _END.finditer(text, a, b):

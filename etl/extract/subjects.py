@@ -15,7 +15,53 @@ from etl.extract.vocab import Vocab
 
 _CAP = r"[A-Z][\w&'’.\-/]*"
 _LINK = r"(?:of|and|for|on|in|the|de|&)"
-_PHRASE = re.compile(rf"(?<![\w])({_CAP}(?:\s+(?:{_LINK}\s+)*{_CAP})*)")
+_PHRASE = re.compile(rf"(?<![\w])({_CAP}(?:(?:,\s+|\s+)(?:{_LINK}\s+)*{_CAP})*)")
+# Capitalised words that open a sentence or clause but never a name.
+_OPENERS = {
+    "under",
+    "through",
+    "with",
+    "in",
+    "for",
+    "as",
+    "by",
+    "since",
+    "among",
+    "besides",
+    "meanwhile",
+    "currently",
+    "also",
+    "moreover",
+    "furthermore",
+    "apart",
+    "regarding",
+    "on",
+    "at",
+    "of",
+    "from",
+    "to",
+    "and",
+    "the",
+    "this",
+    "these",
+    "its",
+    "our",
+    "a",
+    "an",
+    "separately",
+    "overall",
+    "so",
+    "of these",
+    "during",
+    "after",
+    "before",
+    "while",
+    "when",
+    "including",
+    "both",
+    "all",
+    "each",
+}
 _ABBR = re.compile(
     rf"({_CAP}(?:[ \t]+(?:{_LINK}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&]{{1,9}})\s*\)"
 )
@@ -26,6 +72,7 @@ class Mention:
     start: int
     end: int
     name: str
+    place: bool = False  # a place ("Hong Kong") counts only where nothing more specific is named
 
 
 @cache
@@ -35,10 +82,12 @@ def _known(v: Vocab) -> re.Pattern[str]:
 
 
 def _trim(phrase: str) -> str:
-    words = phrase.split()
-    while words and words[0].lower() in ("the", "this", "these", "its", "our", "a", "an"):
+    words = phrase.rstrip(",").split()
+    while words and (words[0].lower().rstrip(",") in _OPENERS or words[0].endswith(("'s", "’s"))):
         words = words[1:]
-    return " ".join(words)
+    while words and words[-1].lower() in ("of", "and", "for", "on", "in", "the", "de", "&"):
+        words = words[:-1]
+    return " ".join(words).rstrip(",")
 
 
 def _subject_like(name: str, v: Vocab) -> bool:
@@ -65,34 +114,55 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
 
 
 def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) -> list[Mention]:
-    """Subject mentions in `text[start:end]`, in order, without overlaps."""
-    out: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    """Subject mentions in `text[start:end]`, in order; of overlapping ones the longest."""
+    found: list[Mention] = []
     for m in _known(v).finditer(text, start, end):
-        out.append(Mention(m.start(), m.end(), v.subjects[m.group(1)]))
-        taken.append((m.start(), m.end()))
+        found.append(Mention(m.start(), m.end(), v.subjects[m.group(1)], m.group(1) in v.places))
     for m in _PHRASE.finditer(text, start, end):
-        a, b = m.start(), m.end()
-        if any(x < b and a < y for x, y in taken):
-            continue
+        a = m.start()
         phrase = m.group(1)
         if phrase in abbr:
-            out.append(Mention(a, b, abbr[phrase]))
+            found.append(Mention(a, m.end(), abbr[phrase]))
             continue
         words = phrase.split()
-        # Cut the phrase after its last head word: "Cyberport Incubation Programme".
-        cut = max((k for k, w in enumerate(words) if w in v.subject_heads), default=-1)
-        if cut < 0:
+        heads = [k for k, w in enumerate(words) if w.rstrip(",") in v.subject_heads]
+        if not heads:
             continue
-        name = _trim(" ".join(words[: cut + 1]))
-        if _subject_like(name, v) and len(name.split()) >= 2:
-            out.append(Mention(a, a + len(" ".join(words[: cut + 1])), abbr.get(name, name)))
+        # Cut after the last head word unless a qualifier follows it: "Corporation and
+        # Cyberport" are two names, "Fund for Application in Elderly Care" is one.
+        cut = heads[-1]
+        if cut + 1 < len(words) and words[cut + 1] not in ("for", "of", "in", "on"):
+            phrase = " ".join(words[: cut + 1])
+        words = phrase.split()
+        for k, w in enumerate(words[1:-1], start=1):
+            # "X Corporation and Cyberport": two names, each ending in a head word.
+            if (
+                w == "and"
+                and words[k - 1].rstrip(",") in v.subject_heads
+                and any(x in v.subject_heads for x in words[k + 1 :])
+            ):
+                phrase = " ".join(words[:k])
+                break
+        name = _trim(phrase)
+        if name in abbr:
+            name = abbr[name]
+        if _subject_like(name, v) and (len(name.split()) >= 2 or name in v.subjects):
+            offset = phrase.find(name.split()[0]) if name.split() else 0
+            found.append(Mention(a + max(offset, 0), a + len(phrase), v.subjects.get(name, name)))
+    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    out: list[Mention] = []
+    for mention in sorted(found, key=lambda x: -(x.end - x.start)):
+        if not any(o.start < mention.end and mention.start < o.end for o in out):
+            out.append(mention)
     out.sort(key=lambda x: x.start)
     return out
 
 
 def choose(ms: list[Mention], a: int, b: int, sentence_start: int) -> str | None:
     """The subject for a figure at `a:b`: one it names, else nearest before, else after."""
+    specific = [m for m in ms if not m.place]
+    if specific:
+        ms = specific
     for m in ms:
         if a <= m.start <= b + 2 or (m.start < b and m.end > a):
             return m.name

@@ -78,6 +78,7 @@ class Vocab:
     singular: dict[str, str]
     np_stop: frozenset[str]
     subjects: dict[str, str]  # alias or name -> name
+    places: frozenset[str]
     subject_heads: frozenset[str]
     subject_never: frozenset[str]
     before_words: frozenset[str]
@@ -128,7 +129,7 @@ def vocab(root: Path | None = None) -> Vocab:
         hedge_before_kind=before_kind,
         hedge_after=re.compile(r"^(?:\s*|-)(" + alternation(list(after_kind)) + r")\b", re.I),
         hedge_after_kind=after_kind,
-        not_hedge=re.compile(r"(?:" + alternation(q["not_hedges"]["before"]) + r")\s*$", re.I),
+        not_hedge=re.compile(r"\b(?:" + alternation(q["not_hedges"]["before"]) + r")\s*$", re.I),
         words=_number_words(n),
         fractions={k.lower(): float(v) for k, v in n["fractions"].items()},
         times={k.lower(): float(v) for k, v in n["times"].items()},
@@ -139,7 +140,8 @@ def vocab(root: Path | None = None) -> Vocab:
         single_units=frozenset(u["known"]["single"]),
         singular={k.lower(): v for k, v in u["singular"].items()},
         np_stop=frozenset(w.lower() for w in u["noun_phrase"]["stop"]),
-        subjects=subjects,
+        subjects=subjects | {p: p for p in s["heuristic"].get("places", [])},
+        places=frozenset(s["heuristic"].get("places", [])),
         subject_heads=frozenset(s["heuristic"]["head_words"]),
         subject_never=frozenset(s["heuristic"]["never"]),
         before_words=frozenset(w.lower() for w in neg["before_words"]),

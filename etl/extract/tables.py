@@ -1,0 +1,104 @@
+"""Tables in replies: a row is read as a sentence, its header gives scale and unit.
+
+Spec: "In a table, a row's year anchors its cells, and a header's scale or
+unit (`(HK$ million)`, `as a percentage of GDP`) applies to its cells."
+Tables come as markdown pipes in text replies and as tab-separated lines in
+the visible text of HTML pages (`etl.text` writes a tab for every cell).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.extract.vocab import Vocab
+
+_SEPARATOR = re.compile(r"^[\s|:\-+]*$")
+_MONEY = re.compile(r"\(\s*(HK\$|US\$|\$|RMB|HKD|USD|CNY)\s*(thousand|million|billion|mn|bn|m)?\s*\)", re.I)
+_PERCENT = re.compile(r"%|\bper\s*cent\b|\bpercentage\b", re.I)
+_YEAR_CELL = re.compile(r"^\s*((?:19|20)\d{2})(?:\s?[-–/]\s?((?:19|20)?\d{2}))?\s*$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A data row: the visible spans of its cells and the header cells' text."""
+
+    cells: tuple[tuple[int, int], ...]
+    header: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    currency: str | None
+    scale: float
+    percent: bool
+    header: str
+
+
+def _cells(text: str, a: int, b: int, pipes: bool) -> list[tuple[int, int]]:
+    sep = "|" if pipes else "\t"
+    out = []
+    start = a
+    for i in range(a, b + 1):
+        if i == b or text[i] == sep:
+            s, e = start, i
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            out.append((s, e))
+            start = i + 1
+    if pipes:  # "| a | b |": the outer pipes leave empty cells at both ends
+        if out and out[0][0] == out[0][1]:
+            out = out[1:]
+        if out and out[-1][0] == out[-1][1]:
+            out = out[:-1]
+    elif out and out[0][0] == out[0][1]:
+        out = out[1:]
+    return out
+
+
+def rows(text: str, a: int, b: int) -> list[Row] | None:
+    """The data rows of the paragraph `text[a:b]` if it is a table, else None."""
+    lines = []
+    pos = a
+    for line in text[a:b].split("\n"):
+        if line.strip():
+            lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    if len(lines) < 2:
+        return None
+    pipes = all(text[s:e].lstrip().startswith("|") for s, e in lines)
+    tabs = all("\t" in text[s:e] for s, e in lines)
+    if not (pipes or tabs):
+        return None
+    header = tuple(text[s:e] for s, e in _cells(text, *lines[0], pipes))
+    out = []
+    for s, e in lines[1:]:
+        if _SEPARATOR.match(text[s:e]):
+            continue
+        out.append(Row(tuple(_cells(text, s, e, pipes)), header))
+    return out
+
+
+def column(header: str, v: Vocab) -> Column:
+    """What a header says of its cells: currency and scale, or percent."""
+    m = _MONEY.search(header)
+    if m:
+        scale = v.scales.get((m.group(2) or "").lower(), 1.0)
+        return Column(v.currencies.get(m.group(1).upper().replace("HK$", "HK$"), "HKD"), scale, False, header)
+    return Column(None, 1.0, bool(_PERCENT.search(header)), header)
+
+
+def row_as_of(cell: str) -> str | None:
+    """A row's year or financial year as an interval."""
+    m = _YEAR_CELL.match(cell)
+    if not m:
+        return None
+    y1 = int(m.group(1))
+    if m.group(2):
+        y2 = int(m.group(2)) if len(m.group(2)) == 4 else (y1 // 100) * 100 + int(m.group(2))
+        if y2 == y1 + 1:
+            return f"{y1}-04-01/{y2}-03-31"
+        return None
+    return f"{y1}-01-01/{y1}-12-31"

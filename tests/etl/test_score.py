@@ -1,0 +1,37 @@
+"""Extraction scores on the gold set, held as floors: they may only rise."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.score import score
+from tests.conftest import FIXTURES
+
+GOLD = FIXTURES / "gold"
+# Raise these when extraction improves; never lower them to make a change pass.
+FLOORS = {"f1": 0.995, "precision": 0.995, "recall": 0.995}
+FIELD_FLOORS = {"qualifier": 0.995, "unit": 0.97, "as_of": 0.985, "subject": 0.845}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return score(GOLD / "gold.jsonl", GOLD / "replies")
+
+
+def test_the_gold_set_is_big_enough(result):
+    assert result.gold >= 300
+    assert len(list((GOLD / "replies").glob("*.*"))) >= 31
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_scores_hold_their_floor(result, name):
+    assert getattr(result, name) >= FLOORS[name], "\n".join(result.lines(verbose=True))
+
+
+@pytest.mark.parametrize("name", sorted(FIELD_FLOORS))
+def test_field_accuracy_holds_its_floor(result, name):
+    assert result.accuracy(name) >= FIELD_FLOORS[name]
+
+
+def test_every_gold_document_parses(result):
+    assert result.errors == []
