@@ -59,3 +59,15 @@ def test_vocabularies_load():
     assert v.hedge_before_kind["approximately"] == "about"
     assert v.words["ninety-nine"] == 99
     assert v.subjects["DATA.GOV.HK"] == "Open Data Portal"
+
+
+def test_every_reference_indicator_is_covered_by_the_registry():
+    """shared/reference ids are registered, or folded into the observed series they target."""
+    reference = settings.ROOT.parent / "shared" / "reference" / "observations.csv"
+    if not reference.exists():
+        pytest.skip(f"{reference} is not beside the project")
+    reg = indicators.load()
+    with reference.open(newline="", encoding="utf-8") as f:
+        ids = {row["indicator_id"] for row in csv.DictReader(f)}
+    missing = {i for i in ids if i not in reg.indicators and i.removesuffix("_target") not in reg.indicators}
+    assert missing == set()
