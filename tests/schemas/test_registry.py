@@ -69,5 +69,9 @@ def test_every_reference_indicator_is_covered_by_the_registry():
     reg = indicators.load()
     with reference.open(newline="", encoding="utf-8") as f:
         ids = {row["indicator_id"] for row in csv.DictReader(f)}
-    missing = {i for i in ids if i not in reg.indicators and i.removesuffix("_target") not in reg.indicators}
+    folded = {"hkstp_shenzhen_branch_target": "hkstp_shenzhen_branch_companies"}  # data/README.md
+    missing = {
+        i for i in ids
+        if i not in reg.indicators and folded.get(i, i.removesuffix("_target")) not in reg.indicators
+    }
     assert missing == set()
