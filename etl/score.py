@@ -58,12 +58,18 @@ class Score:
         if verbose:
             for doc in sorted(set(self.misses) | set(self.spurious) | set(self.wrong)):
                 out.append(f"{doc}:")
-                out += [f"  missed   {g['text']!r} ({g['start']}-{g['end']}) = {g['value']}"
-                        for g in self.misses.get(doc, [])]
-                out += [f"  spurious {p['text']!r} ({p['start']}-{p['end']}) = {p['value']}"
-                        for p in self.spurious.get(doc, [])]
-                out += [f"  {name:9} {g['text']!r}: gold {g[name]!r}, got {p[name]!r}"
-                        for name, g, p in self.wrong.get(doc, [])]
+                out += [
+                    f"  missed   {g['text']!r} ({g['start']}-{g['end']}) = {g['value']}"
+                    for g in self.misses.get(doc, [])
+                ]
+                out += [
+                    f"  spurious {p['text']!r} ({p['start']}-{p['end']}) = {p['value']}"
+                    for p in self.spurious.get(doc, [])
+                ]
+                out += [
+                    f"  {name:9} {g['text']!r}: gold {g[name]!r}, got {p[name]!r}"
+                    for name, g, p in self.wrong.get(doc, [])
+                ]
         return out
 
 
@@ -108,8 +114,14 @@ def score(gold_path: Path, folder: Path) -> Score:
         used: set[int] = set()
         for g in g_list:
             hit = next(
-                (k for k, p in enumerate(p_list) if k not in used and p["start"] < g["end"]
-                 and g["start"] < p["end"] and _same(p["value"], g["value"])),
+                (
+                    k
+                    for k, p in enumerate(p_list)
+                    if k not in used
+                    and p["start"] < g["end"]
+                    and g["start"] < p["end"]
+                    and _same(p["value"], g["value"])
+                ),
                 None,
             )
             if hit is None:
