@@ -247,6 +247,8 @@ def extract(doc: Document) -> list[Figure]:
                 or (drafts[k - 1].subject if d.backref and k else None)
                 or carry
             )
+            if carry and subjects.is_place(d.subject, v) and not subjects.is_place(carry, v):
+                d.subject = carry  # a programme named just before beats a bare "Hong Kong"
         if drafts:
             carry = drafts[-1].subject or carry
         elif ms:

@@ -63,7 +63,8 @@ _OPENERS = {
     "each",
 }
 _ABBR = re.compile(
-    rf"({_CAP}(?:[ \t]+(?:{_LINK}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&]{{1,9}})\s*\)"
+    rf"({_CAP}(?:[ \t]+(?:{_LINK}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?"
+    r"([A-Z][A-Za-z&@.\-]{0,11}(?:\s[A-Z][A-Za-z&@.\-]{0,11})?)\s*\)"
 )
 
 
@@ -83,6 +84,8 @@ def _known(v: Vocab) -> re.Pattern[str]:
 
 def _trim(phrase: str) -> str:
     words = phrase.rstrip(",").split()
+    owner = max((k for k, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))), default=-1)
+    words = words[owner + 1 :]  # "the Police Force's Cyber Security ... Bureau": the bureau
     while words and (words[0].lower().rstrip(",") in _OPENERS or words[0].endswith(("'s", "’s"))):
         words = words[1:]
     while words and words[-1].lower() in ("of", "and", "for", "on", "in", "the", "de", "&"):
@@ -156,6 +159,10 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
             out.append(mention)
     out.sort(key=lambda x: x.start)
     return out
+
+
+def is_place(name: str | None, v: Vocab) -> bool:
+    return name in v.places
 
 
 def choose(ms: list[Mention], a: int, b: int, sentence_start: int) -> str | None:
