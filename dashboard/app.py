@@ -1,7 +1,10 @@
-"""The app frame: navigation, the database it reads, and the pages folder.
+"""The app frame: navigation, the language switch, the database it reads, the pages folder.
 
 Pages live one per module in dashboard/pages and read data only inside
-their `layout()` and callbacks, so importing the app touches no database.
+their `layout()`, so importing the app touches no database. The address is
+the state: the frame reads `lang` from it to label the navigation, and each
+page renders from its query parameters (Dash re-renders a page whenever its
+address changes, so back and forward restore earlier views).
 """
 
 from __future__ import annotations
@@ -9,10 +12,39 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, dcc, html
 
-from dashboard import downloads
+from dashboard import downloads, i18n
+from dashboard.i18n import t
 from etl import settings
+
+NAV = [
+    ("/", "nav.overview"),
+    ("/indicator", "nav.indicator"),
+    ("/data-table", "nav.data"),
+    ("/sources", "nav.sources"),
+]
+
+
+def _nav(pathname: str, lang: str) -> list:
+    links = []
+    for path, key in NAV:
+        here = pathname == path or (path != "/" and pathname.startswith(path))
+        links.append(dcc.Link(t(key, lang), href=i18n.href(path, lang), className="here" if here else ""))
+    return links
+
+
+def _switch(pathname: str, search: str, lang: str) -> list:
+    """Links to this very view in each language (the current one is plain text)."""
+    out = []
+    for code in i18n.LANGS:
+        text = t("lang.name", code)
+        if code == lang:
+            out.append(html.Span(text, className="lang-current", title=t("lang.current", lang)))
+        else:
+            target = pathname + i18n.query({**i18n.params(search), "lang": code})
+            out.append(dcc.Link(text, href=target, id=f"lang-{code}", title=t("lang.switch", code)))
+    return out
 
 
 def create_app(database_url: str | None = None) -> Dash:
@@ -22,25 +54,56 @@ def create_app(database_url: str | None = None) -> Dash:
         pages_folder=str(Path(__file__).parent / "pages"),
         title="itdash — Hong Kong I&T figures",
         suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.config["ITDASH_DATABASE_URL"] = database_url or settings.database_url()
     downloads.register(app.server)
     app.layout = html.Div(
         [
+            dcc.Location(id="frame-url", refresh=False),
+            dcc.Store(id="frame-lang"),
+            html.A(t("frame.skip"), href="#main", className="skip-link", id="skip-link"),
             html.Header(
                 [
-                    html.A("itdash", href="/", className="brand"),
-                    html.Nav(
-                        [
-                            dcc.Link(page["name"], href=page["relative_path"])
-                            for page in dash.page_registry.values()
-                        ],
-                        **{"aria-label": "pages"},
-                    ),
+                    html.A("itdash", href="/", className="brand", id="brand"),
+                    html.Nav(_nav("/", "en"), id="nav", **{"aria-label": "pages"}),
+                    html.Div(_switch("/", "", "en"), id="lang-switch", className="lang-switch"),
                 ],
                 className="top",
             ),
-            html.Main(dash.page_container, id="main"),
+            html.Main(dash.page_container, id="main", tabIndex="-1"),
+            html.Footer(t("frame.footer"), id="footer", className="foot"),
         ]
+    )
+
+    @app.callback(
+        Output("nav", "children"),
+        Output("lang-switch", "children"),
+        Output("brand", "href"),
+        Output("footer", "children"),
+        Output("skip-link", "children"),
+        Input("frame-url", "pathname"),
+        Input("frame-url", "search"),
+    )
+    def frame(pathname: str | None, search: str | None):  # type: ignore[no-untyped-def]
+        pathname = pathname or "/"
+        lang = i18n.lang_of(i18n.params(search).get("lang"))
+        return (
+            _nav(pathname, lang),
+            _switch(pathname, search or "", lang),
+            i18n.href("/", lang),
+            t("frame.footer", lang),
+            t("frame.skip", lang),
+        )
+
+    app.clientside_callback(
+        """function(search) {
+            const lang = new URLSearchParams(search || "").get("lang") || "";
+            const zh = lang.toLowerCase().startsWith("zh");
+            document.documentElement.lang = zh ? "zh-Hant-HK" : "en";
+            return zh ? "zh" : "en";
+        }""",
+        Output("frame-lang", "data"),
+        Input("frame-url", "search"),
     )
     return app

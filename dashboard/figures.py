@@ -1,69 +1,427 @@
-"""Pure functions from observation frames to Plotly figures and labels.
+"""Pure functions from observation frames to Plotly figures and the words beside them.
 
 Kept free of Dash and of the database so tests can check them with three rows.
+A figure's qualifier is drawn, never dropped: a lower bound ("over 5 500") is
+an open triangle pointing up, an upper bound ("nearly 4 000") one pointing
+down, an approximate value ("about 1 480") carries a band, and a figure that
+covers a period (a financial year) is a horizontal span across that period.
 """
 
 from __future__ import annotations
 
+import html
+import textwrap
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.i18n import t
+from schemas.registry import Event
+
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
-_MARK = {"over": "+", "at_least": "+", "about": "≈", "nearly": "<", "under": "<", "up_to": "≤"}
+GREY = "rgba(0,0,0,0.45)"
+# "about" states no range; the band drawn is ±5 %, a visual cue that says so in the legend.
+APPROX = 0.05
+GROUPS = {
+    "exact": "exact",
+    "over": "lower",
+    "at_least": "lower",
+    "about": "approx",
+    "up_to": "upper",
+    "under": "upper",
+    "nearly": "upper",
+}
+SYMBOLS = {"exact": "circle", "lower": "triangle-up-open", "upper": "triangle-down-open", "approx": "diamond"}
+_MARK = {"about": "≈", "nearly": "<", "under": "<", "up_to": "≤"}
+_CURRENCY = {"HKD": "HK$", "USD": "US$", "CNY": "RMB "}
+_MANY_LABELS = 12  # above this many points, only the first and last carry a text label
 
 
-def number(value: float) -> str:
-    """A value as people write it: thousands separated, no needless decimals."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+def number(value: float, compact: bool = False, lang: str = "en") -> str:
+    """A value as people write it: thousands separated, no needless decimals.
+
+    `compact` shortens millions and billions ("10 bn", "100億") for cards.
+    """
+    v = float(value)
+    if compact:
+        steps = [(1e8, "億"), (1e6, "萬")] if lang == "zh" else [(1e9, " bn"), (1e6, " m")]
+        for size, word in steps:
+            if abs(v) >= size:
+                scale = 1e4 if word == "萬" else size
+                return number(round(v / scale, 2)) + word
+    if v.is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
-def label(value: float, qualifier: str, unit: str | None = None) -> str:
-    """A value with its qualifier visible: "5,500+", "≈1,480", "≤12"."""
-    n = number(value)
+def label(
+    value: float, qualifier: str, unit: str | None = None, compact: bool = False, lang: str = "en"
+) -> str:
+    """A value with its qualifier visible: "5,500+", "≈1,480", "≤12", "HK$10 bn"."""
+    n = number(value, compact, lang)
     if unit == "percent":
         n += "%"
-    elif unit in ("HKD", "USD", "CNY"):
-        n = f"{unit} {n}"
+    elif unit in _CURRENCY:
+        n = _CURRENCY[unit] + n
     if qualifier in ("over", "at_least"):
         return f"{n}+"
-    if qualifier in _MARK:
-        return f"{_MARK[qualifier]}{n}"
-    return n
+    return _MARK.get(qualifier, "") + n
 
 
-def series_figure(obs: pd.DataFrame, title: str, unit: str) -> go.Figure:
-    """The indicator's observations over time, each labelled with its qualifier."""
+def positions(obs: pd.DataFrame) -> pd.Series:
+    """Where each observation sits on a time axis: its day, or the middle of its period."""
+    start = pd.to_datetime(obs["period_start"])
+    end = pd.to_datetime(obs["period_end"])
+    return start + (end - start) / 2
+
+
+def _preferred(obs: pd.DataFrame) -> pd.Series:
+    if "preferred" not in obs:
+        return pd.Series(True, index=obs.index)
+    return obs["preferred"].fillna(True).astype(bool)
+
+
+def _sorted(obs: pd.DataFrame) -> pd.DataFrame:
+    return obs.sort_values(["period_end", "period_start"], kind="stable")
+
+
+def _hover(row: pd.Series, unit: str, lang: str) -> str:
+    lab = html.escape(label(row["value"], row["qualifier"], unit, lang=lang))
+    parts = [f"<b>{lab}</b> · {html.escape(str(row['as_of']))}"]
+    kind = t(f"source_kind.{row['source_kind']}", lang, default=str(row["source_kind"]))
+    cite = row.get("source_url")
+    if isinstance(cite, str) and cite and not cite.startswith(("http://", "https://")):
+        kind += ": " + html.escape(cite if len(cite) <= 80 else cite[:79] + "…")
+    parts.append(t(f"qualifier.{row['qualifier']}", lang, default=str(row["qualifier"])) + " · " + kind)
+    if bool(row.get("conflict", False)):
+        parts.append("⚠ " + t("chart.conflict", lang))
+    sentence = row.get("sentence")
+    if isinstance(sentence, str) and sentence:
+        short = sentence if len(sentence) <= 420 else sentence[:417] + "…"
+        parts.extend(textwrap.wrap(html.escape(short), 72))
+    return "<br>".join(parts)
+
+
+def series_figure(
+    obs: pd.DataFrame,
+    title: str,
+    unit: str,
+    events: Sequence[tuple[date, str]] = (),
+    scale: str = "linear",
+    lang: str = "en",
+) -> go.Figure:
+    """The indicator's observations over time, each drawn as what its qualifier promises.
+
+    Observations another source supersedes (`preferred` false) are grey. A thin
+    dotted guide joins the preferred ones in time order; events are numbered
+    dotted verticals, listed in words beside the chart by the page.
+    """
     fig = go.Figure()
     if not obs.empty:
-        labels = [label(v, q, unit) for v, q in zip(obs["value"], obs["qualifier"], strict=True)]
-        hover = [
-            f"<b>{lab}</b> · {a}<br>{(s or '')[:160]}"
-            for lab, a, s in zip(labels, obs["as_of"], obs["sentence"], strict=True)
-        ]
+        obs = _sorted(obs)
+        x = positions(obs)
+        pref = _preferred(obs)
+        hover = [_hover(r, unit, lang) for _, r in obs.iterrows()]
+        obs = obs.assign(_x=x, _hover=hover, _group=obs["qualifier"].map(GROUPS).fillna("exact"))
+        guide = obs[pref]
+        if len(guide) > 1:
+            fig.add_trace(
+                go.Scatter(
+                    x=guide["_x"],
+                    y=guide["value"],
+                    mode="lines",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    line={"color": PALETTE[0], "width": 1, "dash": "dot"},
+                )
+            )
+        spans = obs[pd.to_datetime(obs["period_start"]) != pd.to_datetime(obs["period_end"])]
+        if not spans.empty:
+            xs: list = []
+            ys: list = []
+            for r in spans.itertuples():
+                xs += [pd.Timestamp(r.period_start), pd.Timestamp(r.period_end), None]
+                ys += [r.value, r.value, None]
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines+markers",
+                    name=t("chart.span", lang),
+                    hoverinfo="skip",
+                    line={"color": PALETTE[0], "width": 3},
+                    marker={"symbol": "line-ns-open", "size": 12},
+                )
+            )
+        for group in ("exact", "lower", "approx", "upper"):
+            rows = obs[pref & (obs["_group"] == group)]
+            if rows.empty:
+                continue
+            extra = {}
+            if group == "approx":
+                extra["error_y"] = {
+                    "type": "data",
+                    "array": (rows["value"].abs() * APPROX).tolist(),
+                    "visible": True,
+                    "thickness": 10,
+                    "width": 0,
+                    "color": "rgba(0,114,178,0.25)",
+                }
+            fig.add_trace(
+                go.Scatter(
+                    x=rows["_x"],
+                    y=rows["value"],
+                    mode="markers",
+                    name=t(f"chart.{group}", lang),
+                    hovertext=rows["_hover"],
+                    hoverinfo="text",
+                    marker={
+                        "symbol": SYMBOLS[group],
+                        "size": 11 if group == "exact" else 13,
+                        "color": PALETTE[0],
+                        "line": {"width": 2, "color": PALETTE[0]},
+                    },
+                    **extra,
+                )
+            )
+        other = obs[~pref]
+        if not other.empty:
+            fig.add_trace(
+                go.Scatter(
+                    x=other["_x"],
+                    y=other["value"],
+                    mode="markers",
+                    name=t("chart.not_preferred", lang),
+                    hovertext=other["_hover"],
+                    hoverinfo="text",
+                    marker={
+                        "symbol": [SYMBOLS[g] for g in other["_group"]],
+                        "size": 11,
+                        "color": GREY,
+                        "line": {"width": 2, "color": GREY},
+                    },
+                )
+            )
+        shown = labelled(obs[pref])
         fig.add_trace(
             go.Scatter(
-                x=pd.to_datetime(obs["period_end"]),
-                y=obs["value"],
-                mode="lines+markers+text",
-                text=labels,
+                x=shown["_x"],
+                y=shown["value"],
+                mode="text",
+                hoverinfo="skip",
+                showlegend=False,
+                text=[
+                    label(v, q, unit, compact=True, lang=lang)
+                    for v, q in zip(shown["value"], shown["qualifier"], strict=True)
+                ],
                 textposition="top center",
-                hovertext=hover,
-                hoverinfo="text",
-                marker={"size": 10, "color": PALETTE[0]},
-                line={"color": PALETTE[0]},
-                name=title,
+                textfont={"size": 12},
+            )
+        )
+        for k, (day, _) in enumerate(events, start=1):
+            fig.add_shape(
+                type="line",
+                x0=day,
+                x1=day,
+                y0=0,
+                y1=1,
+                yref="paper",
+                line={"color": PALETTE[4], "width": 1.5, "dash": "dot"},
+            )
+            fig.add_annotation(
+                x=day,
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                text=str(k),
+                showarrow=False,
+                bgcolor="#fff",
+                bordercolor=PALETTE[4],
+                borderwidth=1.5,
+                font={"size": 11},
+                hovertext=html.escape(events[k - 1][1]),
+            )
+    else:
+        fig.add_annotation(
+            text=t("chart.empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
+        )
+    fig.update_layout(
+        title={"text": html.escape(title), "font": {"size": 16}},
+        yaxis={
+            "title": {"text": unit},
+            "type": "log" if scale == "log" else "linear",
+            "rangemode": "normal" if scale == "log" else "tozero",
+        },
+        xaxis={
+            "type": "date",
+            "title": {"text": t("chart.as_of", lang)},
+            # Plotly names months in English; Chinese pages get numeric dates instead.
+            **({"tickformat": "%Y年%-m月"} if lang == "zh" else {}),
+        },
+        template="plotly_white",
+        font={"family": "system-ui, sans-serif"},
+        margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        height=420,
+        hoverlabel={"align": "left", "bgcolor": "#fff"},
+        modebar={"orientation": "v"},  # clear of the title on a narrow screen
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        showlegend=True,
+    )
+    return fig
+
+
+def labelled(obs: pd.DataFrame, gap: float = 0.04) -> pd.DataFrame:
+    """The rows that get a text label: the later of any two closer than `gap` of the time span.
+
+    Labels of neighbouring points would overprint; the hover still gives every
+    point. Above _MANY_LABELS only the first and last are labelled.
+    """
+    if obs.empty:
+        return obs
+    rows = obs.assign(_x=positions(obs)).sort_values("_x", kind="stable")
+    span = (rows["_x"].iloc[-1] - rows["_x"].iloc[0]) or pd.Timedelta(days=1)
+    keep: list[int] = []
+    for k, x in enumerate(rows["_x"]):
+        if keep and (x - rows["_x"].iloc[keep[-1]]) < span * gap:
+            keep[-1] = k
+        else:
+            keep.append(k)
+    out = rows.iloc[keep]
+    return out if len(out) <= _MANY_LABELS else out.iloc[[0, -1]]
+
+
+def events_for(
+    events: Iterable[Event], indicator: str, obs: pd.DataFrame, lang: str
+) -> list[tuple[date, str, str]]:
+    """Events naming `indicator` within a year of its observations: (day, label, source address)."""
+    if obs.empty:
+        return []
+    lo = pd.to_datetime(obs["period_start"]).min().date() - timedelta(days=365)
+    hi = pd.to_datetime(obs["period_end"]).max().date() + timedelta(days=365)
+    out = []
+    for ev in events:
+        day = date.fromisoformat(ev.date)
+        if indicator in ev.indicators and lo <= day <= hi:
+            out.append((day, ev.label_zh if lang == "zh" else ev.label_en, ev.source_url or ""))
+    return sorted(out)
+
+
+def sparkline(obs: pd.DataFrame) -> go.Figure:
+    """A card-sized trend of the preferred observations, with no axes, for a static graph."""
+    fig = go.Figure()
+    rows = _sorted(obs[_preferred(obs)]) if not obs.empty else obs
+    if not rows.empty:
+        groups = rows["qualifier"].map(GROUPS).fillna("exact")
+        sizes = [6] * (len(rows) - 1) + [9]
+        fig.add_trace(
+            go.Scatter(
+                x=positions(rows),
+                y=rows["value"],
+                mode="lines+markers",
+                hoverinfo="skip",
+                line={"color": PALETTE[0], "width": 2},
+                marker={
+                    "symbol": [SYMBOLS[g] for g in groups],
+                    "size": sizes,
+                    "color": PALETTE[0],
+                    "line": {"width": 1.5, "color": PALETTE[0]},
+                },
             )
         )
     fig.update_layout(
-        title={"text": title},
-        yaxis_title=unit,
-        xaxis_title="as of",
-        template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        height=380,
+        height=56,
+        margin={"l": 4, "r": 8, "t": 8, "b": 4},
         showlegend=False,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
     )
     return fig
+
+
+def _pair(obs: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    """The latest preferred observation and the one before it (on an earlier day)."""
+    rows = _sorted(obs[_preferred(obs)]) if not obs.empty else obs
+    if len(rows) < 2:
+        return None
+    last = rows.iloc[-1]
+    earlier = rows[pd.to_datetime(rows["period_end"]) < pd.to_datetime(last["period_end"])]
+    return (earlier.iloc[-1], last) if not earlier.empty else None
+
+
+def latest(obs: pd.DataFrame) -> pd.Series | None:
+    """The observation the series shows as its latest: preferred, last by period, then by publication."""
+    rows = obs[_preferred(obs)] if not obs.empty else obs
+    if rows.empty:
+        return None
+    return rows.sort_values(["period_end", "period_start", "published"], kind="stable").iloc[-1]
+
+
+def _pct(prev: float, last: float) -> str:
+    if prev == 0:
+        return ""
+    return f"{(last - prev) / abs(prev) * 100:+,.0f}%".replace("-", "−")
+
+
+def change_text(obs: pd.DataFrame, unit: str, lang: str = "en") -> str:
+    """The change since the previous observation, in words with an arrow ("▲ +500 (+10%) since …")."""
+    pair = _pair(obs)
+    if pair is None:
+        return t("card.no_change", lang)
+    prev, last = pair
+    delta = float(last["value"]) - float(prev["value"])
+    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "▬"
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    pct = _pct(float(prev["value"]), float(last["value"]))
+    amount = sign + label(abs(delta), "exact", unit, compact=True, lang=lang)
+    return t(
+        "card.change",
+        lang,
+        arrow=arrow,
+        amount=amount,
+        pct=f" ({pct})" if pct else "",
+        since=prev["as_of"],
+        prev=label(prev["value"], prev["qualifier"], unit, compact=True, lang=lang),
+    )
+
+
+def trend_summary(obs: pd.DataFrame, name: str, unit: str, lang: str = "en") -> str:
+    """One line on the series: how many observations, which way it went, and the latest value."""
+    sep = "" if lang == "zh" else " "  # Chinese sentences follow one another without a space
+    if obs.empty:
+        return t("summary.none", lang, name=name)
+    last = latest(obs)
+    if last is None:  # nothing preferred: say what the newest row says
+        last = _sorted(obs).iloc[-1]
+    latest_text = t(
+        "summary.latest",
+        lang,
+        value=label(last["value"], last["qualifier"], unit, lang=lang),
+        as_of=last["as_of"],
+    )
+    pair = _pair(obs)
+    if pair is None:
+        key = "summary.one" if len(obs) == 1 else "summary.same_day"
+        return t(key, lang, name=name, n=len(obs)) + sep + latest_text
+    rows = _sorted(obs[_preferred(obs)])
+    first = rows.iloc[0]
+    delta = float(last["value"]) - float(first["value"])
+    way = "up" if delta > 0 else "down" if delta < 0 else "flat"
+    pct = _pct(float(first["value"]), float(last["value"]))
+    return sep.join(
+        [
+            t("summary.many", lang, name=name, n=len(obs), first=first["as_of"], last=last["as_of"]),
+            t(
+                f"summary.{way}",
+                lang,
+                a=label(first["value"], first["qualifier"], unit, lang=lang),
+                b=label(last["value"], last["qualifier"], unit, lang=lang),
+                pct=f" ({pct})" if pct else "",
+            ),
+            latest_text,
+        ]
+    )

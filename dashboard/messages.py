@@ -1,18 +1,59 @@
-"""What a page shows instead of data when there is none to show."""
+"""What a page shows instead of data when there is none to show.
+
+Every page layout goes through `guarded`, so an empty database, a database
+that cannot be reached or a bug shows a sentence a person can act on, in the
+page's language, never a traceback or a blank screen.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
+
 from dash import html
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.i18n import lang_of, t
+from etl.errors import ItdashError
+
+log = logging.getLogger("itdash.dashboard")
 
 
-def notice(text: str, kind: str = "info") -> html.Div:
+def notice(text: str | list, kind: str = "info") -> html.Div:
     """A message a person can act on, in place of a blank page or a trace."""
-    return html.Div(html.P(text), className=f"notice notice-{kind}", role="status")
+    role = "alert" if kind == "error" else "status"
+    return html.Div(html.P(text), className=f"notice notice-{kind}", role=role)
 
 
-def unreachable(error: Exception) -> html.Div:
-    first = str(error).splitlines()[0] if str(error) else error.__class__.__name__
-    return notice(f"The database cannot be read right now ({first}).", "error")
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else error.__class__.__name__
+    return line if len(line) <= 240 else line[:237] + "…"
 
 
-EMPTY = "No figures are loaded yet. Run `itdash etl` to load the corpus, then reload this page."
+def unreachable(error: BaseException, lang: str = "en") -> html.Div:
+    """The page says what to do; the detail (hosts, drivers) goes to the log, not to the public."""
+    log.warning("database unavailable: %s", first_line(error))
+    return notice(t("msg.unreachable", lang), "error")
+
+
+def empty(lang: str = "en") -> html.Div:
+    return notice(t("msg.empty", lang))
+
+
+def guarded(layout: Callable[..., object]) -> Callable[..., object]:
+    """A page layout that answers database trouble and bugs with a message."""
+
+    @functools.wraps(layout)
+    def wrapper(**kwargs: object) -> object:
+        lang = lang_of(kwargs.get("lang"))
+        try:
+            return layout(**kwargs)
+        except (ItdashError, SQLAlchemyError) as e:
+            return html.Div(unreachable(e, lang), className="page")
+        except Exception:  # noqa: BLE001 - a page must say something, whatever went wrong
+            log.exception("page layout failed")
+            return html.Div(notice(t("msg.failed", lang), "error"), className="page")
+
+    return wrapper

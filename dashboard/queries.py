@@ -1,11 +1,17 @@
 """Every read the dashboard makes, as parameterised SQLAlchemy statements.
 
 Pages and download routes call these and never write SQL of their own, so a
-change of storage touches one module.
+change of storage touches one module. `Filters` is the one reading of the
+address's filter parameters, shared by the data page and the downloads, so a
+page and its download always agree on which rows they mean.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date
 from functools import lru_cache
 
 import pandas as pd
@@ -14,24 +20,67 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from etl import db, settings
-from schemas.tables import Document, Indicator, Observation, Theme
+from etl import indicators as registry
+from etl.errors import ConfigError
+from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS  # noqa: F401 - re-exported for downloads
+from schemas.registry import Event
+from schemas.tables import Document, EtlRun, Figure, Indicator, Observation, Quarantine, Theme
 
-# The columns of `itdash export` and of every download, in order.
-EXPORT_COLUMNS = [
-    "indicator",
-    "as_of",
-    "value",
-    "qualifier",
-    "lower",
-    "upper",
-    "unit",
-    "source_kind",
-    "source_url",
-    "published",
-    "sentence",
-    "status",
-    "conflict",
-]
+log = logging.getLogger("itdash.dashboard")
+
+# The columns of `itdash export` and of every download, in order (etl/export.py).
+_OBS_COLUMNS = EXPORT_COLUMNS + ["preferred", "revision", "period_start", "period_end", "doc_id", "id"]
+
+
+class FilterError(ValueError):
+    """A filter parameter that cannot be read, with a message for the person who wrote it."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which observations a page or download means; None is no filter.
+
+    `date_from` / `date_to` keep observations whose period overlaps the range,
+    so a financial-year figure counts for both calendar years it touches.
+    """
+
+    theme: str | None = None
+    indicator: str | None = None
+    source_kind: str | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    PARAMS = {"date_from": "from", "date_to": "to"}
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, object]) -> Filters:
+        """Filters from query parameters (`theme`, `indicator`, `source_kind`, `status`, `from`, `to`)."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = args.get(cls.PARAMS.get(f.name, f.name))
+            if isinstance(raw, list):  # a repeated parameter: the last one wins
+                raw = raw[-1] if raw else None
+            if raw in (None, ""):
+                continue
+            if f.name.startswith("date_"):
+                try:
+                    values[f.name] = date.fromisoformat(str(raw)[:10])
+                except ValueError:
+                    name = cls.PARAMS[f.name]
+                    raise FilterError(f"{name}={raw!r} is not a date; write it as YYYY-MM-DD") from None
+            else:
+                values[f.name] = str(raw)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def args(self) -> dict[str, str]:
+        """The filters as query parameters, the inverse of `from_args`."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v is not None:
+                out[self.PARAMS.get(f.name, f.name)] = v.isoformat() if isinstance(v, date) else v
+        return out
 
 
 @lru_cache(maxsize=8)
@@ -46,8 +95,13 @@ def engine(url: str | None = None) -> Engine:
     return _engine(url)
 
 
+def _frame(eng: Engine, stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    with eng.connect() as c:
+        return pd.DataFrame(c.execute(stmt).mappings().all(), columns=columns)
+
+
 def indicators(eng: Engine) -> pd.DataFrame:
-    """Indicators with their theme label and how many observations each has."""
+    """Indicators with their theme, definition and how many observations each has."""
     n = (
         select(Observation.indicator_id, func.count().label("n"))
         .group_by(Observation.indicator_id)
@@ -61,6 +115,8 @@ def indicators(eng: Engine) -> pd.DataFrame:
             Indicator.unit,
             Indicator.kind,
             Indicator.theme,
+            Indicator.headline,
+            Indicator.definition,
             Theme.label_en.label("theme_en"),
             Theme.label_zh.label("theme_zh"),
             func.coalesce(n.c.n, 0).label("n"),
@@ -69,39 +125,131 @@ def indicators(eng: Engine) -> pd.DataFrame:
         .join(n, n.c.indicator_id == Indicator.id, isouter=True)
         .order_by(Indicator.theme, Indicator.id)
     )
-    with eng.connect() as c:
-        return pd.DataFrame(
-            c.execute(stmt).mappings().all(),
-            columns=["id", "label_en", "label_zh", "unit", "kind", "theme", "theme_en", "theme_zh", "n"],
-        )
+    cols = [
+        "id",
+        "label_en",
+        "label_zh",
+        "unit",
+        "kind",
+        "theme",
+        "headline",
+        "definition",
+        "theme_en",
+        "theme_zh",
+        "n",
+    ]
+    return _frame(eng, stmt, cols)
 
 
-def observations(eng: Engine, indicator_id: str | None = None) -> pd.DataFrame:
-    """Observations in export shape (plus the document id), oldest first."""
+def observations(
+    eng: Engine, indicator_id: str | None = None, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Observations in export shape (plus period, document and id), oldest first."""
+    o = Observation
     stmt = select(
-        Observation.indicator_id.label("indicator"),
-        Observation.as_of,
-        Observation.value,
-        Observation.qualifier,
-        Observation.lower,
-        Observation.upper,
-        Observation.unit,
-        Observation.source_kind,
-        Observation.source_url,
-        Observation.published,
-        Observation.sentence,
-        Observation.status,
-        Observation.conflict,
-        Observation.doc_id,
-        Observation.period_start,
-        Observation.period_end,
-        Observation.id,
-    ).order_by(Observation.indicator_id, Observation.period_end, Observation.id)
+        o.indicator_id.label("indicator"),
+        o.as_of,
+        o.value,
+        o.qualifier,
+        o.lower,
+        o.upper,
+        o.unit,
+        o.source_kind,
+        o.source_url,
+        o.published,
+        o.sentence,
+        o.status,
+        o.conflict,
+        o.preferred,
+        o.revision,
+        o.period_start,
+        o.period_end,
+        o.doc_id,
+        o.id,
+    ).order_by(o.indicator_id, o.period_end, o.period_start, o.id)
+    f = filters or Filters()
     if indicator_id is not None:
-        stmt = stmt.where(Observation.indicator_id == indicator_id)
+        stmt = stmt.where(o.indicator_id == indicator_id)
+    if f.indicator is not None:
+        stmt = stmt.where(o.indicator_id == f.indicator)
+    if f.theme is not None:
+        stmt = stmt.join(Indicator, Indicator.id == o.indicator_id).where(Indicator.theme == f.theme)
+    if f.source_kind is not None:
+        stmt = stmt.where(o.source_kind == f.source_kind)
+    if f.status is not None:
+        stmt = stmt.where(o.status == f.status)
+    if f.date_from is not None:
+        stmt = stmt.where(o.period_end >= f.date_from)
+    if f.date_to is not None:
+        stmt = stmt.where(o.period_start <= f.date_to)
+    return _frame(eng, stmt, _OBS_COLUMNS)
+
+
+def distinct_values(eng: Engine, column: str) -> list[str]:
+    """The values one observation column takes (`source_kind`, `status`), sorted."""
+    col = {"source_kind": Observation.source_kind, "status": Observation.status}[column]
     with eng.connect() as c:
-        rows = c.execute(stmt).mappings().all()
-    return pd.DataFrame(rows, columns=EXPORT_COLUMNS + ["doc_id", "period_start", "period_end", "id"])
+        return sorted(v for (v,) in c.execute(select(col).distinct()).all() if v is not None)
+
+
+def documents(eng: Engine) -> pd.DataFrame:
+    """Every stored document, newest first, without its content."""
+    d = Document
+    stmt = select(
+        d.id,
+        d.source,
+        d.url,
+        d.title,
+        d.lcq_number,
+        d.published,
+        d.lang,
+        d.kind,
+        d.figures_found,
+        d.figures_mapped,
+    ).order_by(d.published.desc(), d.source)
+    cols = [
+        "id",
+        "source",
+        "url",
+        "title",
+        "lcq_number",
+        "published",
+        "lang",
+        "kind",
+        "figures_found",
+        "figures_mapped",
+    ]
+    return _frame(eng, stmt, cols)
+
+
+def document(eng: Engine, doc_id: str) -> dict | None:
+    """One document with its content, or None."""
+    with eng.connect() as c:
+        row = c.execute(select(Document.__table__).where(Document.id == doc_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def document_figures(eng: Engine, doc_id: str) -> pd.DataFrame:
+    """A document's figures in reading order, with where they sit in its content."""
+    f = Figure
+    stmt = (
+        select(
+            f.id,
+            f.start,
+            f.end,
+            f.text,
+            f.value,
+            f.qualifier,
+            f.unit,
+            f.mapping,
+            f.indicator_id,
+        )
+        .where(f.doc_id == doc_id)
+        .order_by(f.start)
+    )
+    return _frame(
+        eng, stmt, ["id", "start", "end", "text", "value", "qualifier", "unit", "mapping", "indicator_id"]
+    )
 
 
 def document_titles(eng: Engine, ids: list[str]) -> dict[str, str]:
@@ -115,3 +263,63 @@ def document_titles(eng: Engine, ids: list[str]) -> dict[str, str]:
 def document_content(eng: Engine, doc_id: str) -> str | None:
     with eng.connect() as c:
         return c.execute(select(Document.content).where(Document.id == doc_id)).scalar_one_or_none()
+
+
+def quarantine(eng: Engine) -> pd.DataFrame:
+    """Documents (and curated rows) the ETL could not load, with the stage and reason."""
+    q = Quarantine
+    stmt = select(q.source, q.stage, q.reason, q.doc_id).order_by(q.source)
+    return _frame(eng, stmt, ["source", "stage", "reason", "doc_id"])
+
+
+def last_run(eng: Engine) -> dict | None:
+    """The latest finished ETL run: when it ended and what it read."""
+    stmt = (
+        select(EtlRun.finished_at, EtlRun.documents_read, EtlRun.corpus)
+        .where(EtlRun.finished_at.is_not(None))
+        .order_by(EtlRun.id.desc())
+        .limit(1)
+    )
+    with eng.connect() as c:
+        row = c.execute(stmt).mappings().first()
+    return None if row is None else dict(row)
+
+
+# Definition files the dashboard reads besides the database: the display order and
+# the events drawn on charts. Read once per process; a change needs a restart. They
+# only decorate pages, so a broken file is logged and ignored rather than shown as
+# a database failure.
+
+
+@lru_cache(maxsize=1)
+def _registry() -> registry.Registry | None:
+    try:
+        return registry.load()
+    except ConfigError as e:
+        log.warning("registry unreadable, pages fall back to database order: %s", e)
+        return None
+
+
+def indicator_order() -> list[str]:
+    """Indicator ids in the order data/indicators.toml lists them."""
+    reg = _registry()
+    return list(reg.indicators) if reg else []
+
+
+def theme_order() -> list[str]:
+    """Theme ids in the order data/themes.toml lists them."""
+    reg = _registry()
+    return list(reg.themes) if reg else []
+
+
+@lru_cache(maxsize=1)
+def events() -> list[Event]:
+    """Every event of data/events.toml (none if the file cannot be read)."""
+    reg = _registry()
+    if reg is None:
+        return []
+    try:
+        return registry.events(reg)
+    except ConfigError as e:
+        log.warning("events unreadable, charts drawn without them: %s", e)
+        return []

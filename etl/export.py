@@ -31,7 +31,7 @@ EXPORT_COLUMNS = [
     "status",
     "conflict",
 ]
-EXTRA_COLUMNS = ["preferred", "revision", "observation_id"]
+EXTRA_COLUMNS = ["preferred", "revision", "period_start", "period_end", "observation_id"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -61,6 +61,8 @@ def observations(engine: Engine, indicator: str | None = None) -> pd.DataFrame:
         o.conflict,
         o.preferred,
         o.revision,
+        o.period_start,
+        o.period_end,
         o.id.label("observation_id"),
     ).order_by(o.indicator_id, o.period_end, o.period_start, o.id)
     if indicator is not None:

@@ -1,99 +1,207 @@
-"""Indicator page: one indicator's observations as a chart, a table and a CSV."""
+"""Indicator page: one indicator's observations as a chart, a table and downloads.
+
+The view is the address (`?indicator=…&scale=log&lang=zh`): the layout draws
+from it, and the one callback writes a changed choice back into it. The
+page's dcc.Location uses refresh="callback-nav" (with refresh=False the
+pages router would not hear of the new address), so Dash renders the page
+again from the address without reloading. So a copied URL reproduces the
+view, and back and forward step through earlier choices.
+"""
 
 from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
-from sqlalchemy.exc import SQLAlchemyError
+from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import figures, messages, queries
-from etl.errors import ItdashError
+from dashboard import figures, i18n, messages, queries
+from dashboard.i18n import t
 
 dash.register_page(__name__, path="/indicator", name="Indicator", title="Indicator — itdash", order=1)
 
+FORMATS = ("csv", "json", "xlsx", "zip")
 
-def layout(indicator: str | None = None, **_: str) -> html.Div:
-    try:
-        inds = queries.indicators(queries.engine())
-    except (ItdashError, SQLAlchemyError) as e:
-        return messages.unreachable(e)
-    if inds.empty or int(inds["n"].sum()) == 0:
-        return messages.notice(messages.EMPTY)
-    with_data = inds[inds["n"] > 0]
-    options = [{"label": f"{r.label_en} ({r.n})", "value": r.id} for r in with_data.itertuples()]
-    warning = None
-    if indicator and indicator not in set(with_data["id"]):
-        warning = messages.notice(
-            f"There is no indicator {indicator!r} with data; showing another.", "warning"
+
+def _source_cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
+    """Where a row comes from: the reply on the sources page, and its address outside."""
+    links: list = []
+    if pd.notna(r.doc_id):
+        links.append(
+            dcc.Link(
+                t("ind.reply", lang, published=r.published), href=i18n.href("/sources", lang, doc=r.doc_id)
+            )
         )
-        indicator = None
-    value = indicator or with_data.iloc[0]["id"]
-    return html.Div(
-        [
-            dcc.Location(id="ind-url", refresh=False),
-            html.H1("Indicator"),
-            warning,
-            html.Label("Indicator", htmlFor="ind-select"),
-            dcc.Dropdown(id="ind-select", options=options, value=value, clearable=False),
-            html.P(id="ind-summary", className="summary"),
-            dcc.Graph(id="ind-chart", config={"displaylogo": False}),
-            html.A("Download CSV", id="ind-download", href=f"/data/{value}.csv", className="button"),
-            html.Div(id="ind-table"),
-        ]
-    )
+    kind = t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind))
+    if isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
+        text = "↗" if links else kind
+        links += [" ", html.A(text, href=r.source_url, title=r.source_url, rel="noopener")]
+    elif isinstance(r.source_url, str) and r.source_url:  # a curated row's citation, not an address
+        links += [kind, html.Br(), html.Small(r.source_url, className="citation")]
+    return links or [kind]
 
 
-def _table(obs: pd.DataFrame, unit: str) -> html.Table:
-    head = html.Thead(
-        html.Tr(
-            [html.Th(c, scope="col") for c in ("As of", "Value", "Qualifier", "Unit", "Source", "Sentence")]
-        )
-    )
+def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
+    cols = ("as_of", "value", "qualifier", "unit", "source", "status", "sentence")
+    head = html.Thead(html.Tr([html.Th(t(f"col.{c}", lang), scope="col") for c in cols]))
     rows = []
     for r in obs.itertuples():
-        href = (
-            r.source_url
-            if pd.notna(r.source_url)
-            else (f"/document/{r.doc_id}" if pd.notna(r.doc_id) else None)
-        )
-        source = (
-            html.A("reply" if r.source_kind == "reply" else "source", href=href) if href else r.source_kind
-        )
+        status = [t(f"status.{r.status}", lang, default=str(r.status))]
+        if bool(r.conflict):
+            status += [" ", html.Span("⚠", className="badge", title=t("chart.conflict", lang))]
+        if not bool(r.preferred):
+            status += [html.Br(), html.Small(t("ind.not_preferred", lang))]
         rows.append(
             html.Tr(
                 [
-                    html.Td(r.as_of),
-                    html.Td(figures.label(r.value, r.qualifier, unit), className="num"),
-                    html.Td(r.qualifier),
+                    html.Td(r.as_of, className="nowrap"),
+                    html.Td(figures.label(r.value, r.qualifier, unit, lang=lang), className="num"),
+                    html.Td(t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))),
                     html.Td(r.unit),
-                    html.Td(source),
-                    html.Td(r.sentence if pd.notna(r.sentence) else ""),
+                    html.Td(_source_cell(r, lang)),
+                    html.Td(status),
+                    html.Td(r.sentence if pd.notna(r.sentence) else "", className="sentence"),
                 ],
-                className="obs-row",
+                className="obs-row" + ("" if bool(r.preferred) else " not-preferred"),
             )
         )
     return html.Table([head, html.Tbody(rows)], id="ind-obs-table", className="data")
 
 
-@callback(
-    Output("ind-chart", "figure"),
-    Output("ind-table", "children"),
-    Output("ind-download", "href"),
-    Output("ind-url", "search"),
-    Output("ind-summary", "children"),
-    Input("ind-select", "value"),
-)
-def show(indicator: str):  # type: ignore[no-untyped-def]
-    eng = queries.engine()
-    inds = queries.indicators(eng).set_index("id")
-    meta = inds.loc[indicator]
-    obs = queries.observations(eng, indicator)
-    fig = figures.series_figure(obs, meta["label_en"], meta["unit"])
-    summary = f"{len(obs)} observation(s) of {meta['label_en']} ({meta['unit']})."
-    if not obs.empty:
-        last = obs.iloc[-1]
-        summary += (
-            f" Latest: {figures.label(last['value'], last['qualifier'], meta['unit'])} as of {last['as_of']}."
+def _events(evs: list, lang: str) -> html.Div | None:
+    if not evs:
+        return None
+    items = []
+    for day, text, url in evs:
+        src = [" ", html.A(t("ind.event_source", lang), href=url, rel="noopener")] if url else []
+        items.append(html.Li([html.Span(day.isoformat(), className="nowrap"), " — ", text, *src]))
+    return html.Div([html.H2(t("ind.events", lang)), html.Ol(items, className="events")])
+
+
+def _ordered(inds: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Indicators in theme order (data/themes.toml), then by name."""
+    order = {th: k for k, th in enumerate(queries.theme_order())}
+    keyed = inds.assign(
+        _o=inds["theme"].map(order).fillna(99), _name=[i18n.name(r, lang) for r in inds.itertuples()]
+    )
+    return keyed.sort_values(["_o", "_name"])
+
+
+def _default(inds: pd.DataFrame) -> str:
+    """With no choice in the address: the headline indicator with the most observations."""
+    with_data = inds[inds["n"] > 0]
+    ranked = with_data.assign(_h=~with_data["headline"].astype(bool), _n=-with_data["n"])
+    return str(ranked.sort_values(["_h", "_n", "id"]).iloc[0]["id"])
+
+
+def _view(ind: pd.Series, obs: pd.DataFrame, scale: str, lang: str) -> list:
+    name = i18n.name(ind, lang)
+    evs = figures.events_for(queries.events(), ind.name, obs, lang)
+    fig = figures.series_figure(obs, name, ind["unit"], [(d, x) for d, x, _ in evs], scale, lang)
+    downloads = [t("ind.download", lang)] + [
+        html.A(
+            f.upper(),
+            href=f"/data/{ind.name}.{f}",
+            className="button",
+            id="ind-download" if f == "csv" else f"ind-download-{f}",
         )
-    return fig, _table(obs, meta["unit"]), f"/data/{indicator}.csv", f"?indicator={indicator}", summary
+        for f in FORMATS
+    ]
+    return [
+        html.P(figures.trend_summary(obs, name, ind["unit"], lang), id="ind-summary", className="summary"),
+        html.Details([html.Summary(t("ind.definition", lang)), html.P(ind["definition"])]),
+        dcc.Graph(
+            id="ind-chart",
+            figure=fig,
+            config={
+                "displaylogo": False,
+                "responsive": True,
+                # Fewer modebar buttons: fewer Tab stops between the chart and the table.
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
+                "toImageButtonOptions": {"filename": f"itdash-{ind.name}"},
+            },
+            className="chart",
+        ),
+        _events(evs, lang),
+        html.P(downloads, className="downloads"),
+        html.Div(
+            _table(obs, ind["unit"], lang),
+            id="ind-table",
+            className="table-wrap",
+            tabIndex="0",
+            **{"aria-label": t("ind.table", lang)},
+        ),
+    ]
+
+
+@messages.guarded
+def layout(indicator: str | None = None, scale: str | None = None, lang: str | None = None, **_: str):
+    lang = i18n.lang_of(lang)
+    scale = "log" if scale == "log" else "linear"
+    eng = queries.engine()
+    inds = queries.indicators(eng)
+    if inds.empty or int(inds["n"].sum()) == 0:
+        return html.Div(messages.empty(lang), className="page")
+    known = inds.set_index("id")
+    warning = None
+    if indicator and indicator not in known.index:
+        warning = messages.notice(t("ind.unknown", lang, id=indicator), "warning")
+        indicator = None
+    elif not indicator:
+        indicator = _default(inds)
+    shown = _ordered(inds[(inds["n"] > 0) | (inds["id"] == indicator)], lang)
+    options = [{"label": f"{i18n.name(r, lang)} ({r.n})", "value": r.id} for r in shown.itertuples()]
+    controls = html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(t("ind.choose", lang), htmlFor="ind-select"),
+                    dcc.Dropdown(
+                        id="ind-select",
+                        options=options,
+                        value=indicator,
+                        clearable=False,
+                        placeholder=t("ind.choose", lang),
+                    ),
+                ],
+                className="control grow",
+            ),
+            html.Div(
+                [
+                    html.Span(t("ind.scale", lang), id="ind-scale-label", className="label"),
+                    dcc.RadioItems(
+                        id="ind-scale",
+                        value=scale,
+                        inline=True,
+                        className="radios",
+                        options=[{"label": t(f"ind.{s}", lang), "value": s} for s in ("linear", "log")],
+                    ),
+                ],
+                className="control",
+                role="group",
+                **{"aria-labelledby": "ind-scale-label"},
+            ),
+        ],
+        className="controls",
+    )
+    title = i18n.name(known.loc[indicator], lang) if indicator else t("nav.indicator", lang)
+    body = _view(known.loc[indicator], queries.observations(eng, indicator), scale, lang) if indicator else []
+    return html.Div(
+        [dcc.Location(id="ind-url", refresh="callback-nav"), html.H1(title), warning, controls, *body],
+        className="page",
+    )
+
+
+@callback(
+    Output("ind-url", "search"),
+    Input("ind-select", "value"),
+    Input("ind-scale", "value"),
+    State("ind-url", "search"),
+    prevent_initial_call=True,
+)
+def choose(indicator: str | None, scale: str | None, search: str | None):  # type: ignore[no-untyped-def]
+    """A changed choice becomes the address; Dash then renders the page from it."""
+    if not indicator:
+        return dash.no_update
+    lang = i18n.params(search).get("lang")
+    new = i18n.query({"indicator": indicator, "scale": scale, "lang": lang})
+    return dash.no_update if new == (search or "") else new

@@ -1,41 +1,107 @@
-"""Overview: every indicator with data, its latest value and a link to its page."""
+"""Overview: a card for each headline indicator, grouped by theme.
+
+A card answers "where does it stand?" at a glance: the latest value with its
+qualifier, the date it holds for, the change since the observation before, a
+sparkline, and a warning where sources disagree. Every card leads to the
+indicator's page, where each point can be traced to its sentence.
+"""
 
 from __future__ import annotations
 
 import dash
+import pandas as pd
 from dash import dcc, html
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import figures, messages, queries
-from etl.errors import ItdashError
+from dashboard import figures, i18n, messages, queries
+from dashboard.i18n import t
 
 dash.register_page(__name__, path="/", name="Overview", title="itdash — Hong Kong I&T figures", order=0)
 
+_STATIC = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
-def layout(**_: str) -> html.Div:
-    try:
-        eng = queries.engine()
-        inds = queries.indicators(eng)
-        obs = queries.observations(eng)
-    except (ItdashError, SQLAlchemyError) as e:
-        return messages.unreachable(e)
+
+def _card(ind, obs: pd.DataFrame, lang: str) -> html.Article:  # type: ignore[no-untyped-def]
+    name = i18n.name(ind, lang)
+    link = dcc.Link(name, href=i18n.href("/indicator", lang, indicator=ind.id), className="card-link")
+    last = figures.latest(obs)
+    if last is None:
+        return html.Article(
+            [html.H3(link), html.P(t("card.no_data", lang), className="meta")],
+            className="card card-empty",
+            id=f"card-{ind.id}",
+        )
+    badge = None
+    if bool(obs["conflict"].fillna(False).astype(bool).any()):
+        badge = html.P(
+            ["⚠ ", t("card.conflict", lang)], className="badge-warn", title=t("chart.conflict", lang)
+        )
+    return html.Article(
+        [
+            html.H3(link),
+            html.P(
+                figures.label(last["value"], last["qualifier"], ind.unit, compact=True, lang=lang),
+                className="big",
+                title=t(f"qualifier.{last['qualifier']}", lang, default=""),
+            ),
+            html.P(
+                [f"{ind.unit} · ", html.Span(t("card.as_of", lang, as_of=last["as_of"]), className="nowrap")],
+                className="meta",
+            ),
+            html.P(figures.change_text(obs, ind.unit, lang), className="change"),
+            html.Div(
+                dcc.Graph(figure=figures.sparkline(obs), config=_STATIC, className="spark"),
+                **{"aria-hidden": "true"},
+            ),
+            badge,
+        ],
+        className="card",
+        id=f"card-{ind.id}",
+    )
+
+
+def _intro(eng, obs: pd.DataFrame, lang: str) -> html.P:  # type: ignore[no-untyped-def]
+    run = queries.last_run(eng)
+    words = t(
+        "ovw.intro", lang, n=len(obs), k=obs["indicator"].nunique(), docs=obs["doc_id"].dropna().nunique()
+    )
+    if run is not None:
+        words += " " + t("ovw.updated", lang, when=str(run["finished_at"])[:16])
+    return html.P(words, className="lede")
+
+
+@messages.guarded
+def layout(lang: str | None = None, **_: str):
+    lang = i18n.lang_of(lang)
+    eng = queries.engine()
+    inds = queries.indicators(eng)
+    obs = queries.observations(eng)
     if obs.empty:
-        return messages.notice(messages.EMPTY)
-    latest = obs.sort_values(["period_end", "published"]).groupby("indicator").tail(1).set_index("indicator")
+        return html.Div([html.H1(t("ovw.title", lang)), messages.empty(lang)], className="page")
+    by_ind = dict(tuple(obs.groupby("indicator")))
+    heads = inds[inds["headline"].astype(bool)]
+    order = {th: k for k, th in enumerate(queries.theme_order())}
+    rank = {ind: k for k, ind in enumerate(queries.indicator_order())}
     sections = []
-    for theme, group in inds[inds["n"] > 0].groupby("theme_en", sort=True):
-        cards = []
-        for r in group.itertuples():
-            last = latest.loc[r.id]
-            cards.append(
-                html.Div(
-                    [
-                        dcc.Link(r.label_en, href=f"/indicator?indicator={r.id}"),
-                        html.P(figures.label(last["value"], last["qualifier"], r.unit), className="big"),
-                        html.P(f"{r.unit} · as of {last['as_of']}", className="meta"),
-                    ],
-                    className="card",
-                )
+    for theme in sorted(heads["theme"].unique(), key=lambda th: (order.get(th, 99), th)):
+        group = heads[heads["theme"] == theme]
+        # Indicators with data first, so empty cards never hide the figures; then registry order.
+        group = group.assign(_empty=group["n"] == 0, _o=group["id"].map(rank).fillna(len(rank)))
+        group = group.sort_values(["_empty", "_o", "id"])
+        first = group.iloc[0]
+        cards = [_card(r, by_ind.get(r.id, obs.iloc[0:0]), lang) for r in group.itertuples()]
+        sections.append(
+            html.Section(
+                [html.H2(i18n.name(first, lang, "theme")), html.Div(cards, className="cards")],
+                className="theme",
+                id=f"theme-{theme}",
             )
-        sections.append(html.Section([html.H2(theme), html.Div(cards, className="cards")]))
-    return html.Div([html.H1("Where Hong Kong's I&T figures stand"), *sections])
+        )
+    return html.Div(
+        [
+            html.H1(t("ovw.title", lang)),
+            _intro(eng, obs, lang),
+            html.P(t("ovw.legend", lang), className="meta"),
+            *sections,
+        ],
+        className="page",
+    )

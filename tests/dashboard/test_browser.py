@@ -1,4 +1,9 @@
-"""The dashboard in headless Chromium, against a database the real ETL loaded."""
+"""The dashboard in headless Chromium, against databases the real ETL loaded.
+
+Short codes name the page under test (ind, ovw, dat, src, lng, a11y), as in
+Dash's own integration tests. Every test ends with no browser console errors,
+and each page leaves a screenshot in screenshots/ for a person to look at.
+"""
 
 from __future__ import annotations
 
@@ -9,44 +14,34 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
+from dashboard import figures
 from dashboard.app import create_app
-from etl import pipeline
+from tests.dashboard.conftest import SHOTS, UNREACHABLE_URL, sql
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-
-
-@pytest.fixture
-def loaded(corpus, sqlite_url):
-    pipeline.run([corpus], sqlite_url, curated_dir=corpus / 'none')
-    return sqlite_url
-
 
 def _rows_from_db(url: str, indicator: str) -> list[dict]:
-    engine = create_engine(url)
-    with engine.connect() as c:
-        rows = c.execute(
-            text("SELECT as_of, value, qualifier, source_url FROM observations "
-                 "WHERE indicator_id = :i ORDER BY period_end, id"), {"i": indicator}
-        ).mappings().all()
-    engine.dispose()
-    return [dict(r) for r in rows]
+    return sql(
+        url,
+        "SELECT as_of, value, qualifier, source_url FROM observations "
+        "WHERE indicator_id = :i ORDER BY period_end, id",
+        i=indicator,
+    )
 
 
 def _label(url: str, indicator: str) -> str:
-    engine = create_engine(url)
-    with engine.connect() as c:
-        name = c.execute(text("SELECT label_en FROM indicators WHERE id = :i"), {"i": indicator}).scalar_one()
-        n = c.execute(text("SELECT count(*) FROM observations WHERE indicator_id = :i"), {"i": indicator}).scalar_one()
-    engine.dispose()
+    name = sql(url, "SELECT label_en FROM indicators WHERE id = :i", i=indicator)[0]["label_en"]
+    n = sql(url, "SELECT count(*) AS n FROM observations WHERE indicator_id = :i", i=indicator)[0]["n"]
     return f"{name} ({n})"
 
 
 def _shot(dash_duo, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
+    time.sleep(0.3)  # let Plotly finish drawing
     dash_duo.driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
@@ -58,6 +53,23 @@ def _wait_for_file(folder: Path, name: str, timeout: float = 10) -> Path:
             return path
         time.sleep(0.1)
     raise AssertionError(f"{name} was not downloaded into {folder}: {os.listdir(folder)}")
+
+
+def _wait(predicate, timeout: float = 10, what: str = "condition"):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _plot(dash_duo, what: str):  # type: ignore[no-untyped-def]
+    """A property of the indicator chart's Plotly state, e.g. `layout.yaxis.type`."""
+    return dash_duo.driver.execute_script(
+        f"return document.querySelector('#ind-chart .js-plotly-plot').{what};"
+    )
 
 
 def test_ind001_pick_indicator_chart_table_and_csv_match_the_database(dash_duo, loaded):
@@ -97,4 +109,232 @@ def test_ind001_pick_indicator_chart_table_and_csv_match_the_database(dash_duo, 
     assert [(r["as_of"], float(r["value"]), r["qualifier"]) for r in got] == [
         (r["as_of"], r["value"], r["qualifier"]) for r in want
     ]
+    assert dash_duo.get_logs() == []
+
+
+def test_ind002_qualifiers_hover_events_and_scale_live_in_the_address(dash_duo, full):
+    dash_duo.start_server(create_app(full))
+    ind = "open_data_datasets"
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/indicator?indicator={ind}")
+    dash_duo.wait_for_element("#ind-chart .js-plotly-plot")
+    # Lower bounds ("over") are open up-triangles; every sentence is in a hover text.
+    traces = _plot(dash_duo, "data.map(d => [d.name, d.marker && d.marker.symbol, d.hovertext || []])")
+    lower = [tr for tr in traces if tr[1] == "triangle-up-open"]
+    assert lower, traces
+    hovers = " ".join(h for tr in traces for h in tr[2])
+    sentence = sql(
+        full,
+        "SELECT sentence FROM observations WHERE indicator_id = :i AND source_kind = 'reply' "
+        "ORDER BY period_end LIMIT 1",
+        i=ind,
+    )[0]["sentence"]
+    assert sentence.split()[3] in hovers
+    # Events of data/events.toml within the series' years are numbered on the chart and listed.
+    n_events = len(dash_duo.find_elements("ol.events li"))
+    assert _plot(dash_duo, "layout.annotations.length") == n_events
+    _shot(dash_duo, "indicator-events")
+
+    # The scale is a choice in the address: back and forward step through it.
+    dash_duo.find_element("#ind-scale input[value='log']").click()
+    _wait(lambda: "scale=log" in dash_duo.driver.current_url, what="scale=log in the address")
+    _wait(lambda: _plot(dash_duo, "layout.yaxis.type") == "log", what="a log axis")
+    # The page rendered again from the address; keyboard focus is back on the chosen radio.
+    _wait(
+        lambda: dash_duo.driver.execute_script("return document.activeElement.value") == "log", what="focus"
+    )
+    dash_duo.driver.back()
+    _wait(lambda: "scale=log" not in dash_duo.driver.current_url, what="the address before")
+    _wait(lambda: _plot(dash_duo, "layout.yaxis.type") == "linear", what="a linear axis again")
+    dash_duo.driver.forward()
+    _wait(lambda: _plot(dash_duo, "layout.yaxis.type") == "log", what="log after forward")
+    assert dash_duo.get_logs() == []
+
+
+def test_ind003_an_unknown_indicator_says_so(dash_duo, loaded):
+    dash_duo.start_server(create_app(loaded))
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/indicator?indicator=no_such_thing")
+    dash_duo.wait_for_contains_text(".notice-warning", "no_such_thing")
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw001_cards_for_headline_indicators_link_to_their_pages(dash_duo, full):
+    dash_duo.start_server(create_app(full))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/")
+    dash_duo.wait_for_element(".cards")
+    heads = sql(full, "SELECT id FROM indicators WHERE headline")
+    assert len(dash_duo.find_elements("article.card")) == len(heads)
+    # The open data card shows the latest preferred observation with its qualifier.
+    last = sql(
+        full,
+        "SELECT value, qualifier, unit, as_of FROM observations WHERE indicator_id = 'open_data_datasets' "
+        "AND preferred ORDER BY period_end DESC, period_start DESC, published DESC LIMIT 1",
+    )[0]
+    card = "#card-open_data_datasets"
+    want = figures.label(last["value"], last["qualifier"], "dataset", compact=True)
+    assert dash_duo.find_element(f"{card} .big").text == want
+    assert last["as_of"] in dash_duo.find_element(f"{card} .meta").text
+    # Indicators whose sources disagree carry a warning badge, and only those.
+    conflicted = {
+        r["indicator_id"] for r in sql(full, "SELECT DISTINCT indicator_id FROM observations WHERE conflict")
+    }
+    badged = {
+        e.find_element(By.XPATH, "..").get_attribute("id")[5:] for e in dash_duo.find_elements(".badge-warn")
+    }
+    assert badged == conflicted & {h["id"] for h in heads}
+    _shot(dash_duo, "overview")
+    dash_duo.find_element(f"{card} .card-link").click()
+    _wait(
+        lambda: dash_duo.driver.current_url.endswith("/indicator?indicator=open_data_datasets"), what="link"
+    )
+    dash_duo.wait_for_element("#ind-chart .js-plotly-plot")
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw002_empty_database_gives_a_message_on_every_page(dash_duo, sqlite_url):
+    dash_duo.start_server(create_app(sqlite_url))
+    for path in ("/", "/indicator", "/data-table", "/sources"):
+        dash_duo.wait_for_page(url=dash_duo.server_url + path)
+        dash_duo.wait_for_contains_text(".notice", "itdash etl")
+    _shot(dash_duo, "empty")
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw003_unreachable_database_gives_a_message(dash_duo):
+    dash_duo.start_server(create_app(UNREACHABLE_URL))
+    for path in ("/", "/indicator", "/data-table", "/sources?doc=x"):
+        dash_duo.wait_for_page(url=dash_duo.server_url + path)
+        dash_duo.wait_for_contains_text(".notice-error", "database cannot be read")
+    _shot(dash_duo, "unreachable")
+    assert dash_duo.get_logs() == []
+
+
+def test_dat001_filters_live_in_the_address_and_the_download_matches(dash_duo, full):
+    dash_duo.start_server(create_app(full))
+    total = sql(full, "SELECT count(*) AS n FROM observations")[0]["n"]
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/data-table")
+    dash_duo.wait_for_text_to_equal("#dat-count", f"Showing {total} of {total} observations.")
+    dash_duo.wait_for_element("#dat-grid .ag-row")
+    _shot(dash_duo, "data")
+
+    replies = sql(full, "SELECT count(*) AS n FROM observations WHERE source_kind = 'reply'")[0]["n"]
+    dash_duo.select_dcc_dropdown("#dat-source", value="LegCo reply")
+    dash_duo.wait_for_text_to_equal("#dat-count", f"Showing {replies} of {total} observations.")
+    assert dash_duo.driver.current_url.endswith("/data-table?source_kind=reply")
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_text_to_equal("#dat-count", f"Showing {replies} of {total} observations.")
+
+    # The CSV under the grid holds exactly the rows the filter means.
+    dash_duo.find_element("#dat-download-csv").click()
+    path = _wait_for_file(Path(dash_duo.download_path), "observations.csv")
+    got = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    want = sql(full, "SELECT id, value FROM observations WHERE source_kind = 'reply' ORDER BY id")
+    assert sorted((r["observation_id"], float(r["value"])) for r in got) == [
+        (r["id"], r["value"]) for r in want
+    ]
+
+    # A date range in the address filters by overlapping periods and fills the date picker.
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/data-table?from=2024-01-01&to=2024-12-31")
+    n = sql(
+        full,
+        "SELECT count(*) AS n FROM observations WHERE period_end >= '2024-01-01' "
+        "AND period_start <= '2024-12-31'",
+    )[0]["n"]
+    dash_duo.wait_for_text_to_equal("#dat-count", f"Showing {n} of {total} observations.")
+    assert dash_duo.find_element("#dat-from").get_attribute("value") == "2024-01-01"
+    dash_duo.driver.back()
+    dash_duo.wait_for_text_to_equal("#dat-count", f"Showing {replies} of {total} observations.")
+    assert dash_duo.get_logs() == []
+
+
+def test_src001_documents_quarantine_and_highlighted_figures(dash_duo, loaded):
+    dash_duo.start_server(create_app(loaded))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/sources")
+    dash_duo.wait_for_element("#src-docs")
+    docs = sql(loaded, "SELECT id, title FROM documents")
+    assert len(dash_duo.find_elements("#src-docs tbody tr")) == len(docs)
+    reasons = [r["reason"] for r in sql(loaded, "SELECT reason FROM quarantine")]
+    assert reasons and all(r in dash_duo.find_element("#src-quarantine").text for r in reasons)
+    _shot(dash_duo, "sources")
+
+    seed = sql(loaded, "SELECT id, title FROM documents WHERE source LIKE '%LCQ13%'")[0]
+    dash_duo.find_element(f"#src-docs a[href*='{seed['id']}']").click()
+    dash_duo.wait_for_element("#src-text mark")
+    figs = sql(
+        loaded,
+        "SELECT text, mapping, indicator_id FROM figures WHERE doc_id = :d ORDER BY start",
+        d=seed["id"],
+    )
+    marks = dash_duo.find_elements("#src-text mark")
+    assert [m.text for m in marks] == [f["text"] for f in figs]
+    mapped = [f for f in figs if f["mapping"] == "mapped"]
+    links = dash_duo.find_elements("#src-text mark.mapped a")
+    assert len(links) == len(mapped)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", links[0])
+    _shot(dash_duo, "source-document")
+    links[0].click()
+    _wait(
+        lambda: f"indicator={mapped[0]['indicator_id']}" in dash_duo.driver.current_url, what="indicator link"
+    )
+    dash_duo.wait_for_element("#ind-obs-table")
+    assert dash_duo.get_logs() == []
+
+
+def test_lng001_language_switch_changes_labels_and_keeps_the_view(dash_duo, loaded):
+    dash_duo.start_server(create_app(loaded))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/indicator?indicator=open_data_datasets")
+    dash_duo.wait_for_text_to_equal("#nav a:first-child", "Overview")
+    dash_duo.find_element("#lang-zh").click()
+    dash_duo.wait_for_text_to_equal("#nav a:first-child", "概覽")
+    _wait(
+        lambda: dash_duo.driver.current_url.endswith("/indicator?indicator=open_data_datasets&lang=zh"),
+        what="url",
+    )
+    name = sql(loaded, "SELECT label_zh FROM indicators WHERE id = 'open_data_datasets'")[0]["label_zh"]
+    dash_duo.wait_for_text_to_equal("h1", name)
+    assert dash_duo.driver.execute_script("return document.documentElement.lang") == "zh-Hant-HK"
+    assert "最新" in dash_duo.find_element("#ind-summary").text
+    _shot(dash_duo, "indicator-zh")
+    # Moving to another page keeps the language; choosing English drops it from the address.
+    dash_duo.find_element("#nav a:first-child").click()
+    dash_duo.wait_for_text_to_equal("h1", "香港創新科技數字一覽")
+    _shot(dash_duo, "overview-zh")
+    dash_duo.find_element("#lang-en").click()
+    dash_duo.wait_for_text_to_equal("h1", "Where Hong Kong's I&T figures stand")
+    assert dash_duo.driver.current_url.rstrip("/") == dash_duo.server_url
+    assert dash_duo.get_logs() == []
+
+
+def test_a11y001_narrow_screen_and_keyboard(dash_duo, full):
+    dash_duo.start_server(create_app(full))
+    driver = dash_duo.driver
+    driver.set_window_size(375, 812)
+    seed = sql(full, "SELECT id FROM documents WHERE source LIKE '%LCQ13%'")[0]["id"]
+    pages = {
+        "overview": "/",
+        "indicator": "/indicator?indicator=open_data_datasets",
+        "data": "/data-table",
+        "sources": "/sources",
+        "source-document": f"/sources?doc={seed}",
+    }
+    try:
+        for name, path in pages.items():
+            dash_duo.wait_for_page(url=dash_duo.server_url + path)
+            dash_duo.wait_for_element("main h1")
+            time.sleep(0.3)
+            width = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert width[0] <= width[1], f"{name} is wider than the screen: {width}"
+            _shot(dash_duo, f"{name}-375px")
+        # Keyboard: the first Tab reaches the skip link, drawn with a visible outline.
+        dash_duo.wait_for_page(url=dash_duo.server_url + "/")
+        dash_duo.wait_for_element(".cards")
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        focused = driver.switch_to.active_element
+        assert focused.get_attribute("id") == "skip-link"
+        assert focused.value_of_css_property("outline-style") == "solid"
+        # Tabbing on reaches the navigation and then every card's link.
+        for _ in range(8):
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+        assert "card-link" in (driver.switch_to.active_element.get_attribute("class") or "")
+    finally:
+        driver.set_window_size(1280, 1000)
     assert dash_duo.get_logs() == []

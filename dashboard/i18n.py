@@ -1,0 +1,84 @@
+"""Labels in English and Traditional Chinese, and the page address that carries them.
+
+The words live in labels.toml (definitions are data): data/labels.toml when it
+is there, else dashboard/labels.toml; read once per process on first use.
+The address is the dashboard's only state: every choice (language,
+indicator, filters, scale) is a query parameter, so a copied URL reproduces
+the view and the browser's back and forward buttons undo choices.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from etl import settings
+
+# data/labels.toml once moved there (definitions are data); until then, beside this module.
+LABELS_FILE = next(
+    (p for p in (settings.DATA_DIR / "labels.toml", Path(__file__).with_name("labels.toml")) if p.exists()),
+    Path(__file__).with_name("labels.toml"),
+)
+LANGS = ("en", "zh")
+HTML_LANG = {"en": "en", "zh": "zh-Hant-HK"}
+
+
+@lru_cache(maxsize=1)
+def labels() -> dict[str, dict[str, str]]:
+    """Every label as `{"section.key": {"en": ..., "zh": ...}}`."""
+    data = tomllib.loads(LABELS_FILE.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    for section, entries in data.items():
+        for key, texts in entries.items():
+            out[f"{section}.{key}"] = texts
+    return out
+
+
+def lang_of(value: object) -> str:
+    """A `lang` parameter as one of LANGS; anything unknown reads as English."""
+    return "zh" if isinstance(value, str) and value.lower().startswith("zh") else "en"
+
+
+def t(key: str, lang: str = "en", default: str | None = None, **fields: object) -> str:
+    """The label `key` in `lang`, with `{fields}` filled in.
+
+    A missing key falls back to `default` (for open vocabularies such as
+    review statuses) and otherwise fails loudly, so a typo shows in tests.
+    """
+    entry = labels().get(key)
+    if entry is None:
+        if default is None:
+            raise KeyError(f"no label {key!r} in {LABELS_FILE.name}")
+        return default
+    text = entry.get(lang) or entry["en"]
+    return text.format(**fields) if fields else text
+
+
+def name(row: Mapping[str, object] | object, lang: str, field: str = "label") -> str:
+    """An indicator's or theme's name in `lang` from its `label_en` / `label_zh`."""
+    get = row.get if isinstance(row, Mapping) else lambda k: getattr(row, k, None)
+    return str(get(f"{field}_zh") if lang == "zh" and get(f"{field}_zh") else get(f"{field}_en"))
+
+
+def query(params: Mapping[str, object]) -> str:
+    """A query string ("?a=1&b=2", or "") from params, leaving out empty values and defaults.
+
+    English and the linear scale are the defaults, so the plainest view has the
+    plainest address.
+    """
+    defaults = {"lang": "en", "scale": "linear"}
+    kept = [(k, str(v)) for k, v in params.items() if v not in (None, "", [], False) and defaults.get(k) != v]
+    return "?" + urlencode(kept) if kept else ""
+
+
+def params(search: str | None) -> dict[str, str]:
+    """The query string of an address as a dict (the last value of a repeated key)."""
+    return dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=False))
+
+
+def href(path: str, lang: str, **extra: object) -> str:
+    """An address inside the dashboard that keeps the language."""
+    return path + query({**extra, "lang": lang})

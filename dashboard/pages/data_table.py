@@ -1,0 +1,236 @@
+"""Data page: every observation in a sortable grid, filtered from the address.
+
+The filters above the grid (theme, indicator, source kind, review status,
+date range) are query parameters read by `queries.Filters`, the same reading
+the download routes use, so the download links under the grid give exactly
+the rows on screen. /data/... stays free for those downloads.
+"""
+
+from __future__ import annotations
+
+import re
+
+import dash
+import dash_ag_grid as dag
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html
+
+from dashboard import figures, i18n, messages, queries
+from dashboard.i18n import t
+
+dash.register_page(__name__, path="/data-table", name="Data", title="Data — itdash", order=2)
+
+_CONTROLS = ["dat-theme", "dat-indicator", "dat-source", "dat-status"]
+_PARAMS = ["theme", "indicator", "source_kind", "status"]
+
+
+def _dropdown(id_: str, label: str, options: list, value: str | None, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label, htmlFor=id_),
+            dcc.Dropdown(
+                id=id_, options=options, value=value, placeholder=t("dat.all", lang), clearable=True
+            ),
+        ],
+        className="control",
+    )
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def _source_md(url: object) -> str:
+    """A source as grid markdown: an address as a link, a citation as escaped text."""
+    if not isinstance(url, str) or not url:
+        return ""
+    text = _MD_SPECIAL.sub(r"\\\1", url)
+    if url.startswith(("http://", "https://")):
+        href = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+        return f"[{text}]({href})"
+    return text
+
+
+def _rows(obs: pd.DataFrame, inds: pd.DataFrame, lang: str) -> list[dict]:
+    names = {r.id: i18n.name(r, lang) for r in inds.itertuples()}
+    out = []
+    for r in obs.itertuples():
+        out.append(
+            {
+                "id": r.id,
+                "indicator": names.get(r.indicator, r.indicator),
+                "as_of": r.as_of,
+                "value": float(r.value),
+                "shown": figures.label(r.value, r.qualifier, None, lang=lang),
+                "qualifier": t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier)),
+                "unit": r.unit,
+                "source_kind": t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind)),
+                "published": None if pd.isna(r.published) else str(r.published),
+                "status": t(f"status.{r.status}", lang, default=str(r.status)),
+                "conflict": "⚠" if bool(r.conflict) else "",
+                "sentence": r.sentence if isinstance(r.sentence, str) else "",
+                "source": _source_md(r.source_url),
+                "_end": str(r.period_end),
+            }
+        )
+    # By indicator name (the first column), then in time: the order a reader expects.
+    out.sort(key=lambda row: (row["indicator"], row["_end"]))
+    for row in out:
+        del row["_end"]
+    return out
+
+
+def _columns(lang: str) -> list[dict]:
+    def col(field: str, key: str, **kw: object) -> dict:
+        return {"field": field, "headerName": t(key, lang), **kw}
+
+    return [
+        col("indicator", "col.indicator", minWidth=220, pinned="left", tooltipField="indicator"),
+        col("as_of", "col.as_of", minWidth=120),
+        col(
+            "shown",
+            "col.value",
+            type="rightAligned",
+            minWidth=110,
+            comparator={"function": "(a, b, na, nb) => na.data.value - nb.data.value"},
+        ),
+        col("qualifier", "col.qualifier", minWidth=110),
+        col("unit", "col.unit", minWidth=110),
+        col("source_kind", "col.source_kind", minWidth=110),
+        col("published", "col.published", minWidth=120),
+        col("status", "col.status", minWidth=100),
+        col("conflict", "col.conflict", minWidth=90),
+        col("sentence", "col.sentence", minWidth=320, tooltipField="sentence"),
+        # react-markdown without raw HTML: a link, never markup from the data.
+        col("source", "col.source_url", minWidth=220, cellRenderer="markdown", linkTarget="_blank"),
+    ]
+
+
+@messages.guarded
+def layout(lang: str | None = None, **args: str):
+    lang = i18n.lang_of(lang)
+    warning = None
+    try:
+        filters = queries.Filters.from_args(args)
+    except queries.FilterError as e:
+        warning = messages.notice(t("dat.bad_filter", lang, detail=str(e)), "warning")
+        filters = queries.Filters()
+    eng = queries.engine()
+    inds = queries.indicators(eng)
+    if int(inds["n"].sum() if not inds.empty else 0) == 0:
+        return html.Div([html.H1(t("dat.title", lang)), messages.empty(lang)], className="page")
+    obs = queries.observations(eng, filters=filters)
+    themes = inds.drop_duplicates("theme")
+    in_theme = inds[(inds["n"] > 0) & ((inds["theme"] == filters.theme) if filters.theme else True)]
+    opt = lambda values, key: [  # noqa: E731
+        {"label": t(f"{key}.{v}", lang, default=str(v)), "value": v} for v in values
+    ]
+    controls = html.Div(
+        [
+            _dropdown(
+                "dat-theme",
+                t("col.theme", lang),
+                [{"label": i18n.name(r, lang, "theme"), "value": r.theme} for r in themes.itertuples()],
+                filters.theme,
+                lang,
+            ),
+            _dropdown(
+                "dat-indicator",
+                t("col.indicator", lang),
+                [{"label": i18n.name(r, lang), "value": r.id} for r in in_theme.itertuples()],
+                filters.indicator,
+                lang,
+            ),
+            _dropdown(
+                "dat-source",
+                t("col.source_kind", lang),
+                opt(queries.distinct_values(eng, "source_kind"), "source_kind"),
+                filters.source_kind,
+                lang,
+            ),
+            _dropdown(
+                "dat-status",
+                t("col.status", lang),
+                opt(queries.distinct_values(eng, "status"), "status"),
+                filters.status,
+                lang,
+            ),
+            html.Div(
+                [
+                    html.Label(t("dat.dates", lang), htmlFor="dat-from"),
+                    dcc.DatePickerRange(
+                        id="dat-dates",
+                        start_date=filters.date_from,
+                        end_date=filters.date_to,
+                        start_date_id="dat-from",
+                        end_date_id="dat-to",
+                        clearable=True,
+                        display_format="YYYY-MM-DD",
+                        number_of_months_shown=1,
+                        updatemode="bothdates",  # one address change per range, not one per end
+                        start_date_placeholder_text=t("dat.from", lang),
+                        end_date_placeholder_text=t("dat.to", lang),
+                    ),
+                ],
+                className="control",
+            ),
+        ],
+        className="controls filters",
+    )
+    qs = i18n.query(filters.args())
+    downloads = [t("ind.download", lang)] + [
+        html.A(f.upper(), href=f"/data/observations.{f}{qs}", className="button", id=f"dat-download-{f}")
+        for f in ("csv", "json", "xlsx", "zip")
+    ]
+    grid = dag.AgGrid(
+        id="dat-grid",
+        rowData=_rows(obs, inds, lang),
+        columnDefs=_columns(lang),
+        # cellDataType off: as_of may be a period ("2019-04-01/2020-03-31"), which a date column blanks.
+        defaultColDef={"sortable": True, "resizable": True, "filter": False, "cellDataType": False},
+        getRowId="params.data.id",
+        dashGridOptions={
+            "tooltipShowDelay": 300,
+            "enableCellTextSelection": True,
+            "ensureDomOrder": True,
+            "domLayout": "normal",
+        },
+        className="ag-theme-quartz",
+        style={"height": "560px", "width": "100%"},
+    )
+    return html.Div(
+        [
+            dcc.Location(id="dat-url", refresh="callback-nav"),
+            html.H1(t("dat.title", lang)),
+            warning,
+            controls,
+            html.P(
+                t("dat.count", lang, n=len(obs), total=int(inds["n"].sum())),
+                id="dat-count",
+                className="count",
+                role="status",
+            ),
+            grid,
+            html.P(downloads, className="downloads"),
+        ],
+        className="page",
+    )
+
+
+@callback(
+    Output("dat-url", "search"),
+    *[Input(c, "value") for c in _CONTROLS],
+    Input("dat-dates", "start_date"),
+    Input("dat-dates", "end_date"),
+    State("dat-url", "search"),
+    prevent_initial_call=True,
+)
+def choose(theme, indicator, source_kind, status, start, end, search):  # type: ignore[no-untyped-def]
+    """Changed filters become the address; Dash then renders the page from it."""
+    if ctx.triggered_id == "dat-theme":
+        indicator = None  # an indicator from another theme would hide every row
+    values = dict(zip(_PARAMS, (theme, indicator, source_kind, status), strict=True))
+    values.update(
+        {"from": (start or "")[:10], "to": (end or "")[:10], "lang": i18n.params(search).get("lang")}
+    )
+    new = i18n.query(values)
+    return dash.no_update if new == (search or "") else new

@@ -1,0 +1,154 @@
+"""Sources page: every document read, what was found in it, and what could not be loaded.
+
+`/sources` lists the documents (date, address, figures found and mapped)
+and the quarantine with its reasons; `/sources?doc=ID` shows one document's
+visible text with each figure highlighted, a mapped figure linking to its
+indicator. The text is built from Dash components (strings and <mark>s),
+so nothing in a document is ever read as markup.
+"""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import highlight, i18n, messages, queries
+from dashboard.i18n import t
+
+dash.register_page(__name__, path="/sources", name="Sources", title="Sources — itdash", order=3)
+
+
+def _link(url: object) -> object:
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        return html.A(url, href=url, rel="noopener", className="url")
+    return "—"
+
+
+def _documents(docs: pd.DataFrame, lang: str) -> html.Table:
+    cols = ("published", "document", "address", "found", "mapped")
+    head = html.Thead(html.Tr([html.Th(t(f"src.{c}", lang), scope="col") for c in cols]))
+    rows = [
+        html.Tr(
+            [
+                html.Td(str(r.published), className="nowrap"),
+                html.Td(dcc.Link(r.title or r.source, href=i18n.href("/sources", lang, doc=r.id))),
+                html.Td(_link(r.url)),
+                html.Td(str(r.figures_found), className="num"),
+                html.Td(str(r.figures_mapped), className="num"),
+            ]
+        )
+        for r in docs.itertuples()
+    ]
+    return html.Table([head, html.Tbody(rows)], id="src-docs", className="data")
+
+
+def _quarantine(q: pd.DataFrame, lang: str) -> list:
+    if q.empty:
+        return [html.P(t("src.no_quarantine", lang))]
+    head = html.Thead(
+        html.Tr([html.Th(t(f"src.{c}", lang), scope="col") for c in ("source", "stage", "reason")])
+    )
+    rows = [
+        html.Tr([html.Td(r.source, className="path"), html.Td(r.stage), html.Td(r.reason)])
+        for r in q.itertuples()
+    ]
+    return [
+        html.Div(
+            html.Table([head, html.Tbody(rows)], id="src-quarantine", className="data"),
+            className="table-wrap",
+        )
+    ]
+
+
+def _list(eng, lang: str) -> html.Div:  # type: ignore[no-untyped-def]
+    docs = queries.documents(eng)
+    body = (
+        html.Div(_documents(docs, lang), className="table-wrap") if not docs.empty else messages.empty(lang)
+    )
+    return html.Div(
+        [
+            html.H1(t("src.title", lang)),
+            html.P(t("src.intro", lang, n=len(docs)), className="lede") if not docs.empty else None,
+            body,
+            html.H2(t("src.quarantine", lang)),
+            html.P(t("src.quarantine_intro", lang), className="meta"),
+            *_quarantine(queries.quarantine(eng), lang),
+        ],
+        className="page",
+    )
+
+
+def _marked(doc: dict, figs: pd.DataFrame, names: dict[str, str], lang: str) -> list:
+    """The document's visible text as strings and <mark> components."""
+    text, spans = highlight.to_visible(doc["content"], zip(figs["start"], figs["end"], strict=True))
+    out: list = []
+    for k, run in enumerate(highlight.runs(text, spans)):
+        if run.figure is None:
+            out.append(run.text.lstrip() if k == 0 else run.text)  # no blank lines before the title
+            continue
+        f = figs.iloc[run.figure]
+        if f["mapping"] == "mapped" and isinstance(f["indicator_id"], str):
+            name = names.get(f["indicator_id"], f["indicator_id"])
+            inner = dcc.Link(
+                run.text, href=i18n.href("/indicator", lang, indicator=f["indicator_id"]), title=name
+            )
+            out.append(html.Mark(inner, className="fig mapped", title=name))
+        else:
+            out.append(
+                html.Mark(
+                    run.text,
+                    className="fig unmapped",
+                    title=t(f"src.mapping_{f['mapping']}", lang, default=str(f["mapping"])),
+                )
+            )
+    return out
+
+
+def _document(eng, doc_id: str, lang: str) -> html.Div:  # type: ignore[no-untyped-def]
+    back = dcc.Link("← " + t("src.back", lang), href=i18n.href("/sources", lang))
+    doc = queries.document(eng, doc_id)
+    if doc is None:
+        return html.Div(
+            [back, messages.notice(t("src.unknown", lang, id=doc_id), "warning")], className="page"
+        )
+    figs = queries.document_figures(eng, doc_id)
+    names = {r.id: i18n.name(r, lang) for r in queries.indicators(eng).itertuples()}
+    facts = [
+        (t("src.published", lang), str(doc["published"])),
+        (t("src.address", lang), _link(doc["url"])),
+        (t("src.file", lang), doc["source"]),
+        (t("src.found", lang), str(doc["figures_found"])),
+        (t("src.mapped", lang), str(doc["figures_mapped"])),
+    ]
+    return html.Div(
+        [
+            back,
+            html.H1(doc["title"] or doc["source"]),
+            html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))], className="facts"),
+            html.P(
+                [
+                    t("src.key", lang),
+                    " ",
+                    html.Mark(t("src.key_mapped", lang), className="fig mapped"),
+                    " ",
+                    html.Mark(t("src.key_unmapped", lang), className="fig unmapped"),
+                ],
+                className="meta",
+            ),
+            html.Div(
+                _marked(doc, figs, names, lang),
+                id="src-text",
+                className="doc-text",
+                lang="zh-Hant-HK" if doc["lang"] == "zh" else "en",
+            ),
+        ],
+        className="page",
+    )
+
+
+@messages.guarded
+def layout(doc: str | None = None, lang: str | None = None, **_: str):
+    lang = i18n.lang_of(lang)
+    eng = queries.engine()
+    return _document(eng, doc, lang) if doc else _list(eng, lang)
