@@ -29,6 +29,7 @@ lint: $(BIN)/itdash ## ruff over the code
 
 bench: $(BIN)/itdash ## print extraction and dashboard benchmark figures
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/dashboard.py
 
 etl: $(BIN)/itdash ## load the corpus only
 	$(BIN)/itdash etl --corpus $(CORPUS)
