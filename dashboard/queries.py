@@ -142,7 +142,10 @@ def indicators(eng: Engine) -> pd.DataFrame:
 
 
 def observations(
-    eng: Engine, indicator_id: str | None = None, filters: Filters | None = None
+    eng: Engine,
+    indicator_id: str | None = None,
+    filters: Filters | None = None,
+    indicator_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """Observations in export shape (plus period, document and id), oldest first."""
     o = Observation
@@ -170,6 +173,8 @@ def observations(
     f = filters or Filters()
     if indicator_id is not None:
         stmt = stmt.where(o.indicator_id == indicator_id)
+    if indicator_ids is not None:
+        stmt = stmt.where(o.indicator_id.in_(indicator_ids))
     if f.indicator is not None:
         stmt = stmt.where(o.indicator_id == f.indicator)
     if f.theme is not None:
@@ -323,3 +328,13 @@ def events() -> list[Event]:
     except ConfigError as e:
         log.warning("events unreadable, charts drawn without them: %s", e)
         return []
+
+
+def totals(eng: Engine) -> dict[str, int]:
+    """How many observations, indicators with data and documents behind them, counted in SQL."""
+    o = Observation
+    with eng.connect() as c:
+        n, k, docs = c.execute(
+            select(func.count(), func.count(o.indicator_id.distinct()), func.count(o.doc_id.distinct()))
+        ).one()
+    return {"n": n, "k": k, "docs": docs}

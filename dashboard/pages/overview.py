@@ -59,11 +59,9 @@ def _card(ind, obs: pd.DataFrame, lang: str) -> html.Article:  # type: ignore[no
     )
 
 
-def _intro(eng, obs: pd.DataFrame, lang: str) -> html.P:  # type: ignore[no-untyped-def]
+def _intro(eng, lang: str) -> html.P:  # type: ignore[no-untyped-def]
     run = queries.last_run(eng)
-    words = t(
-        "ovw.intro", lang, n=len(obs), k=obs["indicator"].nunique(), docs=obs["doc_id"].dropna().nunique()
-    )
+    words = t("ovw.intro", lang, **queries.totals(eng))
     if run is not None:
         words += " " + t("ovw.updated", lang, when=str(run["finished_at"])[:16])
     return html.P(words, className="lede")
@@ -74,11 +72,12 @@ def layout(lang: str | None = None, **_: str):
     lang = i18n.lang_of(lang)
     eng = queries.engine()
     inds = queries.indicators(eng)
-    obs = queries.observations(eng)
-    if obs.empty:
+    heads = inds[inds["headline"].astype(bool)]
+    # Only the headline indicators' observations: the overview never needs the rest.
+    obs = queries.observations(eng, indicator_ids=list(heads["id"]))
+    if obs.empty and int(inds["n"].sum()) == 0:
         return html.Div([html.H1(t("ovw.title", lang)), messages.empty(lang)], className="page")
     by_ind = dict(tuple(obs.groupby("indicator")))
-    heads = inds[inds["headline"].astype(bool)]
     order = {th: k for k, th in enumerate(queries.theme_order())}
     rank = {ind: k for k, ind in enumerate(queries.indicator_order())}
     sections = []
@@ -99,7 +98,7 @@ def layout(lang: str | None = None, **_: str):
     return html.Div(
         [
             html.H1(t("ovw.title", lang)),
-            _intro(eng, obs, lang),
+            _intro(eng, lang),
             html.P(t("ovw.legend", lang), className="meta"),
             *sections,
         ],
