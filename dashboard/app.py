@@ -9,6 +9,8 @@ address changes, so back and forward restore earlier views).
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import dash
@@ -24,11 +26,17 @@ NAV = [
     ("/data-table", "nav.data"),
     ("/sources", "nav.sources"),
 ]
+# Shown only while ITDASH_REVIEW_TOKEN is set (see dashboard/pages/review.py).
+REVIEW_NAV = ("/review", "nav.review")
+
+
+def _review_enabled() -> bool:
+    return bool(os.environ.get("ITDASH_REVIEW_TOKEN", "").strip())
 
 
 def _nav(pathname: str, lang: str) -> list:
     links = []
-    for path, key in NAV:
+    for path, key in NAV + ([REVIEW_NAV] if _review_enabled() else []):
         here = pathname == path or (path != "/" and pathname.startswith(path))
         links.append(dcc.Link(t(key, lang), href=i18n.href(path, lang), className="here" if here else ""))
     return links
@@ -57,6 +65,9 @@ def create_app(database_url: str | None = None) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.config["ITDASH_DATABASE_URL"] = database_url or settings.database_url()
+    # Signs the session cookie that marks a reviewer; a random key signs everyone out on restart.
+    app.server.secret_key = os.environ.get("ITDASH_SECRET_KEY") or secrets.token_hex(32)
+    app.server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     downloads.register(app.server)
     app.layout = html.Div(
         [

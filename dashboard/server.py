@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+
 from gunicorn.app.base import BaseApplication
 
 from dashboard.app import create_app
@@ -26,6 +29,9 @@ def run(host: str, port: int, database_url: str, workers: int = 2, debug: bool =
     if debug:
         create_app(database_url).run(host=host, port=port, debug=True)
         return
+    # One session key for every worker, or a reviewer signed in on one worker is a
+    # stranger to the next; set ITDASH_SECRET_KEY to keep sessions across restarts.
+    os.environ.setdefault("ITDASH_SECRET_KEY", secrets.token_hex(32))
     print(f"itdash: serving http://{host}:{port}/ with {workers} gunicorn worker(s)", flush=True)
     _Gunicorn(
         database_url,

@@ -1,6 +1,6 @@
 """The dashboard in headless Chromium, against databases the real ETL loaded.
 
-Short codes name the page under test (ind, ovw, dat, src, lng, a11y), as in
+Short codes name the page under test (ind, ovw, dat, src, rev, lng, a11y), as in
 Dash's own integration tests. Every test ends with no browser console errors,
 and each page leaves a screenshot in screenshots/ for a person to look at.
 """
@@ -276,6 +276,71 @@ def test_src001_documents_quarantine_and_highlighted_figures(dash_duo, loaded):
         lambda: f"indicator={mapped[0]['indicator_id']}" in dash_duo.driver.current_url, what="indicator link"
     )
     dash_duo.wait_for_element("#ind-obs-table")
+    assert dash_duo.get_logs() == []
+
+
+def test_rev001_reviewer_signs_in_and_rejects_a_pending_figure(dash_duo, loaded, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", "s3cret-token")
+    dash_duo.start_server(create_app(loaded))
+    fig = sql(loaded, "SELECT id FROM figures WHERE text = 'two platforms'")[0]["id"]
+    pending = sql(
+        loaded,
+        "SELECT count(*) AS n FROM figures WHERE part = 'reply' AND mapping IN ('unmapped', 'ambiguous')",
+    )[0]["n"]
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/")
+    dash_duo.wait_for_element(".cards")
+    # The navigation offers the page while the token is set (the frame redraws it, so look again).
+    _wait(lambda: dash_duo.find_elements("#nav a[href='/review']"), what="the review link")
+    dash_duo.driver.execute_script("document.querySelector(\"#nav a[href='/review']\").click()")
+    # A wrong token is refused; the right one shows the figures awaiting review.
+    dash_duo.wait_for_element("#rev-token").send_keys("guess")
+    dash_duo.find_element("#rev-login").click()
+    dash_duo.wait_for_contains_text(".notice-error", "not the review token")
+    dash_duo.find_element("#rev-token").send_keys("s3cret-token")
+    dash_duo.find_element("#rev-login").click()
+    dash_duo.wait_for_text_to_equal("#rev-count", f"{pending} figures awaiting review.")
+    option = dash_duo.find_element(f"#rev-figure input[value='{fig}']")
+    label = option.find_element(By.XPATH, "./ancestor::label")
+    assert label.find_element(By.CSS_SELECTOR, "mark").text == "two platforms"
+    _shot(dash_duo, "review")
+
+    # A decision needs a reason: the error from etl.review.decide is shown and nothing is stored.
+    option.click()
+    dash_duo.find_element("#rev-action input[value='reject']").click()
+    dash_duo.find_element("#rev-who").send_keys("ana")
+    dash_duo.find_element("#rev-submit").click()
+    dash_duo.wait_for_contains_text("#rev-result", "a decision needs a reason")
+    assert sql(loaded, "SELECT * FROM review_decisions") == []
+
+    dash_duo.find_element("#rev-reason").send_keys("a count of platforms, not an indicator")
+    dash_duo.find_element("#rev-submit").click()
+    dash_duo.wait_for_contains_text("#rev-result", "Recorded")
+    dash_duo.wait_for_text_to_equal("#rev-count", f"{pending - 1} figures awaiting review.")
+    assert not dash_duo.find_elements(f"#rev-figure input[value='{fig}']")
+    rows = sql(loaded, "SELECT figure_id, action, who, reason FROM review_decisions")
+    assert rows == [
+        {
+            "figure_id": fig,
+            "action": "reject",
+            "who": "ana",
+            "reason": "a count of platforms, not an indicator",
+        }
+    ]
+    assert sql(loaded, "SELECT mapping FROM figures WHERE id = :f", f=fig)[0]["mapping"] == "rejected"
+    # The same session stays signed in across a reload.
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_text_to_equal("#rev-count", f"{pending - 1} figures awaiting review.")
+    _shot(dash_duo, "review-done")
+    assert dash_duo.get_logs() == []
+
+
+def test_rev002_without_the_token_the_page_is_read_only(dash_duo, loaded, monkeypatch):
+    monkeypatch.delenv("ITDASH_REVIEW_TOKEN", raising=False)
+    dash_duo.start_server(create_app(loaded))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/review")
+    dash_duo.wait_for_contains_text(".notice", "read-only")
+    assert not dash_duo.find_elements("#nav a[href='/review']")
+    assert not dash_duo.find_elements("#rev-token")
     assert dash_duo.get_logs() == []
 
 
