@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import messages, queries
 from etl.errors import ItdashError
-from etl.export import FORMULA_STARTS, neutralise  # noqa: F401 - one definition, re-exported
+from etl.export import FORMULA_STARTS, neutralise, safe  # noqa: F401 - one definition, re-exported
 
 log = logging.getLogger("itdash.downloads")
 COLUMNS = queries.EXPORT_COLUMNS + queries.EXTRA_COLUMNS
@@ -60,15 +60,7 @@ CITE = (
 def export_frame(obs: pd.DataFrame) -> pd.DataFrame:
     """The download columns in order, strings neutralised."""
     out = obs.rename(columns={"id": "observation_id"}).reindex(columns=COLUMNS)
-    return _neutral(out)
-
-
-def _neutral(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    return out
+    return safe(out)
 
 
 def csv_text(obs: pd.DataFrame) -> str:
@@ -115,7 +107,7 @@ def _sources(obs: pd.DataFrame, eng) -> pd.DataFrame:  # type: ignore[no-untyped
 
 
 def _xlsx_safe(df: pd.DataFrame) -> pd.DataFrame:
-    out = _neutral(df)
+    out = safe(df)
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(lambda v: _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v)

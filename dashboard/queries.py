@@ -19,7 +19,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from etl import db, settings
+from etl import db, export, settings
 from etl import indicators as registry
 from etl.errors import ConfigError
 from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS  # noqa: F401 - re-exported for downloads
@@ -149,27 +149,7 @@ def observations(
 ) -> pd.DataFrame:
     """Observations in export shape (plus period, document and id), oldest first."""
     o = Observation
-    stmt = select(
-        o.indicator_id.label("indicator"),
-        o.as_of,
-        o.value,
-        o.qualifier,
-        o.lower,
-        o.upper,
-        o.unit,
-        o.source_kind,
-        o.source_url,
-        o.published,
-        o.sentence,
-        o.status,
-        o.conflict,
-        o.preferred,
-        o.revision,
-        o.period_start,
-        o.period_end,
-        o.doc_id,
-        o.id,
-    ).order_by(o.indicator_id, o.period_end, o.period_start, o.id)
+    stmt = select(*export.columns(), o.doc_id, o.id).order_by(*export.ORDER)
     f = filters or Filters()
     if indicator_id is not None:
         stmt = stmt.where(o.indicator_id == indicator_id)

@@ -42,10 +42,10 @@ def neutralise(value: object) -> object:
     return value
 
 
-def observations(engine: Engine, indicator: str | None = None) -> pd.DataFrame:
-    """Every observation (or one indicator's), oldest first, in export columns."""
+def columns() -> list:
+    """The selected columns of an observation, in export order (the dashboard adds to them)."""
     o = Observation
-    stmt = select(
+    return [
         o.indicator_id.label("indicator"),
         o.as_of,
         o.value,
@@ -63,16 +63,24 @@ def observations(engine: Engine, indicator: str | None = None) -> pd.DataFrame:
         o.revision,
         o.period_start,
         o.period_end,
-        o.id.label("observation_id"),
-    ).order_by(o.indicator_id, o.period_end, o.period_start, o.id)
+    ]
+
+
+ORDER = (Observation.indicator_id, Observation.period_end, Observation.period_start, Observation.id)
+
+
+def observations(engine: Engine, indicator: str | None = None) -> pd.DataFrame:
+    """Every observation (or one indicator's), oldest first, in export columns."""
+    stmt = select(*columns(), Observation.id.label("observation_id")).order_by(*ORDER)
     if indicator is not None:
-        stmt = stmt.where(o.indicator_id == indicator)
+        stmt = stmt.where(Observation.indicator_id == indicator)
     with engine.connect() as c:
         rows = c.execute(stmt).mappings().all()
     return pd.DataFrame(rows, columns=EXPORT_COLUMNS + EXTRA_COLUMNS)
 
 
 def safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every string cell neutralised (CSV and XLSX alike)."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):

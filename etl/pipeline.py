@@ -111,47 +111,27 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         if m.status != "mapped":
             continue  # unmapped and ambiguous figures wait for review
         mapped += 1
+        common = dict(
+            id=f"reply:{fid}",
+            indicator_id=m.indicator_id,
+            as_of=fig.as_of,
+            period_start=start,
+            period_end=end,
+            value=fig.value,
+            qualifier=fig.qualifier,
+            unit=fig.unit,
+            source_kind="reply",
+            source_url=doc.url,
+            published=doc.date,
+            figure_id=fid,
+            doc_id=raw.sha256,
+        )
         if start > doc.date:  # "by 2027": a goal, drawn as a target, never in the series
-            targets.append(
-                tables.Target(
-                    id=f"reply:{fid}",
-                    indicator_id=m.indicator_id,
-                    as_of=fig.as_of,
-                    period_start=start,
-                    period_end=end,
-                    value=fig.value,
-                    qualifier=fig.qualifier,
-                    unit=fig.unit,
-                    source_kind="reply",
-                    source_url=doc.url,
-                    published=doc.date,
-                    note=fig.sentence,
-                    figure_id=fid,
-                    doc_id=raw.sha256,
-                )
-            )
+            targets.append(tables.Target(note=fig.sentence, **common))
             continue
         lower, upper = normalise.bounds(fig.value, fig.qualifier)
         observations.append(
-            tables.Observation(
-                id=f"reply:{fid}",
-                indicator_id=m.indicator_id,
-                as_of=fig.as_of,
-                period_start=start,
-                period_end=end,
-                value=fig.value,
-                qualifier=fig.qualifier,
-                lower=lower,
-                upper=upper,
-                unit=fig.unit,
-                source_kind="reply",
-                source_url=doc.url,
-                published=doc.date,
-                sentence=fig.sentence,
-                figure_id=fid,
-                doc_id=raw.sha256,
-                rule=m.rule,
-            )
+            tables.Observation(lower=lower, upper=upper, sentence=fig.sentence, rule=m.rule, **common)
         )
     if figures:
         validate.figures(_figure_frame(figures, len(raw.text)), raw.name)
