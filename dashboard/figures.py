@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -88,7 +89,7 @@ def _sorted(obs: pd.DataFrame) -> pd.DataFrame:
     return obs.sort_values(["period_end", "period_start"], kind="stable")
 
 
-def _hover(row: pd.Series, unit: str, lang: str) -> str:
+def _hover(row: dict, unit: str, lang: str) -> str:
     lab = html.escape(label(row["value"], row["qualifier"], unit, lang=lang))
     parts = [f"<b>{lab}</b> · {html.escape(str(row['as_of']))}"]
     kind = t(f"source_kind.{row['source_kind']}", lang, default=str(row["source_kind"]))
@@ -112,19 +113,26 @@ def series_figure(
     events: Sequence[tuple[date, str]] = (),
     scale: str = "linear",
     lang: str = "en",
+    targets: pd.DataFrame | None = None,
+    warnings: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The indicator's observations over time, each drawn as what its qualifier promises.
 
     Observations another source supersedes (`preferred` false) are grey. A thin
     dotted guide joins the preferred ones in time order; events are numbered
-    dotted verticals, listed in words beside the chart by the page.
+    dotted verticals, listed in words beside the chart by the page. A stated
+    goal (`targets`) is an open star at its date, never joined to the series;
+    an observation a load-time check flagged (`warnings`) gets an orange ring
+    whose hover says why.
     """
     fig = go.Figure()
+    if targets is not None and not targets.empty:
+        fig.add_trace(_targets_trace(targets, unit, lang))
     if not obs.empty:
         obs = _sorted(obs)
         x = positions(obs)
         pref = _preferred(obs)
-        hover = [_hover(r, unit, lang) for _, r in obs.iterrows()]
+        hover = [_hover(r, unit, lang) for r in obs.to_dict("records")]
         obs = obs.assign(_x=x, _hover=hover, _group=obs["qualifier"].map(GROUPS).fillna("exact"))
         guide = obs[pref]
         if len(guide) > 1:
@@ -205,6 +213,25 @@ def series_figure(
                     },
                 )
             )
+        if warnings is not None and not warnings.empty and "id" in obs:
+            flagged = obs.merge(warnings, left_on="id", right_on="observation_id")
+            if not flagged.empty:
+                fig.add_trace(
+                    go.Scatter(
+                        x=flagged["_x"],
+                        y=flagged["value"],
+                        mode="markers",
+                        name=t("chart.warning", lang),
+                        hovertext=["⚠ " + html.escape(m) for m in flagged["message"]],
+                        hoverinfo="text",
+                        marker={
+                            "symbol": "circle-open",
+                            "size": 22,
+                            "color": PALETTE[1],
+                            "line": {"width": 2},
+                        },
+                    )
+                )
         shown = labelled(obs[pref])
         fig.add_trace(
             go.Scatter(
@@ -273,6 +300,33 @@ def series_figure(
     return fig
 
 
+def _targets_trace(targets: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
+    hover = []
+    for r in targets.to_dict("records"):
+        lab = html.escape(label(r["value"], r["qualifier"], unit, lang=lang))
+        parts = [f"<b>{t('chart.target', lang)}: {lab}</b> · {html.escape(str(r['as_of']))}"]
+        if r.get("published") is not None and not pd.isna(r["published"]):
+            parts.append(t("chart.target_stated", lang, published=r["published"]))
+        note = r.get("note")
+        if isinstance(note, str) and note:
+            parts.extend(textwrap.wrap(html.escape(note if len(note) <= 420 else note[:417] + "…"), 72))
+        hover.append("<br>".join(parts))
+    return go.Scatter(
+        x=pd.to_datetime(targets["period_end"]),
+        y=targets["value"],
+        mode="markers",
+        name=t("chart.target", lang),
+        hovertext=hover,
+        hoverinfo="text",
+        marker={
+            "symbol": "star-open",
+            "size": 16,
+            "color": PALETTE[1],
+            "line": {"width": 2, "color": PALETTE[1]},
+        },
+    )
+
+
 def labelled(obs: pd.DataFrame, gap: float = 0.04) -> pd.DataFrame:
     """The rows that get a text label: the later of any two closer than `gap` of the time span.
 
@@ -282,15 +336,19 @@ def labelled(obs: pd.DataFrame, gap: float = 0.04) -> pd.DataFrame:
     if obs.empty:
         return obs
     rows = obs.assign(_x=positions(obs)).sort_values("_x", kind="stable")
-    span = (rows["_x"].iloc[-1] - rows["_x"].iloc[0]) or pd.Timedelta(days=1)
+    xs = rows["_x"].to_numpy()
+    span = (xs[-1] - xs[0]) or np.timedelta64(1, "D")
     keep: list[int] = []
-    for k, x in enumerate(rows["_x"]):
-        if keep and (x - rows["_x"].iloc[keep[-1]]) < span * gap:
+    for k, x in enumerate(xs):
+        if keep and (x - xs[keep[-1]]) < span * gap:
             keep[-1] = k
         else:
             keep.append(k)
-    out = rows.iloc[keep]
-    return out if len(out) <= _MANY_LABELS else out.iloc[[0, -1]]
+            if len(keep) > _MANY_LABELS + 1:
+                break  # too many already: only the first and the last will be labelled
+    if len(keep) > _MANY_LABELS:
+        return rows.iloc[[0, -1]]
+    return rows.iloc[keep]
 
 
 def events_for(
@@ -309,38 +367,43 @@ def events_for(
     return sorted(out)
 
 
-def sparkline(obs: pd.DataFrame) -> go.Figure:
-    """A card-sized trend of the preferred observations, with no axes, for a static graph."""
-    fig = go.Figure()
+def sparkline(obs: pd.DataFrame) -> dict:
+    """A card-sized trend of the preferred observations, with no axes, for a static graph.
+
+    A plain figure dictionary rather than a `go.Figure`: an overview draws a
+    dozen of these, and plotly's validation of each would cost more than the
+    data read behind the whole page.
+    """
     rows = _sorted(obs[_preferred(obs)]) if not obs.empty else obs
+    data = []
     if not rows.empty:
         groups = rows["qualifier"].map(GROUPS).fillna("exact")
-        sizes = [6] * (len(rows) - 1) + [9]
-        fig.add_trace(
-            go.Scatter(
-                x=positions(rows),
-                y=rows["value"],
-                mode="lines+markers",
-                hoverinfo="skip",
-                line={"color": PALETTE[0], "width": 2},
-                marker={
+        data.append(
+            {
+                "type": "scatter",
+                "x": [x.isoformat() for x in positions(rows)],
+                "y": [float(v) for v in rows["value"]],
+                "mode": "lines+markers",
+                "hoverinfo": "skip",
+                "line": {"color": PALETTE[0], "width": 2},
+                "marker": {
                     "symbol": [SYMBOLS[g] for g in groups],
-                    "size": sizes,
+                    "size": [6] * (len(rows) - 1) + [9],
                     "color": PALETTE[0],
                     "line": {"width": 1.5, "color": PALETTE[0]},
                 },
-            )
+            }
         )
-    fig.update_layout(
-        height=56,
-        margin={"l": 4, "r": 8, "t": 8, "b": 4},
-        showlegend=False,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
+    layout = {
+        "height": 56,
+        "margin": {"l": 4, "r": 8, "t": 8, "b": 4},
+        "showlegend": False,
+        "xaxis": {"visible": False, "type": "date"},
+        "yaxis": {"visible": False},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    return {"data": data, "layout": layout}
 
 
 def _pair(obs: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:

@@ -10,7 +10,7 @@ the view and the browser's back and forward buttons undo choices.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -82,3 +82,34 @@ def params(search: str | None) -> dict[str, str]:
 def href(path: str, lang: str, **extra: object) -> str:
     """An address inside the dashboard that keeps the language."""
     return path + query({**extra, "lang": lang})
+
+
+def _search_in_callback() -> dict[str, str]:
+    """The address's query parameters while Dash Pages renders a page, else none.
+
+    A page title is computed with only the path's variables; the query string
+    (and so the language) is read from the router callback's own inputs.
+    """
+    import dash
+
+    try:
+        return params(dash.ctx.inputs.get("_pages_location.search"))
+    except Exception:  # outside a callback: the first HTML of the page, in English
+        return {}
+
+
+def title(key: str, detail: Callable[[dict[str, str], str], str | None] | None = None) -> Callable[..., str]:
+    """A page's browser-tab title in the address's language ("數據 — itdash").
+
+    `detail`, given the query parameters and language, may name what the page
+    shows (an indicator), which then leads the title.
+    """
+
+    def make(**_: object) -> str:
+        args = _search_in_callback()
+        lang = lang_of(args.get("lang"))
+        words = t(key, lang)
+        extra = detail(args, lang) if detail is not None else None
+        return f"{extra} — {words} — itdash" if extra else f"{words} — itdash"
+
+    return make

@@ -16,15 +16,26 @@ from functools import lru_cache
 
 import pandas as pd
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Engine
 
+from dashboard import cache
 from etl import db, export, settings
 from etl import indicators as registry
 from etl.errors import ConfigError
 from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS  # noqa: F401 - re-exported for downloads
 from schemas.registry import Event
-from schemas.tables import Document, EtlRun, Figure, Indicator, Observation, Quarantine, Theme
+from schemas.tables import (
+    Document,
+    EtlRun,
+    Figure,
+    Indicator,
+    Observation,
+    Quarantine,
+    SeriesWarning,
+    Target,
+    Theme,
+)
 
 log = logging.getLogger("itdash.dashboard")
 
@@ -101,7 +112,16 @@ def _frame(eng: Engine, stmt, columns: list[str]) -> pd.DataFrame:  # type: igno
 
 
 def indicators(eng: Engine) -> pd.DataFrame:
-    """Indicators with their theme, definition and how many observations each has."""
+    """Indicators with their theme, definition and how many observations each has.
+
+    Counting scans every observation, so the frame is kept per database version
+    (dashboard/cache.py); callers get their own copy.
+    """
+    return _indicators(eng).copy()
+
+
+@cache.by_version
+def _indicators(eng: Engine) -> pd.DataFrame:
     n = (
         select(Observation.indicator_id, func.count().label("n"))
         .group_by(Observation.indicator_id)
@@ -141,24 +161,13 @@ def indicators(eng: Engine) -> pd.DataFrame:
     return _frame(eng, stmt, cols)
 
 
-def observations(
-    eng: Engine,
-    indicator_id: str | None = None,
-    filters: Filters | None = None,
-    indicator_ids: list[str] | None = None,
-) -> pd.DataFrame:
-    """Observations in export shape (plus period, document and id), oldest first."""
+def _filtered(stmt, f: Filters):  # type: ignore[no-untyped-def]
+    """`stmt` narrowed to the observations `f` means; the one reading of the filters in SQL."""
     o = Observation
-    stmt = select(*export.columns(), o.doc_id, o.id).order_by(*export.ORDER)
-    f = filters or Filters()
-    if indicator_id is not None:
-        stmt = stmt.where(o.indicator_id == indicator_id)
-    if indicator_ids is not None:
-        stmt = stmt.where(o.indicator_id.in_(indicator_ids))
     if f.indicator is not None:
         stmt = stmt.where(o.indicator_id == f.indicator)
     if f.theme is not None:
-        stmt = stmt.join(Indicator, Indicator.id == o.indicator_id).where(Indicator.theme == f.theme)
+        stmt = stmt.where(o.indicator_id.in_(select(Indicator.id).where(Indicator.theme == f.theme)))
     if f.source_kind is not None:
         stmt = stmt.where(o.source_kind == f.source_kind)
     if f.status is not None:
@@ -167,9 +176,110 @@ def observations(
         stmt = stmt.where(o.period_end >= f.date_from)
     if f.date_to is not None:
         stmt = stmt.where(o.period_start <= f.date_to)
+    return stmt
+
+
+def observations(
+    eng: Engine,
+    indicator_id: str | None = None,
+    filters: Filters | None = None,
+    indicator_ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """Observations in export shape (plus period, document and id), oldest first."""
+    o = Observation
+    stmt = _filtered(select(*export.columns(), o.doc_id, o.id), filters or Filters()).order_by(*export.ORDER)
+    if indicator_id is not None:
+        stmt = stmt.where(o.indicator_id == indicator_id)
+    if indicator_ids is not None:
+        stmt = stmt.where(o.indicator_id.in_(indicator_ids))
     return _frame(eng, stmt, _OBS_COLUMNS)
 
 
+@cache.by_version
+def count(eng: Engine, filters: Filters) -> int:
+    """How many observations the filters mean (the data page's count, before any row is read)."""
+    with eng.connect() as c:
+        return c.execute(_filtered(select(func.count()).select_from(Observation), filters)).scalar_one()
+
+
+# What the grid may sort by: its column, and the stored columns that order it. Each
+# has an index (schemas/tables.py), so a sorted page is a walk along it rather than
+# a sort of every observation; the grid offers no other sort.
+SORTS = {
+    "indicator": None,  # by the indicator's name in the page's language: joined below
+    "as_of": (Observation.period_end, Observation.period_start),
+    "shown": (Observation.value,),
+    "published": (Observation.published,),
+}
+
+
+def observation_rows(
+    eng: Engine,
+    filters: Filters,
+    start: int,
+    stop: int,
+    sort: tuple[str, bool] | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Rows `start` to `stop` of the filtered observations, for a grid that reads as it scrolls.
+
+    `sort` is a grid column (a key of SORTS) and whether it descends; with
+    none, rows come in the downloads' order (indicator, then time). Sorting
+    and slicing happen in SQL along an index, so a page of rows is quick with
+    a million observations behind it; the id breaks ties, so pages never
+    overlap.
+    """
+    o = Observation
+    stmt = _filtered(select(*export.columns(), o.doc_id, o.id), filters)
+    keys: tuple = export.ORDER
+    if sort is not None and sort[0] in SORTS:
+        column, descending = sort
+        cols = SORTS[column]
+        if cols is None:
+            name = Indicator.label_zh if lang == "zh" else Indicator.label_en
+            stmt = stmt.join(Indicator, Indicator.id == o.indicator_id)
+            cols = (name,)
+        keys = tuple(c.desc() if descending else c.asc() for c in cols) + export.ORDER
+    stmt = stmt.order_by(*keys).offset(max(start, 0)).limit(max(stop - start, 0))
+    return _frame(eng, stmt, _OBS_COLUMNS)
+
+
+SPARK_POINTS = 40  # a card's sparkline: the latest this many preferred observations
+
+
+@cache.by_version
+def _headlines(eng: Engine, ids: tuple[str, ...], points: int) -> tuple[pd.DataFrame, frozenset[str]]:
+    o = Observation
+    newest = (o.period_end.desc(), o.period_start.desc(), o.published.desc(), o.id.desc())
+    rows = []
+    with eng.connect() as c:
+        # One small query per indicator walks the series index from its newest end;
+        # a window function over all of them would sort every observation first.
+        for ind in ids:
+            stmt = (
+                select(*export.columns(), o.doc_id, o.id)
+                .where(o.indicator_id == ind, o.preferred.is_(True))
+                .order_by(*newest)
+                .limit(points)
+            )
+            rows.extend(reversed(c.execute(stmt).mappings().all()))
+        flagged = select(o.indicator_id).where(o.conflict == True).distinct()  # noqa: E712 - the partial index
+        conflicts = frozenset(v for (v,) in c.execute(flagged).all()) & frozenset(ids)
+    return pd.DataFrame(rows, columns=_OBS_COLUMNS), conflicts
+
+
+def headlines(eng: Engine, ids: list[str], points: int = SPARK_POINTS) -> tuple[pd.DataFrame, frozenset[str]]:
+    """For the overview's cards: each indicator's latest `points` preferred observations
+    (oldest first), and which indicators have a conflict anywhere in their series.
+
+    Ranked in SQL, so a card costs `points` rows however long its series is;
+    kept per database version.
+    """
+    rows, conflicts = _headlines(eng, tuple(sorted(ids)), points)
+    return rows.copy(), conflicts
+
+
+@cache.by_version
 def distinct_values(eng: Engine, column: str) -> list[str]:
     """The values one observation column takes (`source_kind`, `status`), sorted."""
     col = {"source_kind": Observation.source_kind, "status": Observation.status}[column]
@@ -310,11 +420,116 @@ def events() -> list[Event]:
         return []
 
 
+@cache.by_version
 def totals(eng: Engine) -> dict[str, int]:
     """How many observations, indicators with data and documents behind them, counted in SQL."""
-    o = Observation
+    counts = indicators(eng)["n"]
+    behind = exists().where(Observation.doc_id == Document.id)
     with eng.connect() as c:
-        n, k, docs = c.execute(
-            select(func.count(), func.count(o.indicator_id.distinct()), func.count(o.doc_id.distinct()))
-        ).one()
-    return {"n": n, "k": k, "docs": docs}
+        docs = c.execute(select(func.count()).select_from(Document).where(behind)).scalar_one()
+    return {"n": int(counts.sum()), "k": int((counts > 0).sum()), "docs": docs}
+
+
+def conflicts(eng: Engine) -> pd.DataFrame:
+    """Observations flagged `conflict`, each group (indicator, as_of) together with its preferred row first.
+
+    For the review page: a reviewer weighs the disagreeing values side by side
+    and, for a reply's row, can reject its figure. The figure's text and the
+    document's file name let the page offer that figure in the decision form.
+    """
+    o = Observation
+    stmt = (
+        select(
+            o.id,
+            o.indicator_id,
+            o.as_of,
+            o.value,
+            o.qualifier,
+            o.unit,
+            o.preferred,
+            o.source_kind,
+            o.source_url,
+            o.published,
+            o.sentence,
+            o.status,
+            o.figure_id,
+            o.doc_id,
+            Figure.text.label("figure_text"),
+            Document.source.label("doc_source"),
+        )
+        .join(Figure, Figure.id == o.figure_id, isouter=True)
+        .join(Document, Document.id == o.doc_id, isouter=True)
+        .where(o.conflict)
+        .order_by(o.indicator_id, o.as_of, o.preferred.desc(), o.published.desc().nulls_last(), o.id)
+    )
+    cols = [
+        "id",
+        "indicator_id",
+        "as_of",
+        "value",
+        "qualifier",
+        "unit",
+        "preferred",
+        "source_kind",
+        "source_url",
+        "published",
+        "sentence",
+        "status",
+        "figure_id",
+        "doc_id",
+        "figure_text",
+        "doc_source",
+    ]
+    return _frame(eng, stmt, cols)
+
+
+def targets(eng: Engine, indicator_id: str) -> pd.DataFrame:
+    """An indicator's stated goals (figures dated after the reply that gave them), by date."""
+    tg = Target
+    stmt = (
+        select(
+            tg.as_of,
+            tg.period_start,
+            tg.period_end,
+            tg.value,
+            tg.qualifier,
+            tg.source_kind,
+            tg.source_url,
+            tg.published,
+            tg.note,
+            tg.doc_id,
+        )
+        .where(tg.indicator_id == indicator_id)
+        .order_by(tg.period_end, tg.published, tg.id)
+    )
+    cols = [
+        "as_of",
+        "period_start",
+        "period_end",
+        "value",
+        "qualifier",
+        "source_kind",
+        "source_url",
+        "published",
+        "note",
+        "doc_id",
+    ]
+    return _frame(eng, stmt, cols)
+
+
+def series_warnings(eng: Engine, indicator_id: str | None = None) -> pd.DataFrame:
+    """The checks a series failed at load (falling stock, overlapping flows, outliers)."""
+    w = SeriesWarning
+    stmt = select(w.indicator_id, w.kind, w.observation_id, w.message).order_by(w.indicator_id, w.id)
+    if indicator_id is not None:
+        stmt = stmt.where(w.indicator_id == indicator_id)
+    return _frame(eng, stmt, ["indicator_id", "kind", "observation_id", "message"])
+
+
+@cache.by_version
+def warned_indicators(eng: Engine) -> dict[str, int]:
+    """How many stored warnings each indicator has (for the overview's flags)."""
+    w = SeriesWarning
+    with eng.connect() as c:
+        rows = c.execute(select(w.indicator_id, func.count()).group_by(w.indicator_id)).all()
+    return {ind: n for ind, n in rows}

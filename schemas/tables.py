@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -75,8 +75,9 @@ class Theme(SQLModel, table=True):
 class Indicator(SQLModel, table=True):
     __tablename__ = "indicators"
     id: str = Field(primary_key=True)
-    label_en: str
-    label_zh: str
+    # Indexed: the data grid sorted by name walks the indicators in name order.
+    label_en: str = Field(index=True)
+    label_zh: str = Field(index=True)
     unit: str
     theme: str = Field(foreign_key="themes.id")
     kind: str
@@ -106,6 +107,21 @@ class ObservationBase(SQLModel):
 
 class Observation(ObservationBase, table=True):
     __tablename__ = "observations"
+    # A series in time order: the indicator page, the overview's latest values, the downloads.
+    # Conflicts are few: a partial index finds the series that have one without a scan.
+    __table_args__ = (
+        Index("ix_observations_series", "indicator_id", "period_end", "period_start"),
+        # The data grid's sorts (dashboard/queries.py, SORTS) walk these.
+        Index("ix_observations_time", "period_end", "period_start"),
+        Index("ix_observations_value", "value"),
+        Index("ix_observations_published", "published"),
+        Index(
+            "ix_observations_conflict",
+            "indicator_id",
+            sqlite_where=text("conflict = 1"),  # the form SQLAlchemy writes `conflict == True` in
+            postgresql_where=text("conflict"),
+        ),
+    )
     id: str = Field(primary_key=True)
     figure_id: str | None = Field(default=None, foreign_key="figures.id", index=True)
     doc_id: str | None = Field(default=None, foreign_key="documents.id", index=True)

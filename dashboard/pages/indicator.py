@@ -13,13 +13,31 @@ from __future__ import annotations
 import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
+from sqlalchemy.engine import Engine
 
-from dashboard import figures, i18n, messages, queries
+from dashboard import cache, figures, i18n, messages, queries
 from dashboard.i18n import t
 
-dash.register_page(__name__, path="/indicator", name="Indicator", title="Indicator — itdash", order=1)
+
+def _title_detail(args: dict[str, str], lang: str) -> str | None:
+    """The chosen indicator's name for the browser tab (none if unknown or unreadable)."""
+    try:
+        known = queries.indicators(queries.engine()).set_index("id")
+        chosen = args.get("indicator") or (_default(known.reset_index()) if int(known["n"].sum()) else None)
+        return i18n.name(known.loc[chosen], lang) if chosen in known.index else None
+    except Exception:  # the page itself reports a broken database; the title just stays plain
+        return None
+
+
+dash.register_page(
+    __name__, path="/indicator", name="Indicator", title=i18n.title("nav.indicator", _title_detail), order=1
+)
 
 FORMATS = ("csv", "json", "xlsx", "zip")
+# The table beside the chart holds the newest this many rows: enough for any series
+# the replies give, and a page that still opens for a series of thousands. The
+# caption says so, and the downloads hold every row.
+TABLE_ROWS = 500
 
 
 def _source_cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
@@ -43,6 +61,10 @@ def _source_cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
 def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
     cols = ("as_of", "value", "qualifier", "unit", "source", "status", "sentence")
     head = html.Thead(html.Tr([html.Th(t(f"col.{c}", lang), scope="col") for c in cols]))
+    caption = None
+    if len(obs) > TABLE_ROWS:
+        caption = html.Caption(t("ind.table_part", lang, shown=f"{TABLE_ROWS:,}", n=f"{len(obs):,}"))
+        obs = obs.iloc[-TABLE_ROWS:]
     rows = []
     for r in obs.itertuples():
         status = [t(f"status.{r.status}", lang, default=str(r.status))]
@@ -64,7 +86,7 @@ def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
                 className="obs-row" + ("" if bool(r.preferred) else " not-preferred"),
             )
         )
-    return html.Table([head, html.Tbody(rows)], id="ind-obs-table", className="data")
+    return html.Table([caption, head, html.Tbody(rows)], id="ind-obs-table", className="data")
 
 
 def _events(evs: list, lang: str) -> html.Div | None:
@@ -75,6 +97,38 @@ def _events(evs: list, lang: str) -> html.Div | None:
         src = [" ", html.A(t("ind.event_source", lang), href=url, rel="noopener")] if url else []
         items.append(html.Li([html.Span(day.isoformat(), className="nowrap"), " — ", text, *src]))
     return html.Div([html.H2(t("ind.events", lang)), html.Ol(items, className="events")])
+
+
+def _targets(goals: pd.DataFrame, unit: str, lang: str) -> html.Div | None:
+    """The stated goals in words: the chart's stars, readable without the chart."""
+    if goals.empty:
+        return None
+    items = []
+    for r in goals.itertuples():
+        src: list = []
+        if isinstance(r.doc_id, str) and r.doc_id:
+            where = i18n.href("/sources", lang, doc=r.doc_id)
+            src = [" — ", dcc.Link(t("ind.reply", lang, published=r.published), href=where)]
+        elif isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
+            src = [" — ", html.A(t("ind.event_source", lang), href=r.source_url, rel="noopener")]
+        goal = figures.label(r.value, r.qualifier, unit, lang=lang)
+        items.append(html.Li([t("ind.target_item", lang, value=goal, by=r.as_of), *src]))
+    return html.Div([html.H2(t("ind.targets", lang)), html.Ul(items, className="targets")], id="ind-targets")
+
+
+def _warnings(warned: pd.DataFrame, lang: str) -> html.Div | None:
+    """What the load-time checks found in this series (the chart's orange rings)."""
+    if warned.empty:
+        return None
+    items = [
+        html.Li([html.Strong(t(f"warning.{w.kind}", lang, default=str(w.kind))), ": ", w.message])
+        for w in warned.itertuples()
+    ]
+    return html.Div(
+        [html.H2(t("ind.warnings", lang)), html.P(t("ind.warnings_why", lang)), html.Ul(items)],
+        id="ind-warnings",
+        className="notice notice-warning",
+    )
 
 
 def _ordered(inds: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -93,11 +147,19 @@ def _default(inds: pd.DataFrame) -> str:
     return str(ranked.sort_values(["_h", "_n", "id"]).iloc[0]["id"])
 
 
-def _view(ind: pd.Series, obs: pd.DataFrame, scale: str, lang: str) -> list:
+@cache.by_version
+def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
+    """The chart, events, downloads and table of one indicator, kept per database version."""
+    ind = queries.indicators(eng).set_index("id").loc[indicator]
+    obs = queries.observations(eng, indicator)
     name = i18n.name(ind, lang)
     evs = figures.events_for(queries.events(), ind.name, obs, lang)
-    fig = figures.series_figure(obs, name, ind["unit"], [(d, x) for d, x, _ in evs], scale, lang)
-    downloads = [t("ind.download", lang)] + [
+    goals = queries.targets(eng, indicator)
+    warned = queries.series_warnings(eng, indicator)
+    fig = figures.series_figure(
+        obs, name, ind["unit"], [(d, x) for d, x, _ in evs], scale, lang, targets=goals, warnings=warned
+    )
+    downloads = [t("ind.download_n", lang, n=f"{len(obs):,}")] + [
         html.A(
             f.upper(),
             href=f"/data/{ind.name}.{f}",
@@ -122,6 +184,8 @@ def _view(ind: pd.Series, obs: pd.DataFrame, scale: str, lang: str) -> list:
             className="chart",
         ),
         _events(evs, lang),
+        _targets(goals, ind["unit"], lang),
+        _warnings(warned, lang),
         html.P(downloads, className="downloads"),
         html.Div(
             _table(obs, ind["unit"], lang),
@@ -184,7 +248,7 @@ def layout(indicator: str | None = None, scale: str | None = None, lang: str | N
         className="controls",
     )
     title = i18n.name(known.loc[indicator], lang) if indicator else t("nav.indicator", lang)
-    body = _view(known.loc[indicator], queries.observations(eng, indicator), scale, lang) if indicator else []
+    body = _view(eng, indicator, scale, lang) if indicator else []
     return html.Div(
         [dcc.Location(id="ind-url", refresh="callback-nav"), html.H1(title), warning, controls, *body],
         className="page",

@@ -11,16 +11,17 @@ from __future__ import annotations
 import dash
 import pandas as pd
 from dash import dcc, html
+from sqlalchemy.engine import Engine
 
-from dashboard import figures, i18n, messages, queries
+from dashboard import cache, figures, i18n, messages, queries
 from dashboard.i18n import t
 
-dash.register_page(__name__, path="/", name="Overview", title="itdash — Hong Kong I&T figures", order=0)
+dash.register_page(__name__, path="/", name="Overview", title=i18n.title("frame.tagline"), order=0)
 
 _STATIC = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
 
-def _card(ind, obs: pd.DataFrame, lang: str) -> html.Article:  # type: ignore[no-untyped-def]
+def _card(ind, obs: pd.DataFrame, conflict: bool, warned: int, lang: str) -> html.Article:  # type: ignore[no-untyped-def]
     name = i18n.name(ind, lang)
     link = dcc.Link(name, href=i18n.href("/indicator", lang, indicator=ind.id), className="card-link")
     last = figures.latest(obs)
@@ -30,10 +31,18 @@ def _card(ind, obs: pd.DataFrame, lang: str) -> html.Article:  # type: ignore[no
             className="card card-empty",
             id=f"card-{ind.id}",
         )
-    badge = None
-    if bool(obs["conflict"].fillna(False).astype(bool).any()):
-        badge = html.P(
-            ["⚠ ", t("card.conflict", lang)], className="badge-warn", title=t("chart.conflict", lang)
+    badges = []
+    if conflict:
+        badges.append(
+            html.P(["⚠ ", t("card.conflict", lang)], className="badge-warn badge-conflict", title=t("chart.conflict", lang))
+        )
+    if warned:
+        badges.append(
+            html.P(
+                ["⚠ ", t("card.warnings", lang, n=warned)],
+                className="badge-warn badge-checks",
+                title=t("ind.warnings_why", lang),
+            )
         )
     return html.Article(
         [
@@ -52,7 +61,7 @@ def _card(ind, obs: pd.DataFrame, lang: str) -> html.Article:  # type: ignore[no
                 dcc.Graph(figure=figures.sparkline(obs), config=_STATIC, className="spark"),
                 **{"aria-hidden": "true"},
             ),
-            badge,
+            *badges,
         ],
         className="card",
         id=f"card-{ind.id}",
@@ -69,12 +78,17 @@ def _intro(eng, lang: str) -> html.P:  # type: ignore[no-untyped-def]
 
 @messages.guarded
 def layout(lang: str | None = None, **_: str):
-    lang = i18n.lang_of(lang)
-    eng = queries.engine()
+    return _page(queries.engine(), i18n.lang_of(lang))
+
+
+@cache.by_version
+def _page(eng: Engine, lang: str) -> html.Div:
+    """The whole page, kept per database version: it changes only when the data does."""
     inds = queries.indicators(eng)
     heads = inds[inds["headline"].astype(bool)]
-    # Only the headline indicators' observations: the overview never needs the rest.
-    obs = queries.observations(eng, indicator_ids=list(heads["id"]))
+    # Only the headline indicators' latest observations: a card never needs the rest.
+    obs, conflicts = queries.headlines(eng, list(heads["id"]))
+    warned = queries.warned_indicators(eng)
     if obs.empty and int(inds["n"].sum()) == 0:
         return html.Div([html.H1(t("ovw.title", lang)), messages.empty(lang)], className="page")
     by_ind = dict(tuple(obs.groupby("indicator")))
@@ -87,7 +101,10 @@ def layout(lang: str | None = None, **_: str):
         group = group.assign(_empty=group["n"] == 0, _o=group["id"].map(rank).fillna(len(rank)))
         group = group.sort_values(["_empty", "_o", "id"])
         first = group.iloc[0]
-        cards = [_card(r, by_ind.get(r.id, obs.iloc[0:0]), lang) for r in group.itertuples()]
+        cards = [
+            _card(r, by_ind.get(r.id, obs.iloc[0:0]), r.id in conflicts, warned.get(r.id, 0), lang)
+            for r in group.itertuples()
+        ]
         sections.append(
             html.Section(
                 [html.H2(i18n.name(first, lang, "theme")), html.Div(cards, className="cards")],

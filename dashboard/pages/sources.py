@@ -16,7 +16,7 @@ from dash import dcc, html
 from dashboard import highlight, i18n, messages, queries
 from dashboard.i18n import t
 
-dash.register_page(__name__, path="/sources", name="Sources", title="Sources — itdash", order=3)
+dash.register_page(__name__, path="/sources", name="Sources", title=i18n.title("nav.sources"), order=3)
 
 
 def _link(url: object) -> object:

@@ -10,15 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import shutil
 import time
 from pathlib import Path
 
 import pytest
+from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard import figures
 from dashboard.app import create_app
+from etl import pipeline
+from tests.conftest import FIXTURES
 from tests.dashboard.conftest import SHOTS, UNREACHABLE_URL, sql
 
 pytestmark = pytest.mark.browser
@@ -178,9 +183,15 @@ def test_ovw001_cards_for_headline_indicators_link_to_their_pages(dash_duo, full
         r["indicator_id"] for r in sql(full, "SELECT DISTINCT indicator_id FROM observations WHERE conflict")
     }
     badged = {
-        e.find_element(By.XPATH, "..").get_attribute("id")[5:] for e in dash_duo.find_elements(".badge-warn")
+        e.find_element(By.XPATH, "..").get_attribute("id")[5:] for e in dash_duo.find_elements(".badge-conflict")
     }
     assert badged == conflicted & {h["id"] for h in heads}
+    # Indicators with observations the load flagged carry a second badge, and only those.
+    warned = {r["indicator_id"] for r in sql(full, "SELECT DISTINCT indicator_id FROM series_warnings")}
+    checked = {
+        e.find_element(By.XPATH, "..").get_attribute("id")[5:] for e in dash_duo.find_elements(".badge-checks")
+    }
+    assert checked == warned & {h["id"] for h in heads}
     _shot(dash_duo, "overview")
     dash_duo.find_element(f"{card} .card-link").click()
     _wait(
@@ -243,6 +254,16 @@ def test_dat001_filters_live_in_the_address_and_the_download_matches(dash_duo, f
     assert dash_duo.find_element("#dat-from").get_attribute("value") == "2024-01-01"
     dash_duo.driver.back()
     dash_duo.wait_for_text_to_equal("#dat-count", f"Showing {replies} of {total} observations.")
+
+    # Sorting in the header goes into the address, and the address brings the sort back.
+    dash_duo.find_element('#dat-grid .ag-header-cell[col-id="shown"] .ag-header-cell-label').click()
+    until(lambda: "sort=shown" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element('#dat-grid .ag-row[row-index="0"]')
+    smallest = sql(full, "SELECT min(value) AS v FROM observations WHERE source_kind = 'reply'")[0]["v"]
+    cell = '#dat-grid .ag-center-cols-container .ag-row[row-index="0"] [col-id="shown"]'
+    until(lambda: dash_duo.find_element(cell).text.strip() != "", timeout=10)
+    assert float(re.sub(r"[^0-9.]", "", dash_duo.find_element(cell).text)) == smallest
     assert dash_duo.get_logs() == []
 
 
@@ -331,6 +352,13 @@ def test_rev001_reviewer_signs_in_and_rejects_a_pending_figure(dash_duo, loaded,
     dash_duo.driver.refresh()
     dash_duo.wait_for_text_to_equal("#rev-count", f"{pending - 1} figures awaiting review.")
     _shot(dash_duo, "review-done")
+    # Signing out returns to the sign-in form, and a reload does not sign the session in again.
+    dash_duo.find_element("#rev-signout").click()
+    dash_duo.wait_for_contains_text(".notice", "Signed out")
+    assert dash_duo.find_elements("#rev-token") and not dash_duo.find_elements("#rev-submit")
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element("#rev-token")
+    assert not dash_duo.find_elements("#rev-submit")
     assert dash_duo.get_logs() == []
 
 
@@ -341,6 +369,53 @@ def test_rev002_without_the_token_the_page_is_read_only(dash_duo, loaded, monkey
     dash_duo.wait_for_contains_text(".notice", "read-only")
     assert not dash_duo.find_elements("#nav a[href='/review']")
     assert not dash_duo.find_elements("#rev-token")
+    assert dash_duo.get_logs() == []
+
+
+def test_rev003_reviewer_rejects_a_conflicting_replys_figure(dash_duo, sqlite_url, tmp_path, monkeypatch):
+    """tests/fixtures/series: a reply (over 900) and a curated report (about 950) disagree."""
+    folder = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", folder)
+    pipeline.run([folder], sqlite_url, curated_dir=folder / "curated")
+    reply = sql(
+        sqlite_url, "SELECT figure_id, doc_id FROM observations WHERE conflict AND source_kind = 'reply'"
+    )[0]
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", "s3cret-token")
+    dash_duo.start_server(create_app(sqlite_url))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/review")
+    dash_duo.wait_for_element("#rev-token").send_keys("s3cret-token")
+    dash_duo.find_element("#rev-login").click()
+    dash_duo.wait_for_text_to_equal(
+        "#rev-conflicts-count", "Flagged observations: 2; indicator and date pairs: 1."
+    )
+    rows = dash_duo.find_elements("#rev-conflicts tr.rev-conflict")
+    assert [r.get_attribute("class") for r in rows] == ["rev-conflict", "rev-conflict not-preferred"]
+    assert "preferred: the series value" in rows[0].text and "over 900 spatial datasets" in rows[1].text
+    link = rows[1].find_element(By.CSS_SELECTOR, "a")
+    assert link.get_attribute("href").endswith(f"/sources?doc={reply['doc_id']}")
+    assert not rows[0].find_elements(By.CSS_SELECTOR, "button")
+    _shot(dash_duo, "review-conflicts")
+
+    # "Review this figure" chooses it in the form; rejecting it removes the reply's row.
+    rows[1].find_element(By.CSS_SELECTOR, "button").click()
+    dash_duo.wait_for_contains_text("#rev-result", "is chosen")
+    chosen = dash_duo.find_element(f"#rev-figure input[value='{reply['figure_id']}']")
+    assert chosen.is_selected()
+    dash_duo.find_element("#rev-action input[value='reject']").click()
+    dash_duo.find_element("#rev-reason").send_keys("superseded by the annual report")
+    dash_duo.find_element("#rev-who").send_keys("bo")
+    dash_duo.find_element("#rev-submit").click()
+    dash_duo.wait_for_contains_text("#rev-result", "Recorded")
+    dash_duo.wait_for_text_to_equal(
+        "#rev-conflicts-count", "Flagged observations: 1; indicator and date pairs: 1."
+    )
+    assert not dash_duo.find_elements("#rev-conflicts button")
+    assert sql(sqlite_url, "SELECT figure_id, action FROM review_decisions") == [
+        {"figure_id": reply["figure_id"], "action": "reject"}
+    ]
+    assert sql(
+        sqlite_url, "SELECT count(*) AS n FROM observations WHERE figure_id = :f", f=reply["figure_id"]
+    ) == [{"n": 0}]
     assert dash_duo.get_logs() == []
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import figures, highlight
@@ -147,9 +148,10 @@ def test_sparkline_has_no_axes_and_one_point_per_preferred_observation():
     obs = _obs(
         ("2023-12-31", 5000, "over"), ("2023-12-31", 5320, "exact", False), ("2025-03-26", 5500, "over")
     )
-    fig = figures.sparkline(obs)
+    fig = go.Figure(figures.sparkline(obs))  # plotly validates the plain dictionary
     assert len(fig.data) == 1 and list(fig.data[0].y) == [5000, 5500]
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert fig.data[0].marker.symbol == ("triangle-up-open", "triangle-up-open")
 
 
 def test_change_since_the_previous_observation():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import dash
@@ -86,11 +87,142 @@ def test_pag005_unknown_indicator_keeps_the_chooser(loaded):
     assert select.value is None and select.options
 
 
+def _grid_rows(url: str, search: str = "", start: int = 0, stop: int = 100, sort=None) -> dict:  # type: ignore[no-untyped-def]
+    """One block of the data grid's rows through the page's own callback."""
+    app = create_app(url)
+    rows = sys.modules[
+        next(p for p in dash.page_registry.values() if p["path"] == "/data-table")["module"]
+    ].rows
+    request = {"startRow": start, "endRow": stop, "sortModel": sort or [], "filterModel": {}}
+    with app.server.test_request_context("/data-table"):
+        return rows(request, search)
+
+
 def test_pag006_grid_sources_are_links_and_citations_cannot_inject_markup(full):
     tree = _render(full, "/data-table")
     grid = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-grid")
-    sources = [row["source"] for row in grid.rowData if row["source"]]
+    sources = [row["source"] for row in _grid_rows(full, stop=1000)["rowData"] if row["source"]]
     assert sources and all(s.startswith("[") and "](http" in s for s in sources if "http" in s)
     assert not any("<" in s.replace("\\<", "") for s in sources)
     column = next(c for c in grid.columnDefs if c["field"] == "source")
     assert column["cellRenderer"] == "markdown"
+
+
+def test_pag007_grid_reads_blocks_in_sql_filtered_sorted_and_without_overlap(full):
+    total = sql(full, "SELECT count(*) AS n FROM observations")[0]["n"]
+    got = []
+    for start in range(0, total + 7, 7):  # small blocks: the slicing is what is tested
+        block = _grid_rows(full, start=start, stop=start + 7)
+        assert block["rowCount"] == total
+        got += [r["id"] for r in block["rowData"]]
+    want = sql(full, "SELECT id FROM observations ORDER BY indicator_id, period_end, period_start, id")
+    assert got == [r["id"] for r in want]
+
+    # Sorted by value, largest first, and filtered from the address: the same rows SQL gives.
+    block = _grid_rows(full, "?source_kind=reply", stop=1000, sort=[{"colId": "shown", "sort": "desc"}])
+    values = [r["value"] for r in block["rowData"]]
+    replies = sql(full, "SELECT value FROM observations WHERE source_kind = 'reply' ORDER BY value DESC")
+    assert values == [r["value"] for r in replies] and block["rowCount"] == len(replies)
+
+    # By name in the page's language.
+    zh = _grid_rows(full, "?lang=zh", stop=1000, sort=[{"colId": "indicator", "sort": "asc"}])["rowData"]
+    names = sql(
+        full,
+        "SELECT i.label_zh AS name FROM observations o JOIN indicators i ON i.id = o.indicator_id "
+        "ORDER BY i.label_zh, o.indicator_id, o.period_end, o.period_start, o.id",
+    )
+    assert [r["indicator"] for r in zh] == [r["name"] for r in names]
+
+
+def test_pag008_grid_sort_lives_in_the_address(full):
+    tree = _render(full, "/data-table", sort="-as_of", source_kind="reply")
+    grid = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-grid")
+    assert [(c["field"], c.get("sort")) for c in grid.columnDefs if c.get("sort")] == [("as_of", "desc")]
+    assert not next(c for c in grid.columnDefs if c["field"] == "sentence")["sortable"]
+    mod = sys.modules[next(p for p in dash.page_registry.values() if p["path"] == "/data-table")["module"]]
+    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "shown", "sort": "asc"}]}
+    assert mod.remember_sort(request, "?source_kind=reply&sort=-as_of&lang=zh") == (
+        "?source_kind=reply&sort=shown&lang=zh"
+    )
+    assert mod.remember_sort({**request, "sortModel": []}, "?sort=shown") == ""
+    assert mod.remember_sort(request, "?sort=shown") is dash.no_update
+    # An unknown sort in a hand-written address is ignored, not an error.
+    tree = _render(full, "/data-table", sort="password")
+    grid = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-grid")
+    assert not any(c.get("sort") for c in grid.columnDefs)
+
+
+SERIES = Path(__file__).resolve().parents[1] / "fixtures" / "series"
+
+
+def _series_db(tmp_path: Path, url: str, with_replies: bool = True) -> Path:
+    folder = tmp_path / "series"
+    shutil.copytree(SERIES, folder)
+    return folder
+
+
+def test_pag009_targets_and_warnings_are_drawn_and_listed(tmp_path, sqlite_url):
+    folder = _series_db(tmp_path, sqlite_url)
+    pipeline.run([folder], sqlite_url, curated_dir=folder / "curated")
+    (goal,) = sql(sqlite_url, "SELECT indicator_id, value FROM targets")
+    tree = _render(sqlite_url, "/indicator", indicator=goal["indicator_id"])
+    chart = next(n for n in _walk(tree) if getattr(n, "id", None) == "ind-chart")
+    stars = [tr for tr in chart.figure.data if tr.marker.symbol == "star-open"]
+    assert len(stars) == 1 and list(stars[0].y) == [goal["value"]]
+    assert "ind-targets" in [getattr(n, "id", None) for n in _walk(tree)]
+
+    (warned,) = sql(
+        sqlite_url,
+        "SELECT indicator_id, observation_id, message FROM series_warnings WHERE kind = 'falling_stock'",
+    )
+    tree = _render(sqlite_url, "/indicator", indicator=warned["indicator_id"])
+    chart = next(n for n in _walk(tree) if getattr(n, "id", None) == "ind-chart")
+    (ring,) = [tr for tr in chart.figure.data if tr.marker.symbol == "circle-open"]
+    assert len(ring.y) == 1 and warned["message"] in ring.hovertext[0]
+    assert warned["message"] in _text(tree)
+    overview = _render(sqlite_url, "/")
+    card = next(n for n in _walk(overview) if getattr(n, "id", None) == f"card-{warned['indicator_id']}")
+    assert "Checks to look at: 1" in _text(card)
+
+
+def test_pag010_a_new_etl_run_shows_at_once_though_pages_are_kept(tmp_path, sqlite_url):
+    folder = _series_db(tmp_path, sqlite_url)
+    first = folder / "2025-02-05-LCQ2-portal-falls.txt"
+    held = first.read_bytes()
+    first.unlink()
+    manifest = folder / "manifest.csv"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    manifest.write_text("".join(x for x in lines if first.name not in x), encoding="utf-8")
+    pipeline.run([folder], sqlite_url, curated_dir=folder / "curated")
+    before = _text(_render(sqlite_url, "/indicator", indicator="open_data_datasets"))
+    assert before == _text(_render(sqlite_url, "/indicator", indicator="open_data_datasets"))
+    first.write_bytes(held)
+    manifest.write_text("".join(lines), encoding="utf-8")
+    pipeline.run([folder], sqlite_url, curated_dir=folder / "curated")
+    after = _text(_render(sqlite_url, "/indicator", indicator="open_data_datasets"))
+    assert after != before and "4,800" in after and "4,800" not in before
+
+
+def test_pag011_tab_titles_follow_the_language(full):
+    app = create_app(full)
+    client = app.server.test_client()
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": "/data-table"},
+            {"id": "_pages_location", "property": "search", "value": "?lang=zh"},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    client.get("/")
+    got = client.post("/_dash-update-component", json=body).json
+    assert got["response"]["_pages_store"]["data"]["title"] == "數據 — itdash"
+    body["inputs"][0]["value"], body["inputs"][1]["value"] = "/indicator", "?indicator=gerd&lang=zh"
+    got = client.post("/_dash-update-component", json=body).json
+    name = sql(full, "SELECT label_zh FROM indicators WHERE id = 'gerd'")[0]["label_zh"]
+    assert got["response"]["_pages_store"]["data"]["title"] == f"{name} — 指標 — itdash"
