@@ -1,4 +1,4 @@
-"""Review page: figures awaiting review, and the analyst's accept / map / correct / reject.
+"""Review page: figures awaiting review, sources that disagree, and the analyst's decisions.
 
 Enabled only when ITDASH_REVIEW_TOKEN is set, and only for a browser session
 that gave that token; otherwise the page says the dashboard is read-only and
@@ -7,28 +7,50 @@ stored decisions as `itdash review`, and the submit callback checks the token
 and the session again on the server: nothing sent by the browser is trusted.
 The session remembers an HMAC of the token (keyed by the app's secret key), so
 changing the token signs every reviewer out.
+
+Signing out removes the mark from this browser's session cookie. Flask's
+session is a signed cookie, not a server-side record, so a copy of the cookie
+taken earlier stays valid until the token or ITDASH_SECRET_KEY changes.
+
+Wrong tokens are counted per client address (`request.remote_addr`): after
+MAX_WRONG within WINDOW seconds, that address is refused, even with the right
+token, until the oldest of those guesses is WINDOW old. The count lives in
+this process's memory, so the limit is per worker process (a server running
+four workers allows four times as many guesses) and a restart forgets it.
+Behind a reverse proxy every client has the proxy's address unless the server
+is set up to trust its forwarded address (werkzeug's ProxyFix).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
+import threading
+import time
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
-from flask import current_app, has_request_context, session
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+from flask import current_app, has_request_context, request, session
 
-from dashboard import highlight, i18n, messages, queries
+from dashboard import figures, highlight, i18n, messages, queries
 from dashboard.i18n import t
 from etl import review
 from etl.errors import ItdashError
 from schemas.figure import QUALIFIERS
 
-dash.register_page(__name__, path="/review", name="Review", title="Review — itdash", order=4)
+dash.register_page(__name__, path="/review", name="Review", title=i18n.title("nav.review"), order=4)
 
 SESSION_KEY = "itdash_reviewer"
+
+MAX_WRONG = 5
+WINDOW = 15 * 60.0  # seconds
+MAX_CLIENTS = 1024  # addresses remembered at once; the ones wrong longest ago are forgotten first
+_now = time.monotonic  # the clock of the guess counter; tests move it
+_lock = threading.Lock()
+_wrong: dict[str, list[float]] = {}  # client address -> times of its last (at most MAX_WRONG) wrong tokens
 
 
 def token() -> str | None:
@@ -52,14 +74,55 @@ def is_reviewer() -> bool:
     return isinstance(stored, str) and hmac.compare_digest(stored, _mark(current))
 
 
-def _sign_in(given: str | None) -> bool:
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _forget_old(now: float) -> None:
+    """Drop addresses whose last wrong token is out of the window, and keep at most MAX_CLIENTS.
+
+    Called with `_lock` held, on every wrong token, so memory stays bounded
+    whatever the number of addresses guessing.
+    """
+    for client in [c for c, times in _wrong.items() if times[-1] <= now - WINDOW]:
+        del _wrong[client]
+    if len(_wrong) > MAX_CLIENTS:
+        for client in sorted(_wrong, key=lambda c: _wrong[c][-1])[: len(_wrong) - MAX_CLIENTS]:
+            del _wrong[client]
+
+
+def _wait_minutes(times: list[float], now: float) -> int:
+    """Whole minutes until this address may try again (0: it may now)."""
+    if len(times) < MAX_WRONG:
+        return 0
+    return max(1, math.ceil((times[-MAX_WRONG] + WINDOW - now) / 60))
+
+
+def _sign_in(given: str | None) -> tuple[bool, int]:
+    """(signed in, minutes this client must wait before trying again).
+
+    The check and the count happen under one lock, so concurrent guesses from
+    one address cannot get past MAX_WRONG between them. An empty field is not
+    a guess and is not counted.
+    """
     current = token()
-    if current is None or not isinstance(given, str) or not given:
-        return False
-    if not hmac.compare_digest(given.strip().encode(), current.encode()):
-        return False
+    if current is None:
+        return False, 0
+    client = _client()
+    with _lock:
+        now = _now()
+        recent = [x for x in _wrong.get(client, ()) if x > now - WINDOW]
+        if wait := _wait_minutes(recent, now):
+            return False, wait
+        if not isinstance(given, str) or not given.strip():
+            return False, 0
+        if not hmac.compare_digest(given.strip().encode(), current.encode()):
+            _wrong[client] = times = [*recent, now][-MAX_WRONG:]
+            _forget_old(now)
+            return False, _wait_minutes(times, now)
+        _wrong.pop(client, None)
     session[SESSION_KEY] = _mark(current)
-    return True
+    return True, 0
 
 
 def _in_sentence(text: str, sentence: object) -> list:
@@ -76,35 +139,57 @@ def _in_sentence(text: str, sentence: object) -> list:
     ]
 
 
+def _option(figure_id: str, text: str, sentence: object, meta: str) -> dict:
+    label = html.Span(
+        [
+            html.Span(_in_sentence(text, sentence), className="rev-sentence"),
+            html.Br(),
+            html.Small(meta, className="meta"),
+        ],
+        className="rev-item",
+    )
+    return {"label": label, "value": figure_id}
+
+
 def _options(todo: pd.DataFrame, lang: str) -> list[dict]:
     out = []
     for r in todo.itertuples():
         mapping = t(f"src.mapping_{r.mapping}", lang, default=str(r.mapping))
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
-        out.append(
-            {
-                "label": html.Span(
-                    [
-                        html.Span(_in_sentence(str(r.text), r.sentence), className="rev-sentence"),
-                        html.Br(),
-                        html.Small(
-                            f"{r.value:g} {r.unit} · {qualifier} · {mapping} · {r.source}", className="meta"
-                        ),
-                    ],
-                    className="rev-item",
-                ),
-                "value": r.id,
-            }
-        )
+        meta = f"{r.value:g} {r.unit} · {qualifier} · {mapping} · {r.source}"
+        out.append(_option(r.id, str(r.text), r.sentence, meta))
     return out
 
 
-def _pending(lang: str) -> tuple[list[dict], str]:
-    todo = review.pending(queries.engine())
-    return _options(todo, lang), t("rev.count", lang, n=len(todo))
+def _conflict_options(rows: pd.DataFrame, lang: str, skip: set[str]) -> list[dict]:
+    """Figures behind conflicting observations, so the reviewer can reject one through the same form."""
+    out = []
+    for r in rows.itertuples():
+        if not isinstance(r.figure_id, str) or not r.figure_id or r.figure_id in skip:
+            continue
+        value = figures.label(r.value, r.qualifier, r.unit, lang=lang)
+        qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
+        source = r.doc_source if isinstance(r.doc_source, str) else ""
+        meta = f"{value} · {qualifier} · {t('rev.in_conflict', lang)} · {source}"
+        text = r.figure_text if isinstance(r.figure_text, str) else value
+        out.append(_option(r.figure_id, text, r.sentence, meta))
+        skip = skip | {r.figure_id}
+    return out
 
 
-def _login(lang: str, failed: bool = False) -> list:
+def _choices(lang: str) -> tuple[list[dict], str]:
+    """The form's figures: those awaiting review, then those behind conflicting observations.
+
+    The count names only the pending ones: a figure in conflict has been
+    mapped already and needs a decision only if a reviewer wants one.
+    """
+    eng = queries.engine()
+    todo = review.pending(eng)
+    options = _options(todo, lang) + _conflict_options(queries.conflicts(eng), lang, set(todo["id"]))
+    return options, t("rev.count", lang, n=len(todo))
+
+
+def _login(lang: str, message: html.Div | None = None) -> list:
     return [
         html.P(t("rev.login_intro", lang)),
         html.Div(
@@ -115,7 +200,7 @@ def _login(lang: str, failed: bool = False) -> list:
             className="control",
         ),
         html.Button(t("rev.login", lang), id="rev-login", className="button", n_clicks=0),
-        messages.notice(t("rev.login_failed", lang), "error") if failed else None,
+        message,
     ]
 
 
@@ -125,17 +210,80 @@ def _control(label: str, for_id: str, component: object, grow: bool = False) -> 
     )
 
 
-def _panel(lang: str) -> list:
-    options, count = _pending(lang)
+def _source(r, lang: str) -> list:  # type: ignore[no-untyped-def]
+    """Where a conflicting row comes from: the reply on the sources page, or the curated citation."""
+    kind = t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind))
+    if isinstance(r.doc_id, str) and r.doc_id:
+        published = r.published if pd.notna(r.published) else "?"
+        return [
+            dcc.Link(
+                t("ind.reply", lang, published=published), href=i18n.href("/sources", lang, doc=r.doc_id)
+            )
+        ]
+    if isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
+        return [html.A(kind, href=r.source_url, title=r.source_url, rel="noopener")]
+    if isinstance(r.source_url, str) and r.source_url:
+        return [kind, html.Br(), html.Small(r.source_url, className="citation")]
+    return [kind]
+
+
+def _conflict_table(rows: pd.DataFrame, lang: str) -> html.Div:
+    cols = ("col.value", "col.source", "rev.col_preferred", "col.sentence", "rev.col_review")
+    head = html.Thead(html.Tr([html.Th(t(c, lang), scope="col") for c in cols]))
+    body = []
+    for r in rows.itertuples():
+        preferred = bool(r.preferred)
+        if isinstance(r.figure_id, str) and r.figure_id:
+            act: object = html.Button(
+                t("rev.pick", lang), id={"type": "rev-pick", "figure": r.figure_id}, className="button"
+            )
+        else:
+            act = html.Small(t("rev.no_figure", lang), className="meta")
+        body.append(
+            html.Tr(
+                [
+                    html.Td(figures.label(r.value, r.qualifier, r.unit, lang=lang), className="num"),
+                    html.Td(_source(r, lang)),
+                    html.Td(t("rev.preferred" if preferred else "rev.not_preferred", lang)),
+                    html.Td(r.sentence if isinstance(r.sentence, str) else "", className="sentence"),
+                    html.Td(act),
+                ],
+                className="rev-conflict" + ("" if preferred else " not-preferred"),
+                **{"data-observation": r.id},
+            )
+        )
+    return html.Div(html.Table([head, html.Tbody(body)], className="data"), className="table-wrap")
+
+
+def _conflicts(lang: str, names: dict[str, str] | None = None) -> list:
+    """Each indicator and date whose sources disagree, as a heading and a table of its rows."""
     eng = queries.engine()
-    indicators = [
-        {"label": f"{i18n.name(r, lang)} ({r.id})", "value": r.id}
-        for r in queries.indicators(eng).itertuples()
-    ]
+    rows = queries.conflicts(eng)
+    if names is None:
+        names = {r.id: i18n.name(r, lang) for r in queries.indicators(eng).itertuples()}
+    out: list = [html.P(t("rev.conflicts_intro", lang))]
+    if rows.empty:
+        return [*out, html.P(t("rev.no_conflicts", lang), id="rev-conflicts-count", className="meta")]
+    groups = rows.groupby(["indicator_id", "as_of"], sort=False)
+    count = t("rev.conflicts_count", lang, n=len(rows), groups=groups.ngroups)
+    out.append(html.P(count, id="rev-conflicts-count", className="meta"))
+    for (indicator, as_of), g in groups:
+        title = t("rev.group", lang, indicator=names.get(indicator, indicator), as_of=as_of)
+        out += [html.H3(title), _conflict_table(g, lang)]
+    return out
+
+
+def _panel(lang: str) -> list:
+    options, count = _choices(lang)
+    eng = queries.engine()
+    known = queries.indicators(eng)
+    indicators = [{"label": f"{i18n.name(r, lang)} ({r.id})", "value": r.id} for r in known.itertuples()]
+    names = {r.id: i18n.name(r, lang) for r in known.itertuples()}
     qualifiers = [{"label": t(f"qualifier.{q}", lang, default=q), "value": q} for q in QUALIFIERS]
     actions = [{"label": t(f"rev.action_{a}", lang), "value": a} for a in review.ACTIONS]
     return [
         html.P(t("rev.intro", lang), className="lede"),
+        html.Button(t("rev.signout", lang), id="rev-signout", className="button", n_clicks=0),
         html.H2(t("rev.pending", lang)),
         html.P(count, id="rev-count", className="meta"),
         dcc.RadioItems(id="rev-figure", options=options, value=None, className="radios rev-list"),
@@ -177,6 +325,8 @@ def _panel(lang: str) -> list:
         ),
         html.Button(t("rev.submit", lang), id="rev-submit", className="button", n_clicks=0),
         html.Div(id="rev-result", **{"aria-live": "polite"}),
+        html.H2(t("rev.conflicts", lang)),
+        html.Div(_conflicts(lang, names), id="rev-conflicts"),
     ]
 
 
@@ -198,13 +348,65 @@ def layout(lang: str | None = None, **_: str):
     State("rev-lang", "data"),
     prevent_initial_call=True,
 )
-def sign_in(_clicks, _submit, given, lang):  # type: ignore[no-untyped-def]
+def sign_in(clicks, submitted, given, lang):  # type: ignore[no-untyped-def]
+    """Sign this session in if the token is right and this client has not guessed too often."""
     lang = i18n.lang_of(lang)
     if token() is None:
         return [messages.notice(t("rev.read_only", lang))]
-    if not _sign_in(given):
-        return _login(lang, failed=True)
+    if not (clicks or submitted):  # the form was just drawn again, nobody asked
+        return no_update
+    signed_in, wait = _sign_in(given)
+    if wait:
+        return _login(lang, messages.notice(t("rev.locked", lang, n=wait), "error"))
+    if not signed_in:
+        return _login(lang, messages.notice(t("rev.login_failed", lang), "error"))
     return _panel(lang)
+
+
+@callback(
+    Output("rev-body", "children", allow_duplicate=True),
+    Input("rev-signout", "n_clicks"),
+    State("rev-lang", "data"),
+    prevent_initial_call=True,
+)
+def sign_out(clicks, lang):  # type: ignore[no-untyped-def]
+    """Forget this session's mark on the server's side and show the sign-in form again."""
+    lang = i18n.lang_of(lang)
+    if not clicks:  # the button was just drawn (after signing in), not pressed
+        return no_update
+    session.pop(SESSION_KEY, None)
+    if token() is None:
+        return [messages.notice(t("rev.read_only", lang))]
+    return _login(lang, messages.notice(t("rev.bye", lang)))
+
+
+@callback(
+    Output("rev-figure", "value", allow_duplicate=True),
+    Output("rev-result", "children", allow_duplicate=True),
+    Input({"type": "rev-pick", "figure": ALL}, "n_clicks"),
+    State("rev-lang", "data"),
+    prevent_initial_call=True,
+)
+def pick(_clicks, lang):  # type: ignore[no-untyped-def]
+    """Choose a conflicting row's figure in the decision form.
+
+    Only the value changes: the figure is already among the form's options.
+    (Sending `options` from this second callback as well made Dash 4.4's
+    renderer fail to draw their component labels.)
+    """
+    trigger = dash.ctx.triggered_id
+    pressed = bool(dash.ctx.triggered) and bool(dash.ctx.triggered[0].get("value"))
+    if not isinstance(trigger, dict) or not pressed or not is_reviewer():
+        return no_update, no_update
+    return _picked(str(trigger["figure"]), i18n.lang_of(lang))
+
+
+def _picked(figure_id: str, lang: str) -> tuple:
+    """`figure_id` chosen, if it is still behind a conflicting observation (read again, not trusted)."""
+    rows = queries.conflicts(queries.engine())
+    if figure_id not in set(rows["figure_id"].dropna()):
+        return no_update, messages.notice(t("rev.gone", lang), "warning")
+    return figure_id, messages.notice(t("rev.picked", lang, figure=figure_id))
 
 
 @callback(
@@ -212,6 +414,7 @@ def sign_in(_clicks, _submit, given, lang):  # type: ignore[no-untyped-def]
     Output("rev-figure", "options"),
     Output("rev-figure", "value"),
     Output("rev-count", "children"),
+    Output("rev-conflicts", "children"),
     Input("rev-submit", "n_clicks"),
     State("rev-figure", "value"),
     State("rev-action", "value"),
@@ -226,15 +429,16 @@ def sign_in(_clicks, _submit, given, lang):  # type: ignore[no-untyped-def]
 def submit(_clicks, figure, action, indicator, value, qualifier, reason, who, lang):  # type: ignore[no-untyped-def]
     """Store one decision through `etl.review.decide`, after checking token and session here."""
     lang = i18n.lang_of(lang)
+    unchanged = (no_update,) * 4
     if token() is None:
-        return messages.notice(t("rev.read_only", lang), "error"), no_update, no_update, no_update
+        return messages.notice(t("rev.read_only", lang), "error"), *unchanged
     if not is_reviewer():
-        return messages.notice(t("rev.signed_out", lang), "error"), no_update, no_update, no_update
+        return messages.notice(t("rev.signed_out", lang), "error"), *unchanged
     if not figure:
-        return messages.notice(t("rev.need_figure", lang), "warning"), no_update, no_update, no_update
+        return messages.notice(t("rev.need_figure", lang), "warning"), *unchanged
     who = (who or "").strip()
     if not who:
-        return messages.notice(t("rev.need_who", lang), "warning"), no_update, no_update, no_update
+        return messages.notice(t("rev.need_who", lang), "warning"), *unchanged
     try:
         review.decide(
             queries.engine(),
@@ -247,7 +451,7 @@ def submit(_clicks, figure, action, indicator, value, qualifier, reason, who, la
             qualifier=qualifier if action == "correct" else None,
         )
     except ItdashError as e:
-        return messages.notice(messages.first_line(e), "error"), no_update, no_update, no_update
-    options, count = _pending(lang)
+        return messages.notice(messages.first_line(e), "error"), *unchanged
+    options, count = _choices(lang)
     done = t("rev.done", lang, action=t(f"rev.action_{action}", lang), figure=figure)
-    return messages.notice(done), options, None, count
+    return messages.notice(done), options, None, count, _conflicts(lang)

@@ -1,14 +1,26 @@
-"""The review page without a browser: read-only without the token, and no write without a session."""
+"""The review page without a browser: read-only without the token, and no write without a session.
+
+Most tests go through the real Dash endpoint with Flask's test client, so the
+session cookie, the guess counter and the server-side checks are the ones a
+browser meets.
+"""
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 
 import dash
+import pandas as pd
 import pytest
+from flask import session
 
 from dashboard import app as frame
+from dashboard import queries
 from dashboard.app import create_app
+from etl import pipeline, review
+from tests.conftest import FIXTURES
 from tests.dashboard.conftest import sql
 from tests.dashboard.test_pages import _text, _walk
 
@@ -38,10 +50,108 @@ def spy(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def disagreeing(tmp_path, sqlite_url):
+    """tests/fixtures/series loaded: a reply says over 900 spatial datasets, a curated report about 950."""
+    folder = tmp_path / "series"
+    shutil.copytree(FIXTURES / "series", folder)
+    pipeline.run([folder], sqlite_url, curated_dir=folder / "curated")
+    return sqlite_url
+
+
 def _submit(app, figure: str, who: str = "ana"):  # type: ignore[no-untyped-def]
     page = _module()
     with app.server.test_request_context("/_dash-update-component", method="POST"):
         return page.submit(1, figure, "reject", None, None, None, "a duplicate", who, "en")
+
+
+def _unchanged(answer: str) -> bool:
+    """Whether a callback answered "no update" (an empty body, or no outputs in a multi-output answer)."""
+    return answer == "" or json.loads(answer) == {"multi": True, "response": {}}
+
+
+class Browser:
+    """Posts to /_dash-update-component as the Dash renderer would, keeping one session cookie."""
+
+    def __init__(self, app, address: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.client = app.server.test_client()
+        self.address = address
+        self.client.get("/")  # the first request registers the pages' callbacks in app.callback_map
+
+    def _key(self, trigger: str) -> str:
+        """The output key of the callback whose first input is `trigger` (a component id or pattern type).
+
+        Dash adds a hash to outputs that allow duplicates, so the key is looked up, not written.
+        """
+        for key, spec in self.app.callback_map.items():
+            first = spec["inputs"][0]["id"]
+            if first == trigger or f'"type":"{trigger}"' in first:
+                return key
+        raise KeyError(trigger)
+
+    def post(self, inputs: list, state: list[tuple], changed: str) -> str:
+        """One callback request; the answer's text ("" when the callback changed nothing)."""
+        first = inputs[0][0] if isinstance(inputs[0], list) else inputs[0]
+        trigger = first["id"]["type"] if isinstance(first["id"], dict) else first["id"]
+        key = self._key(trigger)
+        parts = [o.split("@")[0].rsplit(".", 1) for o in key.strip(".").split("...")]
+        outputs = [{"id": i, "property": p} for i, p in parts]
+        body = {
+            "output": key,
+            "outputs": outputs if key.startswith("..") else outputs[0],
+            "inputs": inputs,
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+            "changedPropIds": [changed],
+        }
+        r = self.client.post("/_dash-update-component", json=body, environ_base={"REMOTE_ADDR": self.address})
+        assert r.status_code in (200, 204), r.get_data(as_text=True)
+        return r.get_data(as_text=True)
+
+    def sign_in(self, given: str | None, clicks: int = 1) -> str:
+        return self.post(
+            [
+                {"id": "rev-login", "property": "n_clicks", "value": clicks},
+                {"id": "rev-token", "property": "n_submit", "value": None},
+            ],
+            [("rev-token", "value", given), ("rev-lang", "data", "en")],
+            "rev-login.n_clicks",
+        )
+
+    def sign_out(self, clicks: int = 1) -> str:
+        return self.post(
+            [{"id": "rev-signout", "property": "n_clicks", "value": clicks}],
+            [("rev-lang", "data", "en")],
+            "rev-signout.n_clicks",
+        )
+
+    def submit(
+        self, figure: str, action: str = "reject", reason: str = "forged", who: str = "mallory"
+    ) -> str:
+        states = [
+            ("rev-figure", "value", figure),
+            ("rev-action", "value", action),
+            ("rev-indicator", "value", None),
+            ("rev-value", "value", None),
+            ("rev-qualifier", "value", None),
+            ("rev-reason", "value", reason),
+            ("rev-who", "value", who),
+            ("rev-lang", "data", "en"),
+        ]
+        return self.post(
+            [{"id": "rev-submit", "property": "n_clicks", "value": 1}],
+            states,
+            "rev-submit.n_clicks",
+        )
+
+    def pick(self, figure: str) -> str:
+        button = {"type": "rev-pick", "figure": figure}
+        changed = json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"
+        return self.post(
+            [[{"id": button, "property": "n_clicks", "value": 1}]],
+            [("rev-lang", "data", "en")],
+            changed,
+        )
 
 
 def test_rev_off_without_token_no_nav_read_only_page_and_no_write(loaded, monkeypatch, spy):
@@ -59,7 +169,7 @@ def test_rev_off_without_token_no_nav_read_only_page_and_no_write(loaded, monkey
     fig = _two_platforms(loaded)
     result, *rest = _submit(app, fig)
     assert "read-only" in _text(result)
-    assert rest == [dash.no_update] * 3
+    assert rest == [dash.no_update] * 4
     # An empty token is no token.
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", "  ")
     assert "/review" not in [link.href for link in frame._nav("/", "en")]
@@ -75,7 +185,7 @@ def test_rev_token_set_but_session_not_signed_in_cannot_write(loaded, monkeypatc
     with app.server.test_request_context("/review"):
         tree = _page()["layout"]()
     ids = {getattr(n, "id", None) for n in _walk(tree)}
-    assert "rev-token" in ids and "rev-submit" not in ids
+    assert "rev-token" in ids and "rev-submit" not in ids and "rev-signout" not in ids
     result, *_ = _submit(app, _two_platforms(loaded))
     assert "has not given the review token" in _text(result)
     assert spy == []
@@ -85,55 +195,178 @@ def test_rev_token_set_but_session_not_signed_in_cannot_write(loaded, monkeypatc
 def test_rev_through_the_http_endpoint_a_wrong_token_signs_nobody_in(loaded, monkeypatch):
     """The real Dash endpoint with Flask's test client: wrong token, then a forged submit."""
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
-    app = create_app(loaded)
-    client = app.server.test_client()
-    login = {
-        "output": "rev-body.children",
-        "outputs": {"id": "rev-body", "property": "children"},
-        "inputs": [
-            {"id": "rev-login", "property": "n_clicks", "value": 1},
-            {"id": "rev-token", "property": "n_submit", "value": None},
-        ],
-        "state": [
-            {"id": "rev-token", "property": "value", "value": "guess"},
-            {"id": "rev-lang", "property": "data", "value": "en"},
-        ],
-        "changedPropIds": ["rev-login.n_clicks"],
-    }
-    r = client.post("/_dash-update-component", json=login)
-    assert r.status_code == 200 and "not the review token" in r.get_data(as_text=True)
+    browser = Browser(create_app(loaded))
+    assert "not the review token" in browser.sign_in("guess")
     fig = _two_platforms(loaded)
-    outs = [
-        ("rev-result", "children"),
-        ("rev-figure", "options"),
-        ("rev-figure", "value"),
-        ("rev-count", "children"),
-    ]
-    states = [
-        ("rev-figure", "value", fig),
-        ("rev-action", "value", "reject"),
-        ("rev-indicator", "value", None),
-        ("rev-value", "value", None),
-        ("rev-qualifier", "value", None),
-        ("rev-reason", "value", "forged"),
-        ("rev-who", "value", "mallory"),
-        ("rev-lang", "data", "en"),
-    ]
-    forged = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outs],
-        "inputs": [{"id": "rev-submit", "property": "n_clicks", "value": 1}],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in states],
-        "changedPropIds": ["rev-submit.n_clicks"],
-    }
-    r = client.post("/_dash-update-component", json=forged)
-    assert r.status_code == 200 and "has not given the review token" in r.get_data(as_text=True)
+    assert "has not given the review token" in browser.submit(fig)
     assert sql(loaded, "SELECT * FROM review_decisions") == []
 
     # The right token signs this client in; the same request then stores the decision.
-    login["state"][0]["value"] = TOKEN
-    assert "rev-submit" in client.post("/_dash-update-component", json=login).get_data(as_text=True)
-    r = client.post("/_dash-update-component", json=forged)
-    assert "Recorded" in r.get_data(as_text=True)
+    assert "rev-submit" in browser.sign_in(TOKEN)
+    assert "Recorded" in browser.submit(fig)
     rows = sql(loaded, "SELECT figure_id, action, who, reason FROM review_decisions")
     assert rows == [{"figure_id": fig, "action": "reject", "who": "mallory", "reason": "forged"}]
+
+
+def test_rev_sign_out_forgets_the_session_and_a_submit_then_stores_nothing(loaded, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    browser = Browser(create_app(loaded))
+    panel = browser.sign_in(TOKEN)
+    assert "rev-signout" in panel and "Sign out" in panel
+    # Drawing the button (n_clicks 0) is not pressing it: still signed in, and a decision is stored.
+    assert _unchanged(browser.sign_out(clicks=0))
+    first, second = list(review.pending(queries.engine(loaded))["id"][:2])
+    assert "Recorded" in browser.submit(first)
+
+    form = browser.sign_out()
+    assert "Signed out" in form and "rev-token" in form and "rev-submit" not in form
+    assert "has not given the review token" in browser.submit(second)
+    assert [r["figure_id"] for r in sql(loaded, "SELECT figure_id FROM review_decisions")] == [first]
+    # Signing in again works as before.
+    assert "rev-submit" in browser.sign_in(TOKEN)
+    assert "Recorded" in browser.submit(second)
+
+
+def test_rev_five_wrong_tokens_lock_the_client_out_even_with_the_right_token(loaded, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    app = create_app(loaded)
+    page = _module()
+    clock = [1000.0]
+    monkeypatch.setattr(page, "_now", lambda: clock[0])
+    guesser, other = Browser(app, "203.0.113.7"), Browser(app, "198.51.100.2")
+    for k in range(4):
+        assert "not the review token" in guesser.sign_in(f"guess {k}")
+        clock[0] += 60
+    assert "Too many wrong tokens; try again in 11 minutes" in guesser.sign_in("guess 4")
+    refused = guesser.sign_in(TOKEN)
+    assert "Too many wrong tokens" in refused and "rev-submit" not in refused
+    assert "has not given the review token" in guesser.submit(_two_platforms(loaded))
+    # An empty field while locked out says so too, and is not counted.
+    assert "Too many wrong tokens" in guesser.sign_in("")
+
+    # Another address is counted on its own.
+    assert "rev-submit" in other.sign_in(TOKEN)
+
+    # The window slides: once the first wrong guess is 15 minutes old, one more try is allowed.
+    clock[0] = 1000.0 + 14 * 60
+    assert "try again in 1 minutes" in guesser.sign_in(TOKEN)
+    clock[0] = 1000.0 + 15 * 60 + 1
+    assert "rev-submit" in guesser.sign_in(TOKEN)
+    assert page._wrong == {}  # a right token forgets the address's wrong guesses
+
+
+def test_rev_the_guess_counter_stays_small(loaded, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    app = create_app(loaded)
+    page = _module()
+    clock = [0.0]
+    monkeypatch.setattr(page, "_now", lambda: clock[0])
+    monkeypatch.setattr(page, "MAX_CLIENTS", 3)
+    for n in range(5):
+        clock[0] += 1
+        Browser(app, f"192.0.2.{n}").sign_in("guess")
+    assert sorted(page._wrong) == ["192.0.2.2", "192.0.2.3", "192.0.2.4"]
+    clock[0] += page.WINDOW
+    Browser(app, "192.0.2.9").sign_in("guess")
+    assert list(page._wrong) == ["192.0.2.9"]
+    for _ in range(8):
+        Browser(app, "192.0.2.9").sign_in("guess")
+    assert len(page._wrong["192.0.2.9"]) == page.MAX_WRONG
+
+
+def test_rev_conflicts_query_groups_the_disagreeing_rows_preferred_first(disagreeing):
+    rows = queries.conflicts(queries.engine(disagreeing))
+    got = rows[["indicator_id", "as_of", "value", "preferred", "source_kind"]].to_dict("records")
+    assert got == [
+        {
+            "indicator_id": "csdi_spatial_datasets",
+            "as_of": "2024-06-30",
+            "value": 950.0,
+            "preferred": True,
+            "source_kind": "curated",
+        },
+        {
+            "indicator_id": "csdi_spatial_datasets",
+            "as_of": "2024-06-30",
+            "value": 900.0,
+            "preferred": False,
+            "source_kind": "reply",
+        },
+    ]
+    reply = rows.iloc[1]
+    assert reply.figure_text == "over 900 spatial datasets" and reply.doc_source.endswith(
+        "LCQ6-spatial-data.txt"
+    )
+    assert pd.isna(rows.iloc[0].figure_id) and pd.isna(rows.iloc[0].doc_id)
+    flagged = sql(disagreeing, "SELECT count(*) AS n FROM observations WHERE conflict")[0]["n"]
+    assert len(rows) == flagged
+
+
+def test_rev_a_reviewer_sees_the_conflicts_and_rejects_the_replys_figure(disagreeing, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    app = create_app(disagreeing)
+    page = _module()
+    reply = sql(
+        disagreeing,
+        "SELECT figure_id, doc_id FROM observations WHERE conflict AND source_kind = 'reply'",
+    )[0]
+    with app.server.test_request_context("/review"):
+        session[page.SESSION_KEY] = page._mark(TOKEN)
+        tree = _page()["layout"]()
+    text = _text(tree)
+    assert "Sources that disagree" in text and "Flagged observations: 2; indicator and date pairs: 1." in text
+    name = sql(disagreeing, "SELECT label_en FROM indicators WHERE id = 'csdi_spatial_datasets'")[0][
+        "label_en"
+    ]
+    assert f"{name}, as of 2024-06-30" in text
+    assert "preferred: the series value" in text and "not the series value" in text
+    assert (
+        "By mid-2024, the Common Spatial Data Infrastructure had published over 900 spatial datasets." in text
+    )
+    nodes = list(_walk(tree))
+    assert f"/sources?doc={reply['doc_id']}" in [getattr(n, "href", None) for n in nodes]
+    buttons = [n.id for n in nodes if isinstance(getattr(n, "id", None), dict)]
+    assert buttons == [{"type": "rev-pick", "figure": reply["figure_id"]}]  # the curated row has no figure
+    assert "correct it in data/curated" in text
+    # The form offers the reply's figure after the one awaiting review (12 workshops), marked as in conflict.
+    (form,) = [n for n in nodes if getattr(n, "id", None) == "rev-figure"]
+    pending = list(review.pending(queries.engine(disagreeing))["id"])
+    assert [o["value"] for o in form.options] == [*pending, reply["figure_id"]]
+    assert "sources disagree" in _text(form.options[-1]["label"]) and "1 figures awaiting review." in text
+
+    browser = Browser(app)
+    # Choosing works only for a signed-in session, and only for a figure in conflict.
+    assert _unchanged(browser.pick(reply["figure_id"]))
+    browser.sign_in(TOKEN)
+    chosen = json.loads(browser.pick(reply["figure_id"]))["response"]
+    assert chosen["rev-figure"] == {"value": reply["figure_id"]}
+    assert "is chosen" in json.dumps(chosen["rev-result"])
+    workshops = sql(disagreeing, "SELECT id FROM figures WHERE text = '12 workshops'")[0]["id"]
+    assert "no longer among the conflicting observations" in browser.pick(workshops)
+
+    done = json.loads(browser.submit(reply["figure_id"], reason="superseded by the annual report", who="bo"))
+    assert "Recorded" in json.dumps(done["response"]["rev-result"])
+    # The section is drawn again: the rejected reply's row is gone, the curated one stays until the next run.
+    again = json.dumps(done["response"]["rev-conflicts"])
+    assert (
+        "over 900" not in again
+        and "rev-pick" not in again
+        and "Flagged observations: 1; indicator and date pairs: 1." in again
+    )
+    options = done["response"]["rev-figure"]["options"]
+    assert reply["figure_id"] not in [o["value"] for o in options]
+    assert sql(disagreeing, "SELECT action, who FROM review_decisions") == [{"action": "reject", "who": "bo"}]
+    left = sql(
+        disagreeing, "SELECT source_kind FROM observations WHERE indicator_id = 'csdi_spatial_datasets'"
+    )
+    assert left == [{"source_kind": "curated"}]
+
+
+def test_rev_no_conflicts_says_so(loaded, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    app = create_app(loaded)
+    page = _module()
+    with app.server.test_request_context("/review", query_string={"lang": "zh"}):
+        session[page.SESSION_KEY] = page._mark(TOKEN)
+        tree = _page()["layout"](lang="zh")
+    assert "沒有數值不一致的來源。" in _text(tree) and "登出" in _text(tree)
