@@ -2,10 +2,13 @@
 
 1. Builds (once) a SQLite database of N synthetic observations spread over the
    registry's indicators, in a git-ignored folder.
-2. Times each page's `layout()` and the indicator page's callback in-process
-   (median and p95 over repeated calls), and the CSV download route.
+2. Times, in-process through Flask, each request a browser makes: every page's
+   render (Dash Pages' router callback), the data grid's row blocks (first,
+   deep, sorted, filtered) and a CSV download. The first call is "cold"
+   (dashboard/cache.py holds nothing); the repeats are "warm".
 3. Serves the app with gunicorn on 127.0.0.1 and sends it a bounded load from
-   U concurrent users for S seconds; prints throughput, p95 and errors.
+   U concurrent users for S seconds, cycling through those same requests;
+   prints throughput, p95 and errors.
 """
 
 from __future__ import annotations
@@ -83,40 +86,90 @@ def _stats(samples: list[float]) -> str:
     return f"median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   (n={len(ms)})"
 
 
-def latency(url: str, repeat: int) -> None:
-    import dash
+def _page(path: str, search: str = "") -> dict:
+    """The request the browser sends to render a page: Dash Pages' router callback."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
 
+
+def _grid(start: int, sort: list[dict], search: str = "") -> dict:
+    """The request the data grid sends for a block of rows as it scrolls."""
+    request = {"startRow": start, "endRow": start + 100, "sortModel": sort, "filterModel": {}}
+    return {
+        "output": "dat-grid.getRowsResponse",
+        "outputs": {"id": "dat-grid", "property": "getRowsResponse"},
+        "inputs": [{"id": "dat-grid", "property": "getRowsRequest", "value": request}],
+        "changedPropIds": ["dat-grid.getRowsRequest"],
+        "state": [{"id": "dat-url", "property": "search", "value": search}],
+    }
+
+
+TARGET = "open_data_datasets"
+# What a browser asks the server for, end to end through Flask and Dash's JSON:
+# page renders and grid blocks are callbacks (POST), downloads are GETs.
+CALLS = {
+    "page /  (overview)": ("post", "/_dash-update-component", _page("/")),
+    "page /indicator": ("post", "/_dash-update-component", _page("/indicator", f"?indicator={TARGET}")),
+    "page /data-table (all)": ("post", "/_dash-update-component", _page("/data-table")),
+    "page /data-table?indicator": (
+        "post", "/_dash-update-component", _page("/data-table", f"?indicator={TARGET}"),
+    ),
+    "page /sources": ("post", "/_dash-update-component", _page("/sources")),
+    "grid rows 0-100": ("post", "/_dash-update-component", _grid(0, [])),
+    "grid rows 50000-50100": ("post", "/_dash-update-component", _grid(50_000, [])),
+    "grid rows by value desc": (
+        "post", "/_dash-update-component", _grid(0, [{"colId": "shown", "sort": "desc"}]),
+    ),
+    "grid rows by name": (
+        "post", "/_dash-update-component", _grid(0, [{"colId": "indicator", "sort": "asc"}]),
+    ),
+    "grid rows by as-of, filtered": (
+        "post", "/_dash-update-component",
+        _grid(0, [{"colId": "as_of", "sort": "desc"}], "?source_kind=curated&from=2020-01-01"),
+    ),
+    "download /data/<id>.csv": ("get", f"/data/{TARGET}.csv", None),
+}
+
+
+def _call(client, method: str, path: str, body: dict | None):  # type: ignore[no-untyped-def]
+    if method == "post":
+        return client.post(path, json=body)
+    return client.get(path)
+
+
+def latency(url: str, repeat: int) -> None:
+    """Each request's first (cold: nothing kept yet) and repeated (warm) latency, in-process."""
+    from dashboard import cache
     from dashboard.app import create_app
 
     app = create_app(url)
-    # Dash imports the pages itself; take the modules it registered.
-    mods = {p["module"].rsplit(".", 1)[-1]: sys.modules[p["module"]] for p in dash.page_registry.values()}
-    overview, indicator = mods["overview"], mods["indicator"]
-    data_table, sources = mods["data_table"], mods["sources"]
-    target = "open_data_datasets"
-    cases = {
-        "overview layout": lambda: overview.layout(),
-        "indicator layout": lambda: indicator.layout(indicator=target),
-        "indicator callback": lambda: indicator.choose(target, "linear", f"?indicator={target}"),
-        "data layout (one indicator)": lambda: data_table.layout(indicator=target),
-        "sources layout": lambda: sources.layout(),
-    }
     client = app.server.test_client()
-    with app.server.test_request_context("/"):
-        for name, call in cases.items():
-            samples = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                call()
-                samples.append(time.perf_counter() - t)
-            print(f"{name:30} {_stats(samples)}")
-    samples = []
-    for _ in range(repeat):
+    client.get("/")
+    cache.clear()
+    print(f"{'request':32} {'cold':>9}   warm")
+    for name, (method, path, body) in CALLS.items():
         t = time.perf_counter()
-        r = client.get(f"/data/{target}.csv")
-        samples.append(time.perf_counter() - t)
-        assert r.status_code == 200
-    print(f"{'download /data/<id>.csv':30} {_stats(samples)}")
+        r = _call(client, method, path, body)
+        cold = time.perf_counter() - t
+        assert r.status_code == 200, (name, r.status_code, r.data[:300])
+        samples = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            r = _call(client, method, path, body)
+            samples.append(time.perf_counter() - t)
+            assert r.status_code == 200, name
+        print(f"{name:32} {cold * 1000:7.1f} ms   {_stats(samples)}")
 
 
 def loadtest(url: str, users: int, seconds: float, port: int) -> None:
@@ -133,8 +186,11 @@ def loadtest(url: str, users: int, seconds: float, port: int) -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        paths = ["/", "/indicator?indicator=open_data_datasets", "/data/open_data_datasets.csv",
-                 "/_dash-layout", "/_dash-dependencies"]
+        calls = [("get", "/", None), *CALLS.values()]
+        with httpx.Client(base_url=base, timeout=120) as c:  # warm each worker once, as a first visitor would
+            for _ in range(4):
+                for method, path, body in calls:
+                    _call(c, method, path, body)
         times: list[float] = []
         errors = 0
         lock = threading.Lock()
@@ -145,9 +201,10 @@ def loadtest(url: str, users: int, seconds: float, port: int) -> None:
             with httpx.Client(base_url=base, timeout=30) as c:
                 i = k
                 while time.monotonic() < stop:
+                    method, path, body = calls[i % len(calls)]
                     t = time.perf_counter()
                     try:
-                        ok = c.get(paths[i % len(paths)]).status_code == 200
+                        ok = _call(c, method, path, body).status_code == 200
                     except httpx.HTTPError:
                         ok = False
                     with lock:
@@ -162,8 +219,10 @@ def loadtest(url: str, users: int, seconds: float, port: int) -> None:
         for th in threads:
             th.join()
         wall = time.perf_counter() - t0
-        print(f"load: {users} users for {seconds:.0f} s on 127.0.0.1 (gunicorn, 2 workers): "
-              f"{len(times)} requests, {len(times) / wall:.1f} req/s, {_stats(times)}, {errors} errors")
+        print(f"load: {users} users for {seconds:.0f} s on 127.0.0.1 (gunicorn, 2 workers), "
+              f"every page render, grid block and download above in turn: {len(times)} requests, "
+              f"{len(times) / wall:.1f} req/s, "
+              f"{_stats(times)}, {errors} errors")
     finally:
         server.terminate()
         server.wait(timeout=10)
