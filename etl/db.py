@@ -46,6 +46,11 @@ def engine(url: str, create: bool = True) -> Engine:
     if create:
         try:
             SQLModel.metadata.create_all(eng)
+            # create_all skips tables that exist, and with them indexes added
+            # since the file was made; a database from an older itdash gets them here.
+            for table in SQLModel.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(eng, checkfirst=True)
         except Exception as e:  # noqa: BLE001 - any driver error means the same to a user
             first = str(e).splitlines()[0] if str(e) else ""
             where = parsed.render_as_string()
