@@ -425,8 +425,11 @@ def latest(obs: pd.DataFrame) -> pd.Series | None:
 
 
 def _pct(prev: float, last: float) -> str:
+    """The relative change; a tenfold rise or more reads as a multiple ("×2,750", not "+274,900%")."""
     if prev == 0:
         return ""
+    if prev > 0 and last / prev >= 10:
+        return f"×{last / prev:,.0f}"
     return f"{(last - prev) / abs(prev) * 100:+,.0f}%".replace("-", "−")
 
 

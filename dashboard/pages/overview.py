@@ -34,7 +34,11 @@ def _card(ind, obs: pd.DataFrame, conflict: bool, warned: int, lang: str) -> htm
     badges = []
     if conflict:
         badges.append(
-            html.P(["⚠ ", t("card.conflict", lang)], className="badge-warn badge-conflict", title=t("chart.conflict", lang))
+            html.P(
+                ["⚠ ", t("card.conflict", lang)],
+                className="badge-warn badge-conflict",
+                title=t("chart.conflict", lang),
+            )
         )
     if warned:
         badges.append(

@@ -319,7 +319,7 @@ def test_rev001_reviewer_signs_in_and_rejects_a_pending_figure(dash_duo, loaded,
     dash_duo.wait_for_contains_text(".notice-error", "not the review token")
     dash_duo.find_element("#rev-token").send_keys("s3cret-token")
     dash_duo.find_element("#rev-login").click()
-    dash_duo.wait_for_text_to_equal("#rev-count", f"{pending} figures awaiting review.")
+    dash_duo.wait_for_text_to_equal("#rev-count", f"Figures awaiting review: {pending}.")
     option = dash_duo.find_element(f"#rev-figure input[value='{fig}']")
     label = option.find_element(By.XPATH, "./ancestor::label")
     assert label.find_element(By.CSS_SELECTOR, "mark").text == "two platforms"
@@ -336,7 +336,7 @@ def test_rev001_reviewer_signs_in_and_rejects_a_pending_figure(dash_duo, loaded,
     dash_duo.find_element("#rev-reason").send_keys("a count of platforms, not an indicator")
     dash_duo.find_element("#rev-submit").click()
     dash_duo.wait_for_contains_text("#rev-result", "Recorded")
-    dash_duo.wait_for_text_to_equal("#rev-count", f"{pending - 1} figures awaiting review.")
+    dash_duo.wait_for_text_to_equal("#rev-count", f"Figures awaiting review: {pending - 1}.")
     assert not dash_duo.find_elements(f"#rev-figure input[value='{fig}']")
     rows = sql(loaded, "SELECT figure_id, action, who, reason FROM review_decisions")
     assert rows == [
@@ -350,7 +350,7 @@ def test_rev001_reviewer_signs_in_and_rejects_a_pending_figure(dash_duo, loaded,
     assert sql(loaded, "SELECT mapping FROM figures WHERE id = :f", f=fig)[0]["mapping"] == "rejected"
     # The same session stays signed in across a reload.
     dash_duo.driver.refresh()
-    dash_duo.wait_for_text_to_equal("#rev-count", f"{pending - 1} figures awaiting review.")
+    dash_duo.wait_for_text_to_equal("#rev-count", f"Figures awaiting review: {pending - 1}.")
     _shot(dash_duo, "review-done")
     # Signing out returns to the sign-in form, and a reload does not sign the session in again.
     dash_duo.find_element("#rev-signout").click()

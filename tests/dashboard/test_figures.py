@@ -160,6 +160,11 @@ def test_change_since_the_previous_observation():
     down = _obs(("2023-12-31", 60, "exact"), ("2025-03-26", 58, "exact"))
     assert figures.change_text(down, "enterprise") == "▼ −2 (−3%) since 2023-12-31 (60)"
     assert figures.change_text(_obs(("2025-03-26", 5500, "over")), "dataset") == "Only one date so far"
+    # From a tiny start a percentage means little; a multiple reads at a glance.
+    tiny = _obs(("2011-12-31", 2, "exact"), ("2025-03-26", 5500, "over"))
+    assert figures.change_text(tiny, "dataset") == "▲ +5,498 (×2,750) since 2011-12-31 (2)"
+    nine = _obs(("2011-12-31", 100, "exact"), ("2025-03-26", 990, "exact"))
+    assert figures.change_text(nine, "dataset") == "▲ +890 (+890%) since 2011-12-31 (100)"
 
 
 def test_latest_prefers_the_preferred_value():

@@ -332,7 +332,7 @@ def test_rev_a_reviewer_sees_the_conflicts_and_rejects_the_replys_figure(disagre
     (form,) = [n for n in nodes if getattr(n, "id", None) == "rev-figure"]
     pending = list(review.pending(queries.engine(disagreeing))["id"])
     assert [o["value"] for o in form.options] == [*pending, reply["figure_id"]]
-    assert "sources disagree" in _text(form.options[-1]["label"]) and "1 figures awaiting review." in text
+    assert "sources disagree" in _text(form.options[-1]["label"]) and "Figures awaiting review: 1." in text
 
     browser = Browser(app)
     # Choosing works only for a signed-in session, and only for a figure in conflict.
