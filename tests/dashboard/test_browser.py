@@ -262,8 +262,16 @@ def test_dat001_filters_live_in_the_address_and_the_download_matches(dash_duo, f
     dash_duo.wait_for_element('#dat-grid .ag-row[row-index="0"]')
     smallest = sql(full, "SELECT min(value) AS v FROM observations WHERE source_kind = 'reply'")[0]["v"]
     cell = '#dat-grid .ag-center-cols-container .ag-row[row-index="0"] [col-id="shown"]'
-    until(lambda: dash_duo.find_element(cell).text.strip() != "", timeout=10)
-    assert float(re.sub(r"[^0-9.]", "", dash_duo.find_element(cell).text)) == smallest
+
+    def first_value() -> float | None:
+        # Read in one script call: the grid may redraw the row between a find and a read.
+        text = dash_duo.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", cell
+        )
+        digits = re.sub(r"[^0-9.]", "", text or "")
+        return float(digits) if digits else None
+
+    _wait(lambda: first_value() == smallest, what=f"the smallest value {smallest} in the first row")
     assert dash_duo.get_logs() == []
 
 
