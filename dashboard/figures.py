@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import i18n
 from dashboard.i18n import t
 from schemas.registry import Event
 
@@ -278,7 +279,7 @@ def series_figure(
     fig.update_layout(
         title={"text": html.escape(title), "font": {"size": 16}},
         yaxis={
-            "title": {"text": unit},
+            "title": {"text": i18n.unit(unit, lang)},
             "type": "log" if scale == "log" else "linear",
             "rangemode": "normal" if scale == "log" else "tozero",
         },

@@ -57,6 +57,16 @@ def t(key: str, lang: str = "en", default: str | None = None, **fields: object) 
     return text.format(**fields) if fields else text
 
 
+def unit(code: object, lang: str) -> str:
+    """A unit as the page shows it ("數據集" for `dataset`); downloads keep the code.
+
+    A unit with no label (a reviewer's correction may bring a new one) shows
+    as its code rather than failing the page.
+    """
+    text = "" if code is None else str(code)
+    return t(f"unit.{text}", lang, default=text) if text else ""
+
+
 def name(row: Mapping[str, object] | object, lang: str, field: str = "label") -> str:
     """An indicator's or theme's name in `lang` from its `label_en` / `label_zh`."""
     get = row.get if isinstance(row, Mapping) else lambda k: getattr(row, k, None)

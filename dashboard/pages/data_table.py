@@ -67,7 +67,7 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
                 "value": float(r.value),
                 "shown": figures.label(r.value, r.qualifier, None, lang=lang),
                 "qualifier": t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier)),
-                "unit": r.unit,
+                "unit": i18n.unit(r.unit, lang),
                 "source_kind": t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind)),
                 "published": None if pd.isna(r.published) else str(r.published),
                 "status": t(f"status.{r.status}", lang, default=str(r.status)),

@@ -78,7 +78,7 @@ def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
                     html.Td(r.as_of, className="nowrap"),
                     html.Td(figures.label(r.value, r.qualifier, unit, lang=lang), className="num"),
                     html.Td(t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))),
-                    html.Td(r.unit),
+                    html.Td(i18n.unit(r.unit, lang)),
                     html.Td(_source_cell(r, lang)),
                     html.Td(status),
                     html.Td(r.sentence if pd.notna(r.sentence) else "", className="sentence"),

@@ -57,7 +57,10 @@ def _card(ind, obs: pd.DataFrame, conflict: bool, warned: int, lang: str) -> htm
                 title=t(f"qualifier.{last['qualifier']}", lang, default=""),
             ),
             html.P(
-                [f"{ind.unit} · ", html.Span(t("card.as_of", lang, as_of=last["as_of"]), className="nowrap")],
+                [
+                    f"{i18n.unit(ind.unit, lang)} · ",
+                    html.Span(t("card.as_of", lang, as_of=last["as_of"]), className="nowrap"),
+                ],
                 className="meta",
             ),
             html.P(figures.change_text(obs, ind.unit, lang), className="change"),

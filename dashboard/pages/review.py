@@ -156,7 +156,7 @@ def _options(todo: pd.DataFrame, lang: str) -> list[dict]:
     for r in todo.itertuples():
         mapping = t(f"src.mapping_{r.mapping}", lang, default=str(r.mapping))
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
-        meta = f"{r.value:g} {r.unit} · {qualifier} · {mapping} · {r.source}"
+        meta = f"{r.value:g} {i18n.unit(r.unit, lang)} · {qualifier} · {mapping} · {r.source}"
         out.append(_option(r.id, str(r.text), r.sentence, meta))
     return out
 

@@ -442,6 +442,10 @@ def test_lng001_language_switch_changes_labels_and_keeps_the_view(dash_duo, load
     dash_duo.wait_for_text_to_equal("h1", name)
     assert dash_duo.driver.execute_script("return document.documentElement.lang") == "zh-Hant-HK"
     assert "最新" in dash_duo.find_element("#ind-summary").text
+    # Units too: the axis and the table name the unit in Chinese.
+    _wait(lambda: _plot(dash_duo, "layout.yaxis.title.text") == "數據集", what="the axis unit in Chinese")
+    units = {td.text for td in dash_duo.find_elements("#ind-obs-table tbody td:nth-child(4)")}
+    assert units == {"數據集"}
     _shot(dash_duo, "indicator-zh")
     # Moving to another page keeps the language; choosing English drops it from the address.
     dash_duo.find_element("#nav a:first-child").click()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dashboard import i18n
 from dashboard.queries import Filters
+from etl import indicators
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 QUALIFIERS = ["exact", "over", "at_least", "about", "up_to", "under", "nearly"]
@@ -40,6 +41,15 @@ def test_every_label_the_code_asks_for_exists():
         assert f"qualifier.{q}" in labels
     for group in ("exact", "lower", "upper", "approx"):
         assert f"chart.{group}" in labels
+
+
+def test_every_indicator_unit_has_a_label_and_unknown_units_show_their_code():
+    units = {ind.unit for ind in indicators.load().indicators.values()}
+    labels = i18n.labels()
+    assert sorted(u for u in units if f"unit.{u}" not in labels) == []
+    assert i18n.unit("dataset", "zh") == "數據集" and i18n.unit("dataset", "en") == "dataset"
+    assert i18n.unit("bureau/department", "zh") == "政策局／部門"
+    assert i18n.unit("widget", "zh") == "widget" and i18n.unit(None, "en") == ""
 
 
 def test_language_parameter_and_missing_keys():
