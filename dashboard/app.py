@@ -30,13 +30,9 @@ NAV = [
 REVIEW_NAV = ("/review", "nav.review")
 
 
-def _review_enabled() -> bool:
-    return bool(os.environ.get("ITDASH_REVIEW_TOKEN", "").strip())
-
-
 def _nav(pathname: str, lang: str) -> list:
     links = []
-    for path, key in NAV + ([REVIEW_NAV] if _review_enabled() else []):
+    for path, key in NAV + ([REVIEW_NAV] if settings.review_token() else []):
         here = pathname == path or (path != "/" and pathname.startswith(path))
         links.append(dcc.Link(t(key, lang), href=i18n.href(path, lang), className="here" if here else ""))
     return links

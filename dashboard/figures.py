@@ -90,6 +90,12 @@ def _sorted(obs: pd.DataFrame) -> pd.DataFrame:
     return obs.sort_values(["period_end", "period_start"], kind="stable")
 
 
+def _wrapped(text: str, limit: int = 420, width: int = 72) -> list[str]:
+    """Hover lines for a long text: cut at `limit` characters, escaped, wrapped at `width`."""
+    short = text if len(text) <= limit else text[: limit - 3] + "…"
+    return textwrap.wrap(html.escape(short), width)
+
+
 def _hover(row: dict, unit: str, lang: str) -> str:
     lab = html.escape(label(row["value"], row["qualifier"], unit, lang=lang))
     parts = [f"<b>{lab}</b> · {html.escape(str(row['as_of']))}"]
@@ -102,8 +108,7 @@ def _hover(row: dict, unit: str, lang: str) -> str:
         parts.append("⚠ " + t("chart.conflict", lang))
     sentence = row.get("sentence")
     if isinstance(sentence, str) and sentence:
-        short = sentence if len(sentence) <= 420 else sentence[:417] + "…"
-        parts.extend(textwrap.wrap(html.escape(short), 72))
+        parts.extend(_wrapped(sentence))
     return "<br>".join(parts)
 
 
@@ -310,7 +315,7 @@ def _targets_trace(targets: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
             parts.append(t("chart.target_stated", lang, published=r["published"]))
         note = r.get("note")
         if isinstance(note, str) and note:
-            parts.extend(textwrap.wrap(html.escape(note if len(note) <= 420 else note[:417] + "…"), 72))
+            parts.extend(_wrapped(note))
         hover.append("<br>".join(parts))
     return go.Scatter(
         x=pd.to_datetime(targets["period_end"]),

@@ -39,8 +39,10 @@ from schemas.tables import (
 
 log = logging.getLogger("itdash.dashboard")
 
-# The columns of `itdash export` and of every download, in order (etl/export.py).
-_OBS_COLUMNS = EXPORT_COLUMNS + ["preferred", "revision", "period_start", "period_end", "doc_id", "id"]
+
+def _observation_select():  # type: ignore[no-untyped-def]
+    """Observations in the columns of `itdash export` (etl/export.py), then their document and id."""
+    return select(*export.columns(), Observation.doc_id, Observation.id)
 
 
 class FilterError(ValueError):
@@ -106,9 +108,10 @@ def engine(url: str | None = None) -> Engine:
     return _engine(url)
 
 
-def _frame(eng: Engine, stmt, columns: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _frame(eng: Engine, stmt) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The rows of `stmt`, its selected columns named even when there are none."""
     with eng.connect() as c:
-        return pd.DataFrame(c.execute(stmt).mappings().all(), columns=columns)
+        return pd.DataFrame(c.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
 
 
 def indicators(eng: Engine) -> pd.DataFrame:
@@ -145,20 +148,7 @@ def _indicators(eng: Engine) -> pd.DataFrame:
         .join(n, n.c.indicator_id == Indicator.id, isouter=True)
         .order_by(Indicator.theme, Indicator.id)
     )
-    cols = [
-        "id",
-        "label_en",
-        "label_zh",
-        "unit",
-        "kind",
-        "theme",
-        "headline",
-        "definition",
-        "theme_en",
-        "theme_zh",
-        "n",
-    ]
-    return _frame(eng, stmt, cols)
+    return _frame(eng, stmt)
 
 
 def _filtered(stmt, f: Filters):  # type: ignore[no-untyped-def]
@@ -183,16 +173,12 @@ def observations(
     eng: Engine,
     indicator_id: str | None = None,
     filters: Filters | None = None,
-    indicator_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """Observations in export shape (plus period, document and id), oldest first."""
-    o = Observation
-    stmt = _filtered(select(*export.columns(), o.doc_id, o.id), filters or Filters()).order_by(*export.ORDER)
+    stmt = _filtered(_observation_select(), filters or Filters()).order_by(*export.ORDER)
     if indicator_id is not None:
-        stmt = stmt.where(o.indicator_id == indicator_id)
-    if indicator_ids is not None:
-        stmt = stmt.where(o.indicator_id.in_(indicator_ids))
-    return _frame(eng, stmt, _OBS_COLUMNS)
+        stmt = stmt.where(Observation.indicator_id == indicator_id)
+    return _frame(eng, stmt)
 
 
 @cache.by_version
@@ -230,7 +216,7 @@ def observation_rows(
     overlap.
     """
     o = Observation
-    stmt = _filtered(select(*export.columns(), o.doc_id, o.id), filters)
+    stmt = _filtered(_observation_select(), filters)
     keys: tuple = export.ORDER
     if sort is not None and sort[0] in SORTS:
         column, descending = sort
@@ -241,7 +227,7 @@ def observation_rows(
             cols = (name,)
         keys = tuple(c.desc() if descending else c.asc() for c in cols) + export.ORDER
     stmt = stmt.order_by(*keys).offset(max(start, 0)).limit(max(stop - start, 0))
-    return _frame(eng, stmt, _OBS_COLUMNS)
+    return _frame(eng, stmt)
 
 
 SPARK_POINTS = 40  # a card's sparkline: the latest this many preferred observations
@@ -252,12 +238,13 @@ def _headlines(eng: Engine, ids: tuple[str, ...], points: int) -> tuple[pd.DataF
     o = Observation
     newest = (o.period_end.desc(), o.period_start.desc(), o.published.desc(), o.id.desc())
     rows = []
+    columns = list(_observation_select().selected_columns.keys())
     with eng.connect() as c:
         # One small query per indicator walks the series index from its newest end;
         # a window function over all of them would sort every observation first.
         for ind in ids:
             stmt = (
-                select(*export.columns(), o.doc_id, o.id)
+                _observation_select()
                 .where(o.indicator_id == ind, o.preferred.is_(True))
                 .order_by(*newest)
                 .limit(points)
@@ -265,7 +252,7 @@ def _headlines(eng: Engine, ids: tuple[str, ...], points: int) -> tuple[pd.DataF
             rows.extend(reversed(c.execute(stmt).mappings().all()))
         flagged = select(o.indicator_id).where(o.conflict == True).distinct()  # noqa: E712 - the partial index
         conflicts = frozenset(v for (v,) in c.execute(flagged).all()) & frozenset(ids)
-    return pd.DataFrame(rows, columns=_OBS_COLUMNS), conflicts
+    return pd.DataFrame(rows, columns=columns), conflicts
 
 
 def headlines(eng: Engine, ids: list[str], points: int = SPARK_POINTS) -> tuple[pd.DataFrame, frozenset[str]]:
@@ -302,19 +289,7 @@ def documents(eng: Engine) -> pd.DataFrame:
         d.figures_found,
         d.figures_mapped,
     ).order_by(d.published.desc(), d.source)
-    cols = [
-        "id",
-        "source",
-        "url",
-        "title",
-        "lcq_number",
-        "published",
-        "lang",
-        "kind",
-        "figures_found",
-        "figures_mapped",
-    ]
-    return _frame(eng, stmt, cols)
+    return _frame(eng, stmt)
 
 
 def document(eng: Engine, doc_id: str) -> dict | None:
@@ -342,9 +317,7 @@ def document_figures(eng: Engine, doc_id: str) -> pd.DataFrame:
         .where(f.doc_id == doc_id)
         .order_by(f.start)
     )
-    return _frame(
-        eng, stmt, ["id", "start", "end", "text", "value", "qualifier", "unit", "mapping", "indicator_id"]
-    )
+    return _frame(eng, stmt)
 
 
 def document_titles(eng: Engine, ids: list[str]) -> dict[str, str]:
@@ -364,7 +337,7 @@ def quarantine(eng: Engine) -> pd.DataFrame:
     """Documents (and curated rows) the ETL could not load, with the stage and reason."""
     q = Quarantine
     stmt = select(q.source, q.stage, q.reason, q.doc_id).order_by(q.source)
-    return _frame(eng, stmt, ["source", "stage", "reason", "doc_id"])
+    return _frame(eng, stmt)
 
 
 def last_run(eng: Engine) -> dict | None:
@@ -462,25 +435,7 @@ def conflicts(eng: Engine) -> pd.DataFrame:
         .where(o.conflict)
         .order_by(o.indicator_id, o.as_of, o.preferred.desc(), o.published.desc().nulls_last(), o.id)
     )
-    cols = [
-        "id",
-        "indicator_id",
-        "as_of",
-        "value",
-        "qualifier",
-        "unit",
-        "preferred",
-        "source_kind",
-        "source_url",
-        "published",
-        "sentence",
-        "status",
-        "figure_id",
-        "doc_id",
-        "figure_text",
-        "doc_source",
-    ]
-    return _frame(eng, stmt, cols)
+    return _frame(eng, stmt)
 
 
 def targets(eng: Engine, indicator_id: str) -> pd.DataFrame:
@@ -502,19 +457,7 @@ def targets(eng: Engine, indicator_id: str) -> pd.DataFrame:
         .where(tg.indicator_id == indicator_id)
         .order_by(tg.period_end, tg.published, tg.id)
     )
-    cols = [
-        "as_of",
-        "period_start",
-        "period_end",
-        "value",
-        "qualifier",
-        "source_kind",
-        "source_url",
-        "published",
-        "note",
-        "doc_id",
-    ]
-    return _frame(eng, stmt, cols)
+    return _frame(eng, stmt)
 
 
 def series_warnings(eng: Engine, indicator_id: str | None = None) -> pd.DataFrame:
@@ -523,7 +466,7 @@ def series_warnings(eng: Engine, indicator_id: str | None = None) -> pd.DataFram
     stmt = select(w.indicator_id, w.kind, w.observation_id, w.message).order_by(w.indicator_id, w.id)
     if indicator_id is not None:
         stmt = stmt.where(w.indicator_id == indicator_id)
-    return _frame(eng, stmt, ["indicator_id", "kind", "observation_id", "message"])
+    return _frame(eng, stmt)
 
 
 @cache.by_version

@@ -48,3 +48,12 @@ def host() -> str:
 
 def port() -> int:
     return int(os.environ.get("PORT") or DEFAULT_PORT)
+
+
+def review_token() -> str | None:
+    """The dashboard's review token, or None when review is off (unset or blank).
+
+    Read on every request, not once: the page and its navigation link follow
+    the environment the server runs in.
+    """
+    return os.environ.get("ITDASH_REVIEW_TOKEN", "").strip() or None

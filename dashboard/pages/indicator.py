@@ -15,7 +15,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy.engine import Engine
 
-from dashboard import cache, figures, i18n, messages, queries
+from dashboard import cache, figures, i18n, messages, provenance, queries
 from dashboard.i18n import t
 
 
@@ -40,24 +40,6 @@ FORMATS = ("csv", "json", "xlsx", "zip")
 TABLE_ROWS = 500
 
 
-def _source_cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
-    """Where a row comes from: the reply on the sources page, and its address outside."""
-    links: list = []
-    if pd.notna(r.doc_id):
-        links.append(
-            dcc.Link(
-                t("ind.reply", lang, published=r.published), href=i18n.href("/sources", lang, doc=r.doc_id)
-            )
-        )
-    kind = t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind))
-    if isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
-        text = "↗" if links else kind
-        links += [" ", html.A(text, href=r.source_url, title=r.source_url, rel="noopener")]
-    elif isinstance(r.source_url, str) and r.source_url:  # a curated row's citation, not an address
-        links += [kind, html.Br(), html.Small(r.source_url, className="citation")]
-    return links or [kind]
-
-
 def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
     cols = ("as_of", "value", "qualifier", "unit", "source", "status", "sentence")
     head = html.Thead(html.Tr([html.Th(t(f"col.{c}", lang), scope="col") for c in cols]))
@@ -79,7 +61,7 @@ def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
                     html.Td(figures.label(r.value, r.qualifier, unit, lang=lang), className="num"),
                     html.Td(t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))),
                     html.Td(i18n.unit(r.unit, lang)),
-                    html.Td(_source_cell(r, lang)),
+                    html.Td(provenance.cell(r, lang)),
                     html.Td(status),
                     html.Td(r.sentence if pd.notna(r.sentence) else "", className="sentence"),
                 ],

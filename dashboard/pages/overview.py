@@ -31,23 +31,14 @@ def _card(ind, obs: pd.DataFrame, conflict: bool, warned: int, lang: str) -> htm
             className="card card-empty",
             id=f"card-{ind.id}",
         )
-    badges = []
-    if conflict:
-        badges.append(
-            html.P(
-                ["⚠ ", t("card.conflict", lang)],
-                className="badge-warn badge-conflict",
-                title=t("chart.conflict", lang),
-            )
+    badges = [
+        html.P(["⚠ ", text], className=f"badge-warn badge-{kind}", title=why)
+        for kind, text, why, shown in (
+            ("conflict", t("card.conflict", lang), t("chart.conflict", lang), conflict),
+            ("checks", t("card.warnings", lang, n=warned), t("ind.warnings_why", lang), warned),
         )
-    if warned:
-        badges.append(
-            html.P(
-                ["⚠ ", t("card.warnings", lang, n=warned)],
-                className="badge-warn badge-checks",
-                title=t("ind.warnings_why", lang),
-            )
-        )
+        if shown
+    ]
     return html.Article(
         [
             html.H3(link),

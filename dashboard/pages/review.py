@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import os
 import threading
 import time
 
@@ -35,9 +34,9 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask import current_app, has_request_context, request, session
 
-from dashboard import figures, highlight, i18n, messages, queries
+from dashboard import figures, highlight, i18n, messages, provenance, queries
 from dashboard.i18n import t
-from etl import review
+from etl import review, settings
 from etl.errors import ItdashError
 from schemas.figure import QUALIFIERS
 
@@ -53,12 +52,6 @@ _lock = threading.Lock()
 _wrong: dict[str, list[float]] = {}  # client address -> times of its last (at most MAX_WRONG) wrong tokens
 
 
-def token() -> str | None:
-    """The review token from the environment, or None when review is off (unset or empty)."""
-    value = os.environ.get("ITDASH_REVIEW_TOKEN", "").strip()
-    return value or None
-
-
 def _mark(value: str) -> str:
     key = current_app.secret_key
     key = key.encode() if isinstance(key, str) else bytes(key or b"")
@@ -67,7 +60,7 @@ def _mark(value: str) -> str:
 
 def is_reviewer() -> bool:
     """Whether this request's session gave the current token (checked on the server)."""
-    current = token()
+    current = settings.review_token()
     if current is None or not has_request_context():
         return False
     stored = session.get(SESSION_KEY)
@@ -105,7 +98,7 @@ def _sign_in(given: str | None) -> tuple[bool, int]:
     one address cannot get past MAX_WRONG between them. An empty field is not
     a guess and is not counted.
     """
-    current = token()
+    current = settings.review_token()
     if current is None:
         return False, 0
     client = _client()
@@ -210,23 +203,6 @@ def _control(label: str, for_id: str, component: object, grow: bool = False) -> 
     )
 
 
-def _source(r, lang: str) -> list:  # type: ignore[no-untyped-def]
-    """Where a conflicting row comes from: the reply on the sources page, or the curated citation."""
-    kind = t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind))
-    if isinstance(r.doc_id, str) and r.doc_id:
-        published = r.published if pd.notna(r.published) else "?"
-        return [
-            dcc.Link(
-                t("ind.reply", lang, published=published), href=i18n.href("/sources", lang, doc=r.doc_id)
-            )
-        ]
-    if isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
-        return [html.A(kind, href=r.source_url, title=r.source_url, rel="noopener")]
-    if isinstance(r.source_url, str) and r.source_url:
-        return [kind, html.Br(), html.Small(r.source_url, className="citation")]
-    return [kind]
-
-
 def _conflict_table(rows: pd.DataFrame, lang: str) -> html.Div:
     cols = ("col.value", "col.source", "rev.col_preferred", "col.sentence", "rev.col_review")
     head = html.Thead(html.Tr([html.Th(t(c, lang), scope="col") for c in cols]))
@@ -243,7 +219,7 @@ def _conflict_table(rows: pd.DataFrame, lang: str) -> html.Div:
             html.Tr(
                 [
                     html.Td(figures.label(r.value, r.qualifier, r.unit, lang=lang), className="num"),
-                    html.Td(_source(r, lang)),
+                    html.Td(provenance.cell(r, lang)),
                     html.Td(t("rev.preferred" if preferred else "rev.not_preferred", lang)),
                     html.Td(r.sentence if isinstance(r.sentence, str) else "", className="sentence"),
                     html.Td(act),
@@ -334,7 +310,7 @@ def _panel(lang: str) -> list:
 def layout(lang: str | None = None, **_: str):
     lang = i18n.lang_of(lang)
     head = [html.H1(t("rev.title", lang)), dcc.Store(id="rev-lang", data=lang)]
-    if token() is None:
+    if settings.review_token() is None:
         return html.Div([*head, messages.notice(t("rev.read_only", lang))], className="page")
     body = _panel(lang) if is_reviewer() else _login(lang)
     return html.Div([*head, html.Div(body, id="rev-body")], className="page")
@@ -351,7 +327,7 @@ def layout(lang: str | None = None, **_: str):
 def sign_in(clicks, submitted, given, lang):  # type: ignore[no-untyped-def]
     """Sign this session in if the token is right and this client has not guessed too often."""
     lang = i18n.lang_of(lang)
-    if token() is None:
+    if settings.review_token() is None:
         return [messages.notice(t("rev.read_only", lang))]
     if not (clicks or submitted):  # the form was just drawn again, nobody asked
         return no_update
@@ -375,7 +351,7 @@ def sign_out(clicks, lang):  # type: ignore[no-untyped-def]
     if not clicks:  # the button was just drawn (after signing in), not pressed
         return no_update
     session.pop(SESSION_KEY, None)
-    if token() is None:
+    if settings.review_token() is None:
         return [messages.notice(t("rev.read_only", lang))]
     return _login(lang, messages.notice(t("rev.bye", lang)))
 
@@ -430,7 +406,7 @@ def submit(_clicks, figure, action, indicator, value, qualifier, reason, who, la
     """Store one decision through `etl.review.decide`, after checking token and session here."""
     lang = i18n.lang_of(lang)
     unchanged = (no_update,) * 4
-    if token() is None:
+    if settings.review_token() is None:
         return messages.notice(t("rev.read_only", lang), "error"), *unchanged
     if not is_reviewer():
         return messages.notice(t("rev.signed_out", lang), "error"), *unchanged
