@@ -26,6 +26,7 @@ test: $(BIN)/itdash ## set up and run every test (browser and PostgreSQL include
 
 lint: $(BIN)/itdash ## ruff over the code
 	$(BIN)/ruff check itdash etl schemas dashboard tests bench
+	$(BIN)/ruff format --check itdash etl schemas dashboard tests bench
 
 bench: $(BIN)/itdash ## print extraction and dashboard benchmark figures
 	$(BIN)/python bench/run.py

@@ -53,13 +53,31 @@ def build(path: Path, n: int) -> str:
         day = start + timedelta(days=rng.randint(0, 9000))
         v = float(rng.randint(1, 100_000))
         q = rng.choice(QUALIFIERS)
-        rows.append((
-            f"bench:{k}", ind, day.isoformat(), day.isoformat(), day.isoformat(), v, q,
-            v if q in ("exact", "over", "at_least") else None,
-            v if q in ("exact", "under", "up_to", "nearly") else None,
-            units[ind], "curated", "https://example.org/bench", day.isoformat(),
-            "A synthetic observation for the benchmark.", "auto", 0, None, 1, None, None, "bench",
-        ))
+        rows.append(
+            (
+                f"bench:{k}",
+                ind,
+                day.isoformat(),
+                day.isoformat(),
+                day.isoformat(),
+                v,
+                q,
+                v if q in ("exact", "over", "at_least") else None,
+                v if q in ("exact", "under", "up_to", "nearly") else None,
+                units[ind],
+                "curated",
+                "https://example.org/bench",
+                day.isoformat(),
+                "A synthetic observation for the benchmark.",
+                "auto",
+                0,
+                None,
+                1,
+                None,
+                None,
+                "bench",
+            )
+        )
         if len(rows) == 50_000:
             _insert(con, rows)
             rows = []
@@ -123,19 +141,26 @@ CALLS = {
     "page /indicator": ("post", "/_dash-update-component", _page("/indicator", f"?indicator={TARGET}")),
     "page /data-table (all)": ("post", "/_dash-update-component", _page("/data-table")),
     "page /data-table?indicator": (
-        "post", "/_dash-update-component", _page("/data-table", f"?indicator={TARGET}"),
+        "post",
+        "/_dash-update-component",
+        _page("/data-table", f"?indicator={TARGET}"),
     ),
     "page /sources": ("post", "/_dash-update-component", _page("/sources")),
     "grid rows 0-100": ("post", "/_dash-update-component", _grid(0, [])),
     "grid rows 50000-50100": ("post", "/_dash-update-component", _grid(50_000, [])),
     "grid rows by value desc": (
-        "post", "/_dash-update-component", _grid(0, [{"colId": "shown", "sort": "desc"}]),
+        "post",
+        "/_dash-update-component",
+        _grid(0, [{"colId": "shown", "sort": "desc"}]),
     ),
     "grid rows by name": (
-        "post", "/_dash-update-component", _grid(0, [{"colId": "indicator", "sort": "asc"}]),
+        "post",
+        "/_dash-update-component",
+        _grid(0, [{"colId": "indicator", "sort": "asc"}]),
     ),
     "grid rows by as-of, filtered": (
-        "post", "/_dash-update-component",
+        "post",
+        "/_dash-update-component",
         _grid(0, [{"colId": "as_of", "sort": "desc"}], "?source_kind=curated&from=2020-01-01"),
     ),
     "download /data/<id>.csv": ("get", f"/data/{TARGET}.csv", None),
@@ -174,9 +199,20 @@ def latency(url: str, repeat: int) -> None:
 
 def loadtest(url: str, users: int, seconds: float, port: int) -> None:
     server = subprocess.Popen(
-        [sys.executable, "-m", "itdash.cli", "serve", "--database", url, "--port", str(port),
-         "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "itdash.cli",
+            "serve",
+            "--database",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -219,10 +255,12 @@ def loadtest(url: str, users: int, seconds: float, port: int) -> None:
         for th in threads:
             th.join()
         wall = time.perf_counter() - t0
-        print(f"load: {users} users for {seconds:.0f} s on 127.0.0.1 (gunicorn, 2 workers), "
-              f"every page render, grid block and download above in turn: {len(times)} requests, "
-              f"{len(times) / wall:.1f} req/s, "
-              f"{_stats(times)}, {errors} errors")
+        print(
+            f"load: {users} users for {seconds:.0f} s on 127.0.0.1 (gunicorn, 2 workers), "
+            f"every page render, grid block and download above in turn: {len(times)} requests, "
+            f"{len(times) / wall:.1f} req/s, "
+            f"{_stats(times)}, {errors} errors"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

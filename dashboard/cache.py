@@ -23,7 +23,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from schemas.tables import EtlRun, ReviewDecision
+from schemas.storage import EtlRun, ReviewDecision
 
 TTL = 300.0  # seconds
 SIZE = 256  # results kept per process, least recently used dropped first

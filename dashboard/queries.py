@@ -25,10 +25,10 @@ from etl import indicators as registry
 from etl.errors import ConfigError
 from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS  # noqa: F401 - re-exported for downloads
 from schemas.registry import Event
-from schemas.tables import (
-    Document,
+from schemas.storage import (
+    DocumentRow,
     EtlRun,
-    Figure,
+    FigureRow,
     Indicator,
     Observation,
     Quarantine,
@@ -189,7 +189,7 @@ def count(eng: Engine, filters: Filters) -> int:
 
 
 # What the grid may sort by: its column, and the stored columns that order it. Each
-# has an index (schemas/tables.py), so a sorted page is a walk along it rather than
+# has an index (schemas/storage.py), so a sorted page is a walk along it rather than
 # a sort of every observation; the grid offers no other sort.
 SORTS = {
     "indicator": None,  # by the indicator's name in the page's language: joined below
@@ -276,7 +276,7 @@ def distinct_values(eng: Engine, column: str) -> list[str]:
 
 def documents(eng: Engine) -> pd.DataFrame:
     """Every stored document, newest first, without its content."""
-    d = Document
+    d = DocumentRow
     stmt = select(
         d.id,
         d.source,
@@ -295,13 +295,13 @@ def documents(eng: Engine) -> pd.DataFrame:
 def document(eng: Engine, doc_id: str) -> dict | None:
     """One document with its content, or None."""
     with eng.connect() as c:
-        row = c.execute(select(Document.__table__).where(Document.id == doc_id)).mappings().first()
+        row = c.execute(select(DocumentRow.__table__).where(DocumentRow.id == doc_id)).mappings().first()
     return None if row is None else dict(row)
 
 
 def document_figures(eng: Engine, doc_id: str) -> pd.DataFrame:
     """A document's figures in reading order, with where they sit in its content."""
-    f = Figure
+    f = FigureRow
     stmt = (
         select(
             f.id,
@@ -324,13 +324,13 @@ def document_titles(eng: Engine, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
     with eng.connect() as c:
-        rows = c.execute(select(Document.id, Document.title).where(Document.id.in_(ids))).all()
+        rows = c.execute(select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids))).all()
     return {r[0]: r[1] or r[0][:12] for r in rows}
 
 
 def document_content(eng: Engine, doc_id: str) -> str | None:
     with eng.connect() as c:
-        return c.execute(select(Document.content).where(Document.id == doc_id)).scalar_one_or_none()
+        return c.execute(select(DocumentRow.content).where(DocumentRow.id == doc_id)).scalar_one_or_none()
 
 
 def quarantine(eng: Engine) -> pd.DataFrame:
@@ -397,9 +397,9 @@ def events() -> list[Event]:
 def totals(eng: Engine) -> dict[str, int]:
     """How many observations, indicators with data and documents behind them, counted in SQL."""
     counts = indicators(eng)["n"]
-    behind = exists().where(Observation.doc_id == Document.id)
+    behind = exists().where(Observation.doc_id == DocumentRow.id)
     with eng.connect() as c:
-        docs = c.execute(select(func.count()).select_from(Document).where(behind)).scalar_one()
+        docs = c.execute(select(func.count()).select_from(DocumentRow).where(behind)).scalar_one()
     return {"n": int(counts.sum()), "k": int((counts > 0).sum()), "docs": docs}
 
 
@@ -427,11 +427,11 @@ def conflicts(eng: Engine) -> pd.DataFrame:
             o.status,
             o.figure_id,
             o.doc_id,
-            Figure.text.label("figure_text"),
-            Document.source.label("doc_source"),
+            FigureRow.text.label("figure_text"),
+            DocumentRow.source.label("doc_source"),
         )
-        .join(Figure, Figure.id == o.figure_id, isouter=True)
-        .join(Document, Document.id == o.doc_id, isouter=True)
+        .join(FigureRow, FigureRow.id == o.figure_id, isouter=True)
+        .join(DocumentRow, DocumentRow.id == o.doc_id, isouter=True)
         .where(o.conflict)
         .order_by(o.indicator_id, o.as_of, o.preferred.desc(), o.published.desc().nulls_last(), o.id)
     )

@@ -19,7 +19,7 @@ import pandera.errors as pe
 from etl import normalise
 from etl.errors import DocumentError
 from etl.indicators import Registry
-from schemas import tables
+from schemas import storage
 from schemas.figure import QUALIFIERS
 from schemas.frames import ObservationFrame
 
@@ -42,8 +42,8 @@ STATUSES = ("observed", "target", "quoted_in_question")
 @dataclass
 class CuratedFile:
     name: str
-    observations: list[tables.Observation] = field(default_factory=list)
-    targets: list[tables.Target] = field(default_factory=list)
+    observations: list[storage.Observation] = field(default_factory=list)
+    targets: list[storage.Target] = field(default_factory=list)
     skipped_quoted: int = 0
     failures: list[DocumentError] = field(default_factory=list)
 
@@ -80,7 +80,7 @@ def read(path: Path, registry: Registry) -> CuratedFile:
     if missing:
         out.failures.append(DocumentError(str(path), f"missing columns: {', '.join(missing)}", "curated"))
         return out
-    rows: list[tuple[int, tables.Observation | tables.Target]] = []
+    rows: list[tuple[int, storage.Observation | storage.Target]] = []
     for line, row in enumerate(df.to_dict("records"), start=2):
         row = {k: (v or "").strip() for k, v in row.items()}
         where = f"{path}:{line}"
@@ -107,13 +107,15 @@ def read(path: Path, registry: Registry) -> CuratedFile:
             published=pd.Timestamp(row["published"]).date() if row["published"] else None,
         )
         if row["status"] == "target":
-            rows.append((line, tables.Target(id=f"curated:{path.name}:{digest}", note=row["note"], **common)))
+            rows.append(
+                (line, storage.Target(id=f"curated:{path.name}:{digest}", note=row["note"], **common))
+            )
         else:
             lower, upper = normalise.bounds(value, row["qualifier"])
             rows.append(
                 (
                     line,
-                    tables.Observation(
+                    storage.Observation(
                         id=f"curated:{path.name}:{digest}",
                         lower=lower,
                         upper=upper,
@@ -123,7 +125,7 @@ def read(path: Path, registry: Registry) -> CuratedFile:
                     ),
                 )
             )
-    obs = [(line, o) for line, o in rows if isinstance(o, tables.Observation)]
+    obs = [(line, o) for line, o in rows if isinstance(o, storage.Observation)]
     bad_lines: set[int] = set()
     if obs:
         frame = pd.DataFrame([o.model_dump() for _, o in obs])
@@ -147,7 +149,7 @@ def read(path: Path, registry: Registry) -> CuratedFile:
     for line, item in rows:
         if line in bad_lines:
             continue
-        if isinstance(item, tables.Target):
+        if isinstance(item, storage.Target):
             out.targets.append(item)
         else:
             out.observations.append(item)

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import SQLModel, create_engine
 
-import schemas.tables  # noqa: F401  (registers the tables)
+import schemas.storage  # noqa: F401  (registers the tables)
 from etl.errors import ItdashError
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from schemas.tables import Observation
+from schemas.storage import Observation
 
 EXPORT_COLUMNS = [
     "indicator",

@@ -2,7 +2,7 @@
 
 The first stage of the ETL: `itdash fetch` walks daily index pages (or takes
 addresses), keeps the LCQ replies on I&T topics and stores each page byte for
-byte with its provenance (see `etl.cache`). Politeness is the default, not an
+byte with its provenance (see `etl.archive`). Politeness is the default, not an
 option: one request at a time, spaced by a rate limit, robots.txt obeyed,
 back-off on errors, Retry-After honoured. A page that fails is recorded and
 reported; it never stops the others, and the next run picks it up again.
@@ -27,7 +27,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from etl import site
-from etl.cache import Cache, Record
+from etl.archive import Archive, Record
 from etl.settings import DEFAULT_BASE_URL, TOPICS_FILE, USER_AGENT, cache_dir
 
 HKT = timezone(timedelta(hours=8), "HKT")
@@ -182,12 +182,12 @@ def _iso(moment: datetime) -> str:
 
 
 class Fetcher:
-    """One run's HTTP client, rate limiter and robots.txt rules over an open `Cache`."""
+    """One run's HTTP client, rate limiter and robots.txt rules over an open `Archive`."""
 
     def __init__(
         self,
         config: FetchConfig,
-        cache: Cache,
+        cache: Archive,
         on_event: Callable[[Event], None] | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
@@ -458,6 +458,6 @@ def run(
     on_event: Callable[[Event], None] | None = None,
     now: Callable[[], datetime] | None = None,
 ) -> Report:
-    """Fetch into `config.cache`; raises `CacheBusy` if another run holds it."""
-    with Cache(config.cache) as cache, Fetcher(config, cache, on_event, now) as fetcher:
+    """Fetch into `config.cache`; raises `ArchiveBusy` if another run holds it."""
+    with Archive(config.cache) as cache, Fetcher(config, cache, on_event, now) as fetcher:
         return fetcher.run(urls, since, until)

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from etl.indicators import Registry
-from schemas.tables import (
-    Document,
+from schemas.storage import (
+    DocumentRow,
     EtlRun,
-    Figure,
+    FigureRow,
     Indicator,
     Observation,
     Quarantine,
@@ -57,7 +57,9 @@ def sync_registry(engine: Engine, registry: Registry) -> None:
 def is_current(engine: Engine, source: str, doc_id: str, processed_with: str) -> bool:
     """Whether this exact document was already loaded by this version of the ETL."""
     with Session(engine) as s:
-        row = s.execute(select(Document.id, Document.processed_with).where(Document.source == source)).first()
+        row = s.execute(
+            select(DocumentRow.id, DocumentRow.processed_with).where(DocumentRow.source == source)
+        ).first()
     return bool(row) and row[0] == doc_id and row[1] == processed_with
 
 
@@ -66,21 +68,23 @@ def _remove(s: Session, doc_ids: list[str]) -> None:
         return
     s.execute(delete(Observation).where(Observation.doc_id.in_(doc_ids)))
     s.execute(delete(Target).where(Target.doc_id.in_(doc_ids)))
-    s.execute(delete(Figure).where(Figure.doc_id.in_(doc_ids)))
-    s.execute(delete(Document).where(Document.id.in_(doc_ids)))
+    s.execute(delete(FigureRow).where(FigureRow.doc_id.in_(doc_ids)))
+    s.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids)))
 
 
 def write_document(
     engine: Engine,
-    doc: Document,
-    figures: list[Figure],
+    doc: DocumentRow,
+    figures: list[FigureRow],
     observations: list[Observation],
     targets: list[Target] = (),  # type: ignore[assignment]
 ) -> None:
     """Replace whatever the database holds for this document's source, atomically."""
     with Session(engine) as s, s.begin():
         old = list(
-            s.scalars(select(Document.id).where((Document.source == doc.source) | (Document.id == doc.id)))
+            s.scalars(
+                select(DocumentRow.id).where((DocumentRow.source == doc.source) | (DocumentRow.id == doc.id))
+            )
         )
         _remove(s, old)
         s.execute(delete(Quarantine).where(Quarantine.source == doc.source))

@@ -58,7 +58,7 @@ class Paragraph:
 
 
 @dataclass
-class Document:
+class Reply:
     """A parsed reply; the input of extraction."""
 
     raw: RawDocument
@@ -149,7 +149,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _structure(doc: Document) -> None:
+def _structure(doc: Reply) -> None:
     text = doc.text
     heads = list(_PART.finditer(text))
     q = next((m for m in heads if m.group(1).lower().startswith("question")), None)
@@ -183,7 +183,7 @@ def _structure(doc: Document) -> None:
         doc.items.append(Item(part, number, start, end))
 
 
-def _people(doc: Document) -> None:
+def _people(doc: Reply) -> None:
     m = _OPENING.search(doc.text[: (doc.question.start if doc.question else 4000)])
     if not m:
         return
@@ -197,13 +197,13 @@ def _people(doc: Document) -> None:
         doc.office = by
 
 
-def parse(raw: RawDocument) -> Document:
+def parse(raw: RawDocument) -> Reply:
     """A reply's metadata and structure; raises `DocumentError` when it has none."""
     body = visible(raw.text)
     if not body.text.strip():
         raise DocumentError(raw.name, "no visible text", stage="parse")
     when, origin = reply_date(raw, body.text)
-    doc = Document(raw=raw, body=body, date=when, date_source=origin)
+    doc = Reply(raw=raw, body=body, date=when, date_source=origin)
     m = _TITLE.search(body.text)
     if m:
         doc.title = " ".join(m.group(1).split())

@@ -19,8 +19,8 @@ import pandas as pd
 from etl import corpus, curated, db, indicators, load, normalise, reconcile, review, settings, validate
 from etl.errors import DocumentError
 from etl.extract import extract
-from etl.parse import Document, parse
-from schemas import tables
+from etl.parse import Reply, parse
+from schemas import storage
 from schemas.figure import Figure
 
 _CODE = [
@@ -52,17 +52,17 @@ def version(registry: indicators.Registry) -> str:
 
 @dataclass
 class Processed:
-    document: tables.Document
-    figures: list[tables.Figure]
-    observations: list[tables.Observation]
-    targets: list[tables.Target] = field(default_factory=list)
+    document: storage.DocumentRow
+    figures: list[storage.FigureRow]
+    observations: list[storage.Observation]
+    targets: list[storage.Target] = field(default_factory=list)
 
 
 def figure_id(doc_id: str, fig: Figure) -> str:
     return f"{doc_id[:16]}-{fig.start}-{fig.end}"
 
 
-def _figure_frame(rows: list[tables.Figure], doc_length: int) -> pd.DataFrame:
+def _figure_frame(rows: list[storage.FigureRow], doc_length: int) -> pd.DataFrame:
     df = pd.DataFrame([r.model_dump() for r in rows])
     df["item"] = df["item"].astype("Int64")
     df["doc_length"] = doc_length
@@ -71,21 +71,21 @@ def _figure_frame(rows: list[tables.Figure], doc_length: int) -> pd.DataFrame:
 
 def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
     """One document through parse, extract, normalise and validate; raises DocumentError."""
-    doc: Document = parse(raw)
+    doc: Reply = parse(raw)
     try:
         found = extract(doc)
     except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the corpus
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
-    figures: list[tables.Figure] = []
-    observations: list[tables.Observation] = []
-    targets: list[tables.Target] = []
+    figures: list[storage.FigureRow] = []
+    observations: list[storage.Observation] = []
+    targets: list[storage.Target] = []
     mapped = 0
     for k, fig in enumerate(found):
         m = normalise.map_figure(fig, registry)
         start, end = normalise.period(fig.as_of)
         fid = figure_id(raw.sha256, fig)
         figures.append(
-            tables.Figure(
+            storage.FigureRow(
                 id=fid,
                 doc_id=raw.sha256,
                 ordinal=k,
@@ -127,17 +127,17 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
             doc_id=raw.sha256,
         )
         if start > doc.date:  # "by 2027": a goal, drawn as a target, never in the series
-            targets.append(tables.Target(note=fig.sentence, **common))
+            targets.append(storage.Target(note=fig.sentence, **common))
             continue
         lower, upper = normalise.bounds(fig.value, fig.qualifier)
         observations.append(
-            tables.Observation(lower=lower, upper=upper, sentence=fig.sentence, rule=m.rule, **common)
+            storage.Observation(lower=lower, upper=upper, sentence=fig.sentence, rule=m.rule, **common)
         )
     if figures:
         validate.figures(_figure_frame(figures, len(raw.text)), raw.name)
     if observations:
         validate.observations(pd.DataFrame([o.model_dump() for o in observations]), raw.name)
-    document = tables.Document(
+    document = storage.DocumentRow(
         id=raw.sha256,
         source=raw.name,
         url=doc.url,
@@ -206,15 +206,15 @@ def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  #
     from sqlalchemy import select
 
     cols = [
-        tables.Observation.id,
-        tables.Observation.indicator_id,
-        tables.Observation.as_of,
-        tables.Observation.value,
-        tables.Observation.qualifier,
-        tables.Observation.source_kind,
-        tables.Observation.published,
-        tables.Observation.period_start,
-        tables.Observation.period_end,
+        storage.Observation.id,
+        storage.Observation.indicator_id,
+        storage.Observation.as_of,
+        storage.Observation.value,
+        storage.Observation.qualifier,
+        storage.Observation.source_kind,
+        storage.Observation.published,
+        storage.Observation.period_start,
+        storage.Observation.period_end,
     ]
     with engine.connect() as c:
         obs = pd.DataFrame(c.execute(select(*cols)).mappings().all(), columns=[x.key for x in cols])
@@ -242,7 +242,7 @@ def run(
     load.sync_registry(engine, registry)
     run_id = load.start_run(
         engine,
-        tables.EtlRun(started_at=datetime.now(UTC), corpus=", ".join(str(p) for p in paths)),
+        storage.EtlRun(started_at=datetime.now(UTC), corpus=", ".join(str(p) for p in paths)),
     )
     summary = Summary()
     sources = corpus.discover(paths)

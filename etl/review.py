@@ -16,7 +16,7 @@ from sqlmodel import Session
 from etl import normalise
 from etl.errors import ItdashError
 from schemas.figure import QUALIFIERS
-from schemas.tables import Document, Figure, Indicator, Observation, ReviewDecision
+from schemas.storage import DocumentRow, FigureRow, Indicator, Observation, ReviewDecision
 
 ACTIONS = ("map", "correct", "reject", "accept")
 
@@ -37,7 +37,7 @@ def decide(
     if not reason.strip():
         raise ItdashError("a decision needs a reason")
     with Session(engine) as s:
-        fig = s.get(Figure, figure_id)
+        fig = s.get(FigureRow, figure_id)
         if fig is None:
             raise ItdashError(f"no figure {figure_id!r}")
         if action == "map" and (indicator_id is None or s.get(Indicator, indicator_id) is None):
@@ -71,10 +71,10 @@ def apply(engine: Engine) -> int:
     with Session(engine) as s, s.begin():
         decisions = s.scalars(select(ReviewDecision).order_by(ReviewDecision.at, ReviewDecision.id)).all()
         for d in decisions:
-            fig = s.get(Figure, d.figure_id)
+            fig = s.get(FigureRow, d.figure_id)
             if fig is None:
                 continue  # stale: its document changed; `itdash review` lists it
-            doc = s.get(Document, fig.doc_id)
+            doc = s.get(DocumentRow, fig.doc_id)
             obs_id = f"reply:{fig.id}"
             obs = s.get(Observation, obs_id)
             if d.action == "reject":
@@ -130,23 +130,25 @@ def pending(engine: Engine) -> pd.DataFrame:
     decided = select(ReviewDecision.figure_id)
     stmt = (
         select(
-            Figure.id,
-            Figure.text,
-            Figure.value,
-            Figure.qualifier,
-            Figure.unit,
-            Figure.subject,
-            Figure.as_of,
-            Figure.mapping,
-            Figure.rule,
-            Figure.sentence,
-            Document.source,
+            FigureRow.id,
+            FigureRow.text,
+            FigureRow.value,
+            FigureRow.qualifier,
+            FigureRow.unit,
+            FigureRow.subject,
+            FigureRow.as_of,
+            FigureRow.mapping,
+            FigureRow.rule,
+            FigureRow.sentence,
+            DocumentRow.source,
         )
-        .join(Document, Document.id == Figure.doc_id)
+        .join(DocumentRow, DocumentRow.id == FigureRow.doc_id)
         .where(
-            Figure.part == "reply", Figure.mapping.in_(["unmapped", "ambiguous"]), Figure.id.not_in(decided)
+            FigureRow.part == "reply",
+            FigureRow.mapping.in_(["unmapped", "ambiguous"]),
+            FigureRow.id.not_in(decided),
         )
-        .order_by(Document.source, Figure.start)
+        .order_by(DocumentRow.source, FigureRow.start)
     )
     with engine.connect() as c:
         rows = c.execute(stmt).mappings().all()
@@ -172,7 +174,7 @@ def stale(engine: Engine) -> list[ReviewDecision]:
     """Decisions whose figure is gone (its document changed)."""
     with Session(engine) as s:
         return list(
-            s.scalars(select(ReviewDecision).where(ReviewDecision.figure_id.not_in(select(Figure.id))))
+            s.scalars(select(ReviewDecision).where(ReviewDecision.figure_id.not_in(select(FigureRow.id))))
         )
 
 

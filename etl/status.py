@@ -6,7 +6,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.engine import Engine
 
 from etl import review
-from schemas.tables import EtlRun, Indicator, Observation, Quarantine, SeriesWarning, Target
+from schemas.storage import EtlRun, Indicator, Observation, Quarantine, SeriesWarning, Target
 
 
 def report(engine: Engine) -> dict[str, object]:

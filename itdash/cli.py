@@ -238,7 +238,7 @@ def status(
 
 @app.command()
 def refresh(
-    cache: Path = typer.Option(None, help="Cache folder; default $ITDASH_CACHE or data/cache."),
+    cache: Path = typer.Option(None, help="Archive folder; default $ITDASH_CACHE or data/cache."),
     database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to load into."),
     base_url: str = typer.Option(settings.DEFAULT_BASE_URL, help="The press-release site or a mirror."),
     days: int = typer.Option(7, help="How far back to start when the cache is empty."),

@@ -14,9 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = ROOT.parent / "shared" / "corpus"
 SEED = SEED_CORPUS / "2025-03-26-LCQ13-innovation-technology-centre.txt"
 FIXTURES = ROOT / "tests" / "fixtures"
-PG_ADMIN_URL = os.environ.get(
-    "ITDASH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_URL = os.environ.get("ITDASH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def pytest_setup_options():  # dash[testing] hook: Chromium flags for this closed network
@@ -24,8 +22,13 @@ def pytest_setup_options():  # dash[testing] hook: Chromium flags for this close
 
     options = Options()
     for flag in (
-        "--headless=new", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic", "--window-size=1280,1000",
+        "--headless=new",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1280,1000",
     ):
         options.add_argument(flag)
     return options

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from etl.extract import asof, numbers, subjects, tables, units
 from etl.extract.sentences import Sentence, split
 from etl.extract.vocab import Vocab, vocab
-from etl.parse import Document
+from etl.parse import Reply
 from etl.text import collapse
 from schemas.figure import Figure
 
@@ -151,7 +151,7 @@ def _table_row(
     return drafts
 
 
-def _emit(out: list[Figure], doc: Document, s: Sentence, drafts: list[_Draft]) -> None:
+def _emit(out: list[Figure], doc: Reply, s: Sentence, drafts: list[_Draft]) -> None:
     """Figures of one sentence, their spans turned into offsets of the source."""
     text = doc.text
     sentence = collapse(text[s.start : s.end])
@@ -180,7 +180,7 @@ def _emit(out: list[Figure], doc: Document, s: Sentence, drafts: list[_Draft]) -
         )
 
 
-def extract(doc: Document) -> list[Figure]:
+def extract(doc: Reply) -> list[Figure]:
     """Every figure of the question and reply parts, in document order."""
     v = vocab()
     text = doc.text

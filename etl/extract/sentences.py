@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from etl.extract.tables import Row, rows
-from etl.parse import Document
+from etl.parse import Reply
 
 _ABBREV = {
     "e.g",
@@ -60,7 +60,7 @@ class Sentence:
     row: Row | None = None  # set when the sentence is a table row
 
 
-def _joined_paragraphs(doc: Document) -> list[tuple[int, int, int]]:
+def _joined_paragraphs(doc: Reply) -> list[tuple[int, int, int]]:
     """Paragraphs as (start, end, index), hard-broken ones joined back."""
     text = doc.text
     out: list[list[int]] = []
@@ -77,7 +77,7 @@ def _joined_paragraphs(doc: Document) -> list[tuple[int, int, int]]:
     return [(a, b, k) for a, b, k in out]
 
 
-def split(doc: Document) -> list[Sentence]:
+def split(doc: Reply) -> list[Sentence]:
     """Every sentence of the document, in order."""
     text = doc.text
     sentences: list[Sentence] = []

@@ -23,7 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from etl.cache import CacheBusy, failed_urls, last_fetched_day
+from etl.archive import ArchiveBusy, failed_urls, last_fetched_day
 from etl.fetch import HKT, Event, FetchConfig, Report, run
 from etl.settings import DEFAULT_BASE_URL, cache_dir
 from etl.site import TopicsError
@@ -84,7 +84,7 @@ def summary(report: Report, cache: Path) -> list[str]:
             f"{report.days} daily index page(s): {report.listed} releases listed, "
             f"{report.kept} LCQ replies kept."
         )
-    lines.append(f"Cache: {cache}")
+    lines.append(f"Archive: {cache}")
     if report.failures:
         lines.append("Failed (recorded in failures.csv; the next run tries them again):")
         for o in report.failures:
@@ -114,7 +114,7 @@ def fetch(
     ] = DEFAULT_BASE_URL,
     cache: Annotated[
         Path | None,
-        typer.Option(help="Cache folder. Default: $ITDASH_CACHE, else data/cache.", show_default=False),
+        typer.Option(help="Archive folder. Default: $ITDASH_CACHE, else data/cache.", show_default=False),
     ] = None,
     refresh: Annotated[
         bool,
@@ -173,7 +173,7 @@ def fetch(
     try:
         with progress:
             report = run(config, urls or (), start, end, on_event=_Display(progress))
-    except (CacheBusy, TopicsError) as e:
+    except (ArchiveBusy, TopicsError) as e:
         raise _fail(str(e), 1) from None
     except KeyboardInterrupt:
         raise _fail("interrupted; run the same command again to resume", 130) from None

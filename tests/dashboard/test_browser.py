@@ -184,13 +184,15 @@ def test_ovw001_cards_for_headline_indicators_link_to_their_pages(dash_duo, full
         r["indicator_id"] for r in sql(full, "SELECT DISTINCT indicator_id FROM observations WHERE conflict")
     }
     badged = {
-        e.find_element(By.XPATH, "..").get_attribute("id")[5:] for e in dash_duo.find_elements(".badge-conflict")
+        e.find_element(By.XPATH, "..").get_attribute("id")[5:]
+        for e in dash_duo.find_elements(".badge-conflict")
     }
     assert badged == conflicted & {h["id"] for h in heads}
     # Indicators with observations the load flagged carry a second badge, and only those.
     warned = {r["indicator_id"] for r in sql(full, "SELECT DISTINCT indicator_id FROM series_warnings")}
     checked = {
-        e.find_element(By.XPATH, "..").get_attribute("id")[5:] for e in dash_duo.find_elements(".badge-checks")
+        e.find_element(By.XPATH, "..").get_attribute("id")[5:]
+        for e in dash_duo.find_elements(".badge-checks")
     }
     assert checked == warned & {h["id"] for h in heads}
     _shot(dash_duo, "overview")

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from dashboard import cache
 from etl import db
-from schemas.tables import EtlRun, ReviewDecision
+from schemas.storage import EtlRun, ReviewDecision
 
 
 def _counted():  # type: ignore[no-untyped-def]
@@ -34,10 +34,22 @@ def test_a_result_is_kept_until_a_run_or_a_decision_changes_the_database(sqlite_
     read, calls = _counted()
     assert read(eng, "a") == read(eng, "a") == 1
     assert read(eng, "b") == 2  # other arguments, another result
-    _add(eng, EtlRun(started_at=datetime(2026, 1, 1, tzinfo=UTC), finished_at=datetime(2026, 1, 1, 0, 1, tzinfo=UTC), corpus="c"))
+    _add(
+        eng,
+        EtlRun(
+            started_at=datetime(2026, 1, 1, tzinfo=UTC),
+            finished_at=datetime(2026, 1, 1, 0, 1, tzinfo=UTC),
+            corpus="c",
+        ),
+    )
     assert read(eng, "a") == 3  # a finished run: read again
     assert read(eng, "a") == 3
-    _add(eng, ReviewDecision(figure_id="f", action="reject", reason="r", who="ana", at=datetime(2026, 1, 2, tzinfo=UTC)))
+    _add(
+        eng,
+        ReviewDecision(
+            figure_id="f", action="reject", reason="r", who="ana", at=datetime(2026, 1, 2, tzinfo=UTC)
+        ),
+    )
     assert read(eng, "a") == 4
     eng.dispose()
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from etl import site
-from etl.cache import Cache, CacheBusy, failed_urls, last_fetched_day
+from etl.archive import Archive, ArchiveBusy, failed_urls, last_fetched_day
 from etl.fetch import FetchConfig, RateLimiter, Report, retry_after, run
 from itdash.commands.fetch import fetch as fetch_command
 
@@ -43,9 +43,7 @@ def page(day: str, number: str) -> str:
 # Day 26 and 27 are walked through their index pages; day 28 holds the
 # misbehaving routes, fetched by address.
 R321, R322, R323, R330, R340 = (page("26", n) for n in ("321", "322", "323", "330", "340"))
-R200, R210, R220, R230, R240, R250 = (
-    page("27", n) for n in ("200", "210", "220", "230", "240", "250")
-)
+R200, R210, R220, R230, R240, R250 = (page("27", n) for n in ("200", "210", "220", "230", "240", "250"))
 FLAKY, UNAVAILABLE, BROKEN = page("28", "500"), page("28", "503"), page("28", "599")
 SLOW, DRIBBLE, CUT_HTML, CUT_BODY = (page("28", n) for n in ("408", "409", "206", "207"))
 MOVED, TARGET, OFFSITE = page("28", "301"), page("28", "302"), page("28", "303")
@@ -188,9 +186,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == LATIN1_HDR:
             self.send(200, fixture_bytes(ASCII_HDR), "text/html; charset=ISO-8859-1")
         elif path == CP1252:
-            text = (
-                fixture_bytes(ASCII_HDR).decode().replace("charset=utf-8", "charset=windows-1252")
-            )
+            text = fixture_bytes(ASCII_HDR).decode().replace("charset=utf-8", "charset=windows-1252")
             self.send(200, text.encode("cp1252"), "text/html; charset=windows-1252")
         elif path == BAD_BYTES:
             self.send(200, ok.replace(b"235 villages", b"235 \xff\xfe villages"))
@@ -308,9 +304,7 @@ def test_cache_holds_exact_bytes_with_provenance(server: Site, tmp_path: Path) -
     assert leftovers(tmp_path) == []
 
 
-def test_failures_are_recorded_with_reasons_and_never_stop_the_rest(
-    server: Site, tmp_path: Path
-) -> None:
+def test_failures_are_recorded_with_reasons_and_never_stop_the_rest(server: Site, tmp_path: Path) -> None:
     report = walk(server, tmp_path)
 
     failed = failures(tmp_path)
@@ -497,9 +491,7 @@ def test_refresh_asks_again_conditionally(server: Site, tmp_path: Path) -> None:
     assert again["fetched_at"] == first["fetched_at"] and again["checked_at"] >= first["checked_at"]
 
 
-def test_killed_run_leftovers_are_cleaned_and_manifest_rebuilt(
-    server: Site, tmp_path: Path
-) -> None:
+def test_killed_run_leftovers_are_cleaned_and_manifest_rebuilt(server: Site, tmp_path: Path) -> None:
     run(fast(server, tmp_path), [server.url + R321, server.url + R200])
     rows = manifest(tmp_path)
     (tmp_path / "manifest.csv").unlink()  # as if killed between a page and the manifest
@@ -515,7 +507,7 @@ def test_killed_run_leftovers_are_cleaned_and_manifest_rebuilt(
 
 
 def test_one_run_at_a_time_per_cache(server: Site, tmp_path: Path) -> None:
-    with Cache(tmp_path), pytest.raises(CacheBusy):
+    with Archive(tmp_path), pytest.raises(ArchiveBusy):
         run(fast(server, tmp_path), [server.url + R321])
 
 
@@ -629,9 +621,7 @@ def test_pages_that_are_not_releases() -> None:
     assert site.is_release(fixture_bytes(R220).decode())  # older page: title starts "LCQ"
     reason = site.check_release(fixture_bytes(R210).decode())
     assert reason is not None and "#PRHeadlineSpan" in reason
-    assert site.is_truncated(fixture_bytes(R321)[:-20]) and not site.is_truncated(
-        fixture_bytes(R321)
-    )
+    assert site.is_truncated(fixture_bytes(R321)[:-20]) and not site.is_truncated(fixture_bytes(R321))
 
 
 def test_release_addresses() -> None:
@@ -683,9 +673,7 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
     assert f"{server.url}{R230}: HTTP 404" in result.stdout
     assert len(manifest(tmp_path)) == 4
 
-    again = invoke(
-        "--base-url", server.url, "--cache", tmp_path, "--rate", "1000", server.url + R321
-    )
+    again = invoke("--base-url", server.url, "--cache", tmp_path, "--rate", "1000", server.url + R321)
     assert again.exit_code == 0 and "0 fetched, 1 skipped" in again.stdout
 
 
@@ -699,9 +687,7 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
         (["--since", "2999-01-01"], "is after today"),
     ],
 )
-def test_command_rejects_bad_arguments_in_one_line(
-    tmp_path: Path, args: list[str], message: str
-) -> None:
+def test_command_rejects_bad_arguments_in_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     result = cli()(*args, "--cache", tmp_path)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
@@ -710,7 +696,7 @@ def test_command_rejects_bad_arguments_in_one_line(
 
 
 def test_command_reports_a_busy_cache_in_one_line(server: Site, tmp_path: Path) -> None:
-    with Cache(tmp_path):
+    with Archive(tmp_path):
         result = cli()("--base-url", server.url, "--cache", tmp_path, server.url + R321)
     assert result.exit_code == 1
     assert result.stderr == f"error: another itdash fetch is using {tmp_path}\n"

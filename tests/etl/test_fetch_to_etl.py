@@ -17,18 +17,22 @@ def test_fetched_replies_flow_into_the_database_with_their_addresses(server, tmp
     cache = tmp_path / "cache"
     report = run(fast(server, cache), since=date(2025, 3, 26), until=date(2025, 3, 27))
     assert report.kept > 0
-    summary = pipeline.run([cache], sqlite_url, curated_dir=tmp_path / 'none')
+    summary = pipeline.run([cache], sqlite_url, curated_dir=tmp_path / "none")
     in_manifest = (cache / "manifest.csv").read_text().count("\n") - 1
     assert summary.documents_loaded == in_manifest > 0
     assert summary.quarantined == 0, [str(e) for e in summary.failures]
 
     engine = create_engine(sqlite_url)
     with engine.connect() as c:
-        rows = c.execute(text(
-            "SELECT d.url, d.published, f.text, f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
-            "WHERE f.text = 'about HK$96 million'"
-        )).all()
-        index_pages = c.execute(text("SELECT count(*) FROM documents WHERE source LIKE 'index/%'")).scalar_one()
+        rows = c.execute(
+            text(
+                "SELECT d.url, d.published, f.text, f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
+                "WHERE f.text = 'about HK$96 million'"
+            )
+        ).all()
+        index_pages = c.execute(
+            text("SELECT count(*) FROM documents WHERE source LIKE 'index/%'")
+        ).scalar_one()
     engine.dispose()
     (url, published, _, value) = rows[0]
     assert url == f"{server.url}/gia/general/202503/26/P2025032600321.htm"
@@ -41,7 +45,18 @@ def test_refresh_fetches_then_loads(server, tmp_path, sqlite_url):  # noqa: F811
     # Seed the cache with the first day so refresh starts from it.
     run(fast(server, cache), since=date(2025, 3, 26), until=date(2025, 3, 26))
     result = CliRunner().invoke(
-        app, ["refresh", "--cache", str(cache), "--database", sqlite_url, "--base-url", server.url, "--rate", "100"]
+        app,
+        [
+            "refresh",
+            "--cache",
+            str(cache),
+            "--database",
+            sqlite_url,
+            "--base-url",
+            server.url,
+            "--rate",
+            "100",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "etl:" in result.output and "quarantined" in result.output

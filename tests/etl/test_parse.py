@@ -44,8 +44,14 @@ def test_seed_metadata(seed_path):
     assert doc.official == "Professor Sun Dong"
     assert doc.date == date(2025, 3, 26) and doc.date_source == "manifest"
     assert [(i.part, i.number) for i in doc.items] == [
-        ("question", 1), ("question", 2), ("question", 3), ("question", 4),
-        ("reply", 1), ("reply", 2), ("reply", 3), ("reply", 4),
+        ("question", 1),
+        ("question", 2),
+        ("question", 3),
+        ("question", 4),
+        ("reply", 1),
+        ("reply", 2),
+        ("reply", 3),
+        ("reply", 4),
     ]
     assert doc.text[doc.reply.start :].lstrip().startswith("President,")
 
@@ -61,10 +67,31 @@ def test_member_titles_are_dropped_and_items_span_their_paragraphs():
 @pytest.mark.parametrize(
     ("text", "name", "url", "published", "expected", "origin"),
     [
-        (BODY + "\nEnds/Wednesday, May 8, 2024\n", "2023-01-01-x.txt", None, date(2022, 1, 1), date(2024, 5, 8), "closing line"),
+        (
+            BODY + "\nEnds/Wednesday, May 8, 2024\n",
+            "2023-01-01-x.txt",
+            None,
+            date(2022, 1, 1),
+            date(2024, 5, 8),
+            "closing line",
+        ),
         (BODY, "2023-01-01-x.txt", None, date(2022, 1, 1), date(2022, 1, 1), "manifest"),
-        (BODY, "2023-01-02-x.txt", "https://x/gia/general/202001/03/P2020010300001.htm", None, date(2023, 1, 2), "file name"),
-        (BODY, "x.txt", "https://x/gia/general/202001/03/P2020010300001.htm", None, date(2020, 1, 3), "address"),
+        (
+            BODY,
+            "2023-01-02-x.txt",
+            "https://x/gia/general/202001/03/P2020010300001.htm",
+            None,
+            date(2023, 1, 2),
+            "file name",
+        ),
+        (
+            BODY,
+            "x.txt",
+            "https://x/gia/general/202001/03/P2020010300001.htm",
+            None,
+            date(2020, 1, 3),
+            "address",
+        ),
     ],
 )
 def test_reply_date_sources_in_the_spec_order(text, name, url, published, expected, origin):

@@ -26,7 +26,7 @@ def dump(url: str) -> dict[str, pd.DataFrame]:
 
 
 def test_etl_loads_good_documents_and_quarantines_bad_ones(corpus, database_url):
-    summary = pipeline.run([corpus], database_url, curated_dir=corpus / 'none')
+    summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     assert summary.documents_read == 5
     assert summary.documents_loaded == 3
     assert summary.quarantined == 2
@@ -58,9 +58,9 @@ def test_etl_loads_good_documents_and_quarantines_bad_ones(corpus, database_url)
 
 
 def test_rerunning_converges_to_the_same_database(corpus, database_url):
-    pipeline.run([corpus], database_url, curated_dir=corpus / 'none')
+    pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     first = dump(database_url)
-    second_summary = pipeline.run([corpus], database_url, curated_dir=corpus / 'none')
+    second_summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     assert second_summary.documents_unchanged == 3
     second = dump(database_url)
     for t in DATA_TABLES:
@@ -68,32 +68,43 @@ def test_rerunning_converges_to_the_same_database(corpus, database_url):
 
 
 def test_a_changed_document_replaces_its_old_figures(corpus, database_url):
-    pipeline.run([corpus], database_url, curated_dir=corpus / 'none')
+    pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     doc = corpus / "2024-07-10-LCQ9-open-data-progress.txt"
     doc.write_text(doc.read_text().replace("over 5 000 datasets", "over 5 100 datasets"))
-    summary = pipeline.run([corpus], database_url, curated_dir=corpus / 'none')
+    summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     assert summary.documents_loaded == 1 and summary.documents_unchanged == 2
     engine = create_engine(database_url)
     with engine.connect() as c:
-        values = [r[0] for r in c.execute(text(
-            "SELECT f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
-            "WHERE d.source = :s AND f.unit = 'dataset'"), {"s": doc.name})]
+        values = [
+            r[0]
+            for r in c.execute(
+                text(
+                    "SELECT f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
+                    "WHERE d.source = :s AND f.unit = 'dataset'"
+                ),
+                {"s": doc.name},
+            )
+        ]
         n_docs = c.execute(text("SELECT count(*) FROM documents")).scalar_one()
     engine.dispose()
     assert values == [5100] and n_docs == 3
 
 
 def test_a_failing_document_keeps_its_last_good_version(corpus, database_url):
-    pipeline.run([corpus], database_url, curated_dir=corpus / 'none')
+    pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     doc = corpus / "2025-01-15-LCQ4-science-park-branch.txt"
     shutil.copy(doc, corpus / "backup.bak")
     doc.write_text(doc.read_text().replace("Reply:", "Rejoinder:"))
-    summary = pipeline.run([corpus], database_url, curated_dir=corpus / 'none')
+    summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     assert any(e.doc == doc.name for e in summary.failures)
     engine = create_engine(database_url)
     with engine.connect() as c:
-        kept = c.execute(text("SELECT count(*) FROM figures f JOIN documents d ON d.id = f.doc_id "
-                              "WHERE d.source = :s"), {"s": doc.name}).scalar_one()
-        reason = c.execute(text("SELECT reason FROM quarantine WHERE source = :s"), {"s": doc.name}).scalar_one()
+        kept = c.execute(
+            text("SELECT count(*) FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.source = :s"),
+            {"s": doc.name},
+        ).scalar_one()
+        reason = c.execute(
+            text("SELECT reason FROM quarantine WHERE source = :s"), {"s": doc.name}
+        ).scalar_one()
     engine.dispose()
     assert kept > 0 and "Reply" in reason

@@ -41,15 +41,21 @@ def run(series, url):
 
 def test_a_restated_figure_is_a_revision_and_preferred(series, database_url):
     run(series, database_url)
-    got = rows(database_url, "SELECT value, revision, preferred, conflict FROM observations "
-               "WHERE indicator_id = 'open_data_datasets' AND as_of = '2023-12-31' ORDER BY published")
+    got = rows(
+        database_url,
+        "SELECT value, revision, preferred, conflict FROM observations "
+        "WHERE indicator_id = 'open_data_datasets' AND as_of = '2023-12-31' ORDER BY published",
+    )
     assert got == [(5000, "revised", False, False), (5120, "revision", True, False)]
 
 
 def test_disagreeing_sources_are_kept_flagged_and_one_preferred(series, database_url):
     run(series, database_url)
-    got = rows(database_url, "SELECT source_kind, value, conflict, preferred FROM observations "
-               "WHERE indicator_id = 'csdi_spatial_datasets' ORDER BY source_kind")
+    got = rows(
+        database_url,
+        "SELECT source_kind, value, conflict, preferred FROM observations "
+        "WHERE indicator_id = 'csdi_spatial_datasets' ORDER BY source_kind",
+    )
     # The curated report is newer (2024-08-01) than the reply (2024-07-10): it is preferred.
     assert got == [("curated", 950, True, True), ("reply", 900, True, False)]
 
@@ -75,7 +81,9 @@ def test_a_bad_curated_row_is_quarantined_with_file_and_line(series, database_ur
     summary = run(series, database_url)
     (reason,) = [e for e in summary.failures if e.doc.endswith("fixture.csv:7")]
     assert "unknown indicator 'no_such_indicator'" in reason.reason
-    assert rows(database_url, "SELECT stage FROM quarantine WHERE source LIKE '%fixture.csv:7'") == [("curated",)]
+    assert rows(database_url, "SELECT stage FROM quarantine WHERE source LIKE '%fixture.csv:7'") == [
+        ("curated",)
+    ]
 
 
 def _fig(url: str, text_: str) -> str:
@@ -88,21 +96,32 @@ def test_review_decisions_are_stored_and_survive_every_run(series, database_url)
     engine = db.engine(database_url)
     workshops = _fig(database_url, "12 workshops")
     assert workshops in set(review.pending(engine)["id"])
-    review.decide(engine, workshops, "map", "counted as portal outreach", "ana",
-                  indicator_id="open_data_providers_orgs")
+    review.decide(
+        engine, workshops, "map", "counted as portal outreach", "ana", indicator_id="open_data_providers_orgs"
+    )
     falls = _fig(database_url, "about 4 800 datasets")
-    review.decide(engine, falls, "correct", "the reply's annex gives 4 850", "ana", value=4850, qualifier="exact")
+    review.decide(
+        engine, falls, "correct", "the reply's annex gives 4 850", "ana", value=4850, qualifier="exact"
+    )
     spatial = _fig(database_url, "over 900 spatial datasets")
     review.decide(engine, spatial, "reject", "superseded by the annual report", "bo")
     engine.dispose()
 
     for _ in range(2):  # decisions hold after the ETL runs again, twice
         run(series, database_url)
-        assert rows(database_url, "SELECT indicator_id, status, rule FROM observations WHERE figure_id = :f",
-                    f=workshops) == [("open_data_providers_orgs", "reviewed", "review")]
-        assert rows(database_url, "SELECT value, qualifier, lower, upper, status FROM observations "
-                    "WHERE figure_id = :f", f=falls) == [(4850, "exact", 4850, 4850, "corrected")]
-        assert rows(database_url, "SELECT count(*) FROM observations WHERE figure_id = :f", f=spatial) == [(0,)]
+        assert rows(
+            database_url,
+            "SELECT indicator_id, status, rule FROM observations WHERE figure_id = :f",
+            f=workshops,
+        ) == [("open_data_providers_orgs", "reviewed", "review")]
+        assert rows(
+            database_url,
+            "SELECT value, qualifier, lower, upper, status FROM observations WHERE figure_id = :f",
+            f=falls,
+        ) == [(4850, "exact", 4850, 4850, "corrected")]
+        assert rows(database_url, "SELECT count(*) FROM observations WHERE figure_id = :f", f=spatial) == [
+            (0,)
+        ]
     who = rows(database_url, "SELECT action, who, reason FROM review_decisions ORDER BY id")
     assert who[0] == ("map", "ana", "counted as portal outreach") and len(who) == 3
     with pytest.raises(Exception, match="map needs a known indicator"):
@@ -117,7 +136,7 @@ def test_export_has_the_columns_and_neutralises_formulas(series, sqlite_url, tmp
     data = list(csv.DictReader(io.StringIO(out.read_text())))
     assert list(data[0])[:13] == ex.EXPORT_COLUMNS
     notes = {r["sentence"] for r in data}
-    assert "'=HYPERLINK(\"http://evil\")" in notes and '=HYPERLINK("http://evil")' not in notes
+    assert '\'=HYPERLINK("http://evil")' in notes and '=HYPERLINK("http://evil")' not in notes
     js = CliRunner().invoke(app, ["export", "--database", sqlite_url, "--format", "json"])
     assert js.exit_code == 0 and '"indicator": "open_data_datasets"' in js.stdout
 
@@ -131,6 +150,17 @@ def test_status_and_review_list(series, sqlite_url):
     assert "figures awaiting review: 1" in status.stdout
     listed = CliRunner().invoke(app, ["review", "list", "--database", sqlite_url])
     assert "'12 workshops'" in listed.stdout
-    mapped = CliRunner().invoke(app, ["review", "map", _fig(sqlite_url, "12 workshops"), "nope",
-                                      "--reason", "x", "--database", sqlite_url])
+    mapped = CliRunner().invoke(
+        app,
+        [
+            "review",
+            "map",
+            _fig(sqlite_url, "12 workshops"),
+            "nope",
+            "--reason",
+            "x",
+            "--database",
+            sqlite_url,
+        ],
+    )
     assert mapped.exit_code != 0

@@ -31,10 +31,18 @@ def test_every_curated_row_names_a_registered_indicator_with_its_unit():
 
 def test_every_seed_headline_indicator_is_registered():
     reg = indicators.load()
-    for i in ("open_data_datasets", "csdi_spatial_datasets", "egov_licences_services_digitalised",
-              "egov_forms_digitalised", "streamlining_bds", "streamlining_measures",
-              "hkstp_shenzhen_branch_companies", "hkstp_shenzhen_branch_ai_enterprises",
-              "cyberport_qianhai_enterprises_settled", "it_industry_oriented_fund"):
+    for i in (
+        "open_data_datasets",
+        "csdi_spatial_datasets",
+        "egov_licences_services_digitalised",
+        "egov_forms_digitalised",
+        "streamlining_bds",
+        "streamlining_measures",
+        "hkstp_shenzhen_branch_companies",
+        "hkstp_shenzhen_branch_ai_enterprises",
+        "cyberport_qianhai_enterprises_settled",
+        "it_industry_oriented_fund",
+    ):
         assert i in reg.indicators
 
 
@@ -71,7 +79,8 @@ def test_every_reference_indicator_is_covered_by_the_registry():
         ids = {row["indicator_id"] for row in csv.DictReader(f)}
     folded = {"hkstp_shenzhen_branch_target": "hkstp_shenzhen_branch_companies"}  # data/README.md
     missing = {
-        i for i in ids
+        i
+        for i in ids
         if i not in reg.indicators and folded.get(i, i.removesuffix("_target")) not in reg.indicators
     }
     assert missing == set()

@@ -31,7 +31,7 @@ class DocumentBase(SQLModel):
     figures_mapped: int = 0
 
 
-class Document(DocumentBase, table=True):
+class DocumentRow(DocumentBase, table=True):
     __tablename__ = "documents"
     id: str = Field(primary_key=True, description="SHA-256 of the file's bytes")
     content: str = Field(sa_column=Column(Text, nullable=False))
@@ -58,7 +58,7 @@ class FigureBase(SQLModel):
     rule: str | None = Field(default=None, description="the registry rule that matched")
 
 
-class Figure(FigureBase, table=True):
+class FigureRow(FigureBase, table=True):
     __tablename__ = "figures"
     id: str = Field(primary_key=True)
     doc_id: str = Field(foreign_key="documents.id", index=True)

@@ -38,7 +38,7 @@ _INDEX_RECORDS = "index/[0-9][0-9][0-9][0-9][0-9][0-9]/[0-9][0-9].htm.json"
 Record = dict[str, Any]
 
 
-class CacheBusy(RuntimeError):
+class ArchiveBusy(RuntimeError):
     """Another `itdash fetch` holds this cache; two writers would interleave the manifest."""
 
 
@@ -96,7 +96,7 @@ def manifest_row(file: str, record: Record) -> dict[str, str]:
     }
 
 
-class Cache:
+class Archive:
     """One run's handle on the cache folder: locked, cleaned of stray temporaries, indexed."""
 
     def __init__(self, root: Path) -> None:
@@ -105,7 +105,7 @@ class Cache:
         self.failures: dict[str, dict[str, str]] = {}
         self._lock: int | None = None
 
-    def __enter__(self) -> Cache:
+    def __enter__(self) -> Archive:
         self.open()
         return self
 
@@ -123,7 +123,7 @@ class Cache:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise CacheBusy(f"another itdash fetch is using {self.root}") from None
+            raise ArchiveBusy(f"another itdash fetch is using {self.root}") from None
         self._lock = fd
         for stray in self.root.rglob(f"{TMP_PREFIX}*"):
             with contextlib.suppress(OSError):
