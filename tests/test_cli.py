@@ -26,8 +26,8 @@ def itdash(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_extract_prints_spec_jsonl_for_a_folder(seed_path):
-    result = runner.invoke(app, ["extract", str(seed_path.parent)])
+def test_extract_prints_spec_jsonl_for_a_folder(corpus, seed_path):
+    result = runner.invoke(app, ["extract", str(corpus)])
     assert result.exit_code == 0, result.output
     # The folder holds other replies too: read the seed's figures by its name.
     records = [json.loads(line) for line in result.stdout.splitlines()]
