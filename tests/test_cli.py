@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import re
 import subprocess
 import sys
@@ -26,8 +27,12 @@ def itdash(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_extract_prints_spec_jsonl_for_a_folder(corpus, seed_path):
-    result = runner.invoke(app, ["extract", str(corpus)])
+def test_extract_prints_spec_jsonl_for_a_folder(tmp_path, seed_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(seed_path, folder / seed_path.name)
+    (folder / "manifest.csv").write_text(f"file,url,published,lang\n{seed_path.name},,2025-03-26,en\n")
+    result = runner.invoke(app, ["extract", str(folder)])
     assert result.exit_code == 0, result.output
     # The folder holds other replies too: read the seed's figures by its name.
     records = [json.loads(line) for line in result.stdout.splitlines()]
