@@ -28,9 +28,10 @@ from schemas.figure import Figure
 
 _CN = "零〇○一二兩三四五六七八九十百千萬億"
 _CN_DIGIT = "零〇○一二兩三四五六七八九"
-_SEP = "[,，\u00a0\u2009\u202f ]"
+_SEP = "[,，\u00a0\u2009\u202f □]"
 _DIGITS = rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _PUNCT = set("，。、；：！？「」『』（）()《》〈〉,.;:!?\n\t ")
+_NOT_INHERITED = {"HKD", "CNY", "USD", "EUR", "percent"}  # a bare count never counts money
 _SENTENCE_END = re.compile(r"[。！？](?:[」』）)])*")
 _YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
 _MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
@@ -54,9 +55,16 @@ class Vocab:
     stops: tuple[str, ...]
     today: tuple[str, ...]
     continues: tuple[str, ...]
+    same_period: tuple[str, ...]
+    count_words: tuple[str, ...]
+    measure_when_noun: tuple[str, ...]
     event_verbs: tuple[str, ...]
     title_words: tuple[str, ...]
     names: tuple[str, ...]
+    aliases: dict[str, str]
+    not_names: frozenset[str]
+    not_name_starts: tuple[str, ...]
+    back_refs: tuple[str, ...]
     endings: tuple[str, ...]
     left_stops: tuple[str, ...]
     places: tuple[str, ...]
@@ -94,9 +102,16 @@ def vocab(folder: Path | None = None) -> Vocab:
         stops=_longest_first(u["stops"]),
         today=tuple(a["today"]),
         continues=tuple(a["continues"]),
+        same_period=tuple(a["same_period"]),
+        count_words=tuple(u["count_words"]),
+        measure_when_noun=tuple(u["measure_when_noun"]),
         event_verbs=tuple(a["event_verbs"]),
         title_words=tuple(a["title_words"]),
-        names=_longest_first(s["names"]),
+        names=_longest_first([*s["names"], *s["aliases"]]),
+        aliases=s["aliases"],
+        not_names=frozenset(s["not_names"]),
+        not_name_starts=tuple(s["not_name_starts"]),
+        back_refs=tuple(s["back_refs"]),
         endings=_longest_first(s["endings"]),
         left_stops=_longest_first(s["left_stops"]),
         places=tuple(s["places"]),
@@ -148,6 +163,7 @@ def _dates_and_labels(text: str, a: int, b: int) -> list[tuple[int, int]]:
         r"(?<!\d)[2-9]\d{3}\s\d{4}(?!\d)",  # a Hong Kong telephone number, as written
         r"(?:電話|熱線|致電|傳真|號碼)[：:\s]*(?:\+?852\s?)?\d[\d\s]{6,10}\d",
         r"\d{1,2}[:：]\d{2}",  # a clock time
+        rf"(?:上午|下午|晚上|早上|中午)?\s*{_MONTH}\s*時(?:\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分)?",
         r"[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]",  # an item number
     ]
     out = []
@@ -180,8 +196,10 @@ def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
         s, e = m.start(), m.end()
         if _inside(masked, s, e) or any(text.endswith(o, 0, s) for o in v.ordinal_before):
             continue
-        if s > 0 and (text[s - 1].isascii() and text[s - 1].isalpha()):
-            continue  # Web3, COVID-19: a number inside a name
+        if re.search(r"[A-Za-z][-.]?\s?$", text[max(a, s - 2) : s]):
+            continue  # Web3, COVID-19, Wi-Fi 6: a number inside a name
+        if text.count("「", a, s) > text.count("」", a, s):
+            continue  # inside quotation marks: a name or a slogan
         after = text[e : e + 4]
         if any(after.startswith(w) for w in v.label_after):
             continue
@@ -209,8 +227,8 @@ def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
                 continue  # 5G
         else:
             raw = m.group("cn")
-            if set(raw) <= set("萬億千百十"):
-                continue  # 萬 alone is no number
+            if raw[0] in "萬億千百" or set(raw) <= set("零〇○"):
+                continue  # 萬 or 零 alone is no number
             try:
                 value, script = chinese_value(raw), "chinese"
             except (ValueError, KeyError, TypeError):
@@ -240,19 +258,31 @@ class Draft:
     unit: str | None = None
     subject: str | None = None
     as_of: str | None = None
+    measured: bool = False  # a measure word follows the number (三十八間): it counts something
 
 
 def _hedge_before(text: str, lo: int, n: Number, v: Vocab) -> tuple[str, int] | None:
-    window = text[max(lo, n.start - 12) : n.start]
+    at = n.start
+    for word in v.money:  # 最多人民幣50萬元: the hedge stands before the currency
+        if word != "元" and text.endswith(word, lo, at):
+            at -= len(word)
+            break
+    found = _hedge_ending(text, lo, at, v)
+    return found
+
+
+def _hedge_ending(text: str, lo: int, at: int, v: Vocab) -> tuple[str, int] | None:
+    n_start = at
+    window = text[max(lo, n_start - 12) : n_start]
     for j in v.joiners:  # 共有, 約達: the joining word sits between hedge and number
         if window.endswith(j) and j not in v.hedge_before:
             base = window[: -len(j)]
             found = _ending_hedge(base, v)
             if found:
-                return found[0], n.start - len(j) - found[1]
+                return found[0], n_start - len(j) - found[1]
     found = _ending_hedge(window, v)
     if found:
-        return found[0], n.start - found[1]
+        return found[0], n_start - found[1]
     return None
 
 
@@ -269,19 +299,23 @@ def _ending_hedge(window: str, v: Vocab) -> tuple[str, int] | None:
 
 
 def _unit_after(text: str, pos: int, hi: int, v: Vocab) -> tuple[str | None, int, bool]:
-    """The unit after a number: money, a self-unit, or the measure word's noun; and where it ends."""
+    """The unit after a number: money, a self-unit, or the measure word's noun; where it ends; and
+    whether a counting word (money, a self-unit, a measure word) ties the number to something."""
     for word, code in v.money.items():
         if text.startswith(word, pos):
             return code, pos + len(word), True
     for word, unit in sorted(v.self_units.items(), key=lambda kv: -len(kv[0])):
         if text.startswith(word, pos):
-            return unit, pos + len(word), False
+            noun = _noun_run(text, pos + len(word), hi, v) if word in v.measure_when_noun else None
+            if noun:
+                return noun, pos + len(word) + len(noun), True
+            return unit, pos + len(word), True
     measured = next((w for w in v.measure_words if text.startswith(w, pos)), None)
     start = pos + len(measured) if measured else pos
     noun = _noun_run(text, start, hi, v)
     if noun:
-        return noun, start + len(noun), False
-    return None, start, False
+        return noun, start + len(noun), True
+    return None, start, measured is not None
 
 
 def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
@@ -293,7 +327,7 @@ def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
     end, best = start, None
     while end < min(hi, start + 10) and text[end] not in _PUNCT and not text[end].isdigit():
         listed = any(text.startswith(w, end) for w in v.nouns)
-        if not listed and any(text.startswith(w, end) for w in v.stops):
+        if not listed and any(text.startswith(w, end) for w in (*v.stops, *v.hedge_after)):
             break
         noun = next((w for w in v.nouns if text.startswith(w, end)), None)
         if noun:
@@ -315,6 +349,14 @@ def noun_before(text: str, lo: int, at: int, v: Vocab) -> str | None:
         if k >= 0 and (best is None or k + len(w) > best[1] or (k + len(w) == best[1] and k < best[0])):
             best = (k, k + len(w))
     if best is None:
+        for w in v.count_words:  # 登記數目約為…: the noun before the counting word
+            k = text.rfind(w, lo, at)
+            if k > lo:
+                s = k
+                while s > lo and text[s - 1] not in _PUNCT and k - s < 6 and not text.endswith("的", 0, s):
+                    s -= 1
+                if s < k:
+                    return text[s:k]
         return None
     s = best[0]
     while s > lo and text[s - 1] not in _PUNCT and not text[s - 1].isdigit() and best[1] - s < 8:
@@ -348,7 +390,7 @@ def draft(text: str, n: Number, lo: int, hi: int, v: Vocab) -> Draft:
         cn_scale = None
         if n.script == "chinese":
             cn_scale = next((w for w in ("百萬", "千萬", "萬", "億") if text.startswith(w, pos)), None)
-        unit, end, is_money = _unit_after(text, pos, hi, v)
+        unit, end, d.measured = _unit_after(text, pos, hi, v)
         before = _money_before(text, lo, n, v)
         if before:
             unit = before
@@ -371,7 +413,7 @@ def counts(d: Draft, v: Vocab) -> bool:
     """Whether a candidate is a figure: a numeral in characters needs a unit, money or per cent."""
     if d.n.script == "digits" or d.n.percent:
         return True
-    return d.unit is not None
+    return d.unit is not None or d.measured
 
 
 # ---------------------------------------------------------------- dates
@@ -463,13 +505,28 @@ def anchors(text: str, a: int, b: int, day: date, v: Vocab) -> list[Anchor]:
             ):
                 taken.append((m.start(), m.end()))
                 continue
+            if re.match(r"[自從]", text[max(a, m.start() - 1) : m.start()]) and re.match(
+                r"\s*(?:起|以來|開始)", text[m.end() : m.end() + 3]
+            ):
+                taken.append((m.start(), m.end()))
+                continue  # 自2019年起: since, no anchor (the reply's day)
             try:
                 value = _anchor_value(kind, m, day)
             except (ValueError, KeyError, TypeError):
                 continue
+            if kind == "y" and value and re.match(r"\s*(?:或之前|之前|前|年底前|底前)", tail):
+                value = f"{value[:4]}-12-31"  # 在2027年或之前: by the end of that year
+            elif kind == "y" and value and int(value[:4]) > day.year:
+                value = f"{value[:4]}-12-31"  # a future year is a deadline: by 2027
             if value:
                 out.append(Anchor(m.start(), m.end(), value))
                 taken.append((m.start(), m.end()))
+    for word in v.today:  # 現時, 目前: the reply's day, nearest-wins like any anchor
+        for m in re.finditer(re.escape(word), text[a:b]):
+            s, e = a + m.start(), a + m.end()
+            if not any(x < e and s < y for x, y in taken):
+                out.append(Anchor(s, e, day.isoformat()))
+                taken.append((s, e))
     out.sort(key=lambda x: x.start)
     return _summed(text, out)
 
@@ -536,23 +593,81 @@ class Mention:
     name: str
 
 
-def mentions(text: str, a: int, b: int, v: Vocab) -> list[Mention]:
-    """Named programmes, bodies and places in `text[a:b]`: listed names, then names by their ending."""
+def abbreviations(text: str, v: Vocab) -> dict[str, str]:
+    """Short names a reply defines itself: 數碼港投資創業基金（投資基金）."""
+    out: dict[str, str] = {}
+    for m in re.finditer(r"[（(](?:下稱|簡稱|以下簡稱)?「?([\u4e00-\u9fffA-Za-z]{2,8})」?[）)]", text):
+        short = m.group(1)
+        for ending in v.endings:
+            if text.endswith(ending, 0, m.start()):
+                s = _name_start(text, max(0, m.start() - 20), m.start() - len(ending), v)
+                full = text[s : m.start()]
+                if len(full) > len(short) and full not in v.not_names:
+                    out[short] = v.aliases.get(full, full)
+                break
+        else:
+            name = next((n for n in v.names if text.endswith(n, 0, m.start())), None)
+            if name:
+                out[short] = v.aliases.get(name, name)
+    return out
+
+
+def mentions(
+    text: str,
+    a: int,
+    b: int,
+    v: Vocab,
+    abbr: dict[str, str] | None = None,
+    last: dict[str, str] | None = None,
+) -> list[Mention]:
+    """Named programmes, bodies and places in `text[a:b]`: listed names, then names by their ending.
+
+    `abbr` holds the reply's own short names; `last` the name last given for each ending, which
+    a bare `計劃` or `該基金` refers back to."""
+    abbr = abbr or {}
+    last = last if last is not None else {}
+    named = list(last.values())
     out: list[Mention] = []
     taken: list[tuple[int, int]] = []
     for name in v.names:
         for m in re.finditer(re.escape(name), text[a:b]):
             s, e = a + m.start(), a + m.end()
             if not any(x < e and s < y for x, y in taken):
-                out.append(Mention(s, e, name))
+                out.append(Mention(s, e, abbr.get(name) or v.aliases.get(name, name)))
+                taken.append((s, e))
+    for short, full in abbr.items():  # 數碼港投資創業基金（投資基金）: the reply's own short names
+        for m in re.finditer(re.escape(short), text[a:b]):
+            s, e = a + m.start(), a + m.end()
+            if not any(x < e and s < y for x, y in taken):
+                out.append(Mention(s, e, full))
                 taken.append((s, e))
     for ending in v.endings:
         for m in re.finditer(re.escape(ending), text[a:b]):
             e = a + m.end()
             s = _name_start(text, a, a + m.start(), v)
-            if e - s < len(ending) + 2 or any(x < e and s < y for x, y in taken):
+            if any(x < e and s < y for x, y in taken):
                 continue
-            out.append(Mention(s, e, text[s:e]))
+            name = text[s:e]
+            if (name == ending or name[: -len(ending)] in v.back_refs) and ending in last:
+                out.append(Mention(s, e, last[ending]))  # 該計劃: the one named last
+                taken.append((s, e))
+                continue
+            full = next(
+                (f for f in reversed(named) if f != name and f.endswith(ending) and _subsequence(name, f)),
+                None,
+            )
+            if full:  # 燈柱計劃 after 多功能智慧燈柱試驗計劃: a short form of a name given earlier
+                out.append(Mention(s, e, full))
+                taken.append((s, e))
+                continue
+            if e - s < len(ending) + 2 or name in v.not_names or name.startswith(v.not_name_starts):
+                continue
+            out.append(Mention(s, e, name))
+            taken.append((s, e))
+    for m in re.finditer(r"「([^「」，。；：]{2,14})」", text[a:b]):  # 「智方便」: a programme's name
+        s, e = a + m.start(1), a + m.end(1)
+        if not any(x < e and s < y for x, y in taken) and not re.search(r"\d|[的了]", m.group(1)):
+            out.append(Mention(s, e, v.aliases.get(m.group(1), m.group(1))))
             taken.append((s, e))
     for place in v.places:
         for m in re.finditer(re.escape(place), text[a:b]):
@@ -563,10 +678,20 @@ def mentions(text: str, a: int, b: int, v: Vocab) -> list[Mention]:
     return sorted(out, key=lambda x: x.start)
 
 
+def _subsequence(short: str, full: str) -> bool:
+    it = iter(full)
+    return len(short) < len(full) and all(c in it for c in short)
+
+
 def _name_start(text: str, lo: int, end: int, v: Vocab) -> int:
     """Where an unlisted name ending at `end` begins: back to punctuation or a particle, 12 at most."""
     s = end
-    while s > max(lo, end - 12) and text[s - 1] not in _PUNCT and not text[s - 1].isdigit():
+    while (
+        s > max(lo, end - 12)
+        and text[s - 1] not in _PUNCT
+        and not text[s - 1].isdigit()
+        and text[s - 1] not in _CN
+    ):
         if any(text.endswith(w, 0, s) for w in v.left_stops):
             break
         s -= 1
@@ -615,12 +740,13 @@ def sentences(doc: Reply) -> list[Sentence]:
     return out
 
 
-def _pair_ranges(text: str, drafts: list[Draft]) -> None:
+def _pair_ranges(text: str, drafts: list[Draft], v: Vocab) -> None:
     """200至300個: the lower end at_least, the upper up_to; 由約60日縮短至20日 is a change."""
     for x, y in zip(drafts, drafts[1:], strict=False):
         between = text[x.end : y.start] if x.end <= y.start else ""
-        if between.strip() not in ("至", "到", "-", "–", "～", "~"):
+        if between.strip() not in ("至", "到", "-", "–", "～", "~") or not counts(y, v):
             continue
+        x.measured = True
         if re.search(r"[由從]\s*$", text[max(0, x.start - 3) : x.start]):
             continue  # a change: each end keeps its own hedge
         x.qualifier, y.qualifier = "at_least", "up_to"
@@ -637,6 +763,8 @@ def extract(doc: Reply) -> list[Figure]:
     """Every figure of the question and reply parts of a Chinese reply, in document order."""
     v = vocab()
     text = doc.text
+    abbr = abbreviations(text, v)
+    last: dict[str, str] = {}
     out: list[Figure] = []
     prev: list[Draft] = []
     prev_anchor: str | None = None
@@ -645,21 +773,21 @@ def extract(doc: Reply) -> list[Figure]:
     for s in sentences(doc):
         if s.paragraph != paragraph:
             paragraph, carry = s.paragraph, None
-        drafts = [
-            d for n in numbers(text, s.start, s.end, v) if counts(d := draft(text, n, s.start, s.end, v), v)
-        ]
-        _pair_ranges(text, drafts)
+        drafts = [draft(text, n, s.start, s.end, v) for n in numbers(text, s.start, s.end, v)]
+        _pair_ranges(text, drafts, v)  # first: 兩至三個月's lower end counts through its upper end
+        drafts = [d for d in drafts if counts(d, v)]
         head = text[s.start : s.start + 6]
         continues = any(head.startswith(w) for w in v.continues)
         for k, d in enumerate(drafts):
             if d.unit is None:
                 d.unit = (
                     noun_before(text, s.start, d.start, v)
-                    or (drafts[k - 1].unit if k else None)
+                    or (drafts[k - 1].unit if k and drafts[k - 1].unit not in _NOT_INHERITED else None)
                     or (prev[-1].unit if continues and prev else None)
                 )
         found = anchors(text, s.start, s.end, doc.date, v)
-        inherited = prev_anchor if continues and not found else None
+        same = continues or any(w in text[s.start : s.end] for w in v.same_period)
+        inherited = prev_anchor if same and not found else None
         for d in drafts:
             an = nearest(found, d.start, d.end)
             d.as_of = an.value if an else (inherited or doc.date.isoformat())
@@ -667,7 +795,13 @@ def extract(doc: Reply) -> list[Figure]:
             prev_anchor = drafts[-1].as_of if drafts else found[-1].value
         elif inherited is None:
             prev_anchor = None
-        ms = mentions(text, s.start, s.end, v)
+        ms = mentions(text, s.start, s.end, v, abbr, last)
+        for m in ms:
+            for ending in v.endings:
+                if m.name.endswith(ending) and m.name != ending:
+                    last[ending] = last[m.name] = (
+                        m.name
+                    )  # keyed by ending for 該計劃, by name for short forms
         for k, d in enumerate(drafts):
             if continues and not ms and prev and k == 0:
                 d.subject = prev[-1].subject
