@@ -135,9 +135,13 @@ def bench(count: int, kinds: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--replies", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     for count in args.replies:
