@@ -39,7 +39,7 @@ def extract(
     format: Format = typer.Option(Format.jsonl, "--format", "-f", help="jsonl (the spec's) or a table."),
 ) -> None:
     """Print every figure of the given replies, as shared/spec/figures.md defines."""
-    from etl import corpus
+    from etl import corpus, series
     from etl.extract import extract as extract_figures
     from etl.parse import parse
 
@@ -49,7 +49,9 @@ def extract(
         try:
             if isinstance(item, DocumentError):
                 raise item
-            figures = extract_figures(parse(item))
+            doc = parse(item)
+            figures = extract_figures(doc)
+            series.assign(figures, doc.date, doc.lang)
         except DocumentError as e:
             failed += 1
             typer.echo(f"itdash: {e}", err=True)
