@@ -22,7 +22,6 @@ from etl.errors import DocumentError
 from etl.extract import extract
 from etl.parse import Reply, parse
 from schemas import storage
-from schemas.figure import Figure
 
 
 def _module_file(name: str, root: Path) -> Path | None:
@@ -107,10 +106,6 @@ class Processed:
     targets: list[storage.Target] = field(default_factory=list)
 
 
-def figure_id(doc_id: str, fig: Figure) -> str:
-    return f"{doc_id[:16]}-{fig.start}-{fig.end}"
-
-
 def _figure_frame(rows: list[storage.FigureRow], doc_length: int) -> pd.DataFrame:
     df = pd.DataFrame([r.model_dump() for r in rows])
     df["item"] = df["item"].astype("Int64")
@@ -125,63 +120,8 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         found = extract(doc)
     except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the corpus
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
-    figures: list[storage.FigureRow] = []
-    observations: list[storage.Observation] = []
-    targets: list[storage.Target] = []
-    mapped = 0
-    for k, fig in enumerate(found):
-        m = normalise.map_figure(fig, registry)
-        start, end = normalise.period(fig.as_of)
-        fid = figure_id(raw.sha256, fig)
-        figures.append(
-            storage.FigureRow(
-                id=fid,
-                doc_id=raw.sha256,
-                ordinal=k,
-                part=fig.part,
-                item=fig.item,
-                start=fig.start,
-                end=fig.end,
-                text=fig.text,
-                value=fig.value,
-                qualifier=fig.qualifier,
-                unit=fig.unit,
-                subject=fig.subject,
-                as_of=fig.as_of,
-                as_of_start=start,
-                as_of_end=end,
-                sentence=fig.sentence,
-                clause=fig.clause,
-                mapping=m.status,
-                indicator_id=m.indicator_id,
-                rule=m.rule,
-            )
-        )
-        if m.status != "mapped":
-            continue  # unmapped and ambiguous figures wait for review
-        mapped += 1
-        common = dict(
-            id=f"reply:{fid}",
-            indicator_id=m.indicator_id,
-            as_of=fig.as_of,
-            period_start=start,
-            period_end=end,
-            value=fig.value,
-            qualifier=fig.qualifier,
-            unit=fig.unit,
-            source_kind="reply",
-            source_url=doc.url,
-            published=doc.date,
-            figure_id=fid,
-            doc_id=raw.sha256,
-        )
-        if start > doc.date:  # "by 2027": a goal, drawn as a target, never in the series
-            targets.append(storage.Target(note=fig.sentence, **common))
-            continue
-        lower, upper = normalise.bounds(fig.value, fig.qualifier)
-        observations.append(
-            storage.Observation(lower=lower, upper=upper, sentence=fig.sentence, rule=m.rule, **common)
-        )
+    out = normalise.reply(found, registry, raw.sha256, doc.url, doc.date)
+    figures, observations = out.figures, out.observations
     if figures:
         validate.figures(_figure_frame(figures, len(raw.text)), raw.name)
     if observations:
@@ -202,11 +142,11 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         kind="text" if doc.body.map.identity else "html",
         encoding=raw.encoding,
         figures_found=len(figures),
-        figures_mapped=mapped,
+        figures_mapped=out.mapped,
         content=raw.text,
         processed_with=processed_with,
     )
-    return Processed(document, figures, observations, targets)
+    return Processed(document, figures, observations, out.targets)
 
 
 @dataclass
