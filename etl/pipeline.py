@@ -192,21 +192,7 @@ def _curated(engine, registry: indicators.Registry, folder: Path, run_id: int, s
 
 
 def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    cols = [
-        storage.Observation.id,
-        storage.Observation.indicator_id,
-        storage.Observation.as_of,
-        storage.Observation.value,
-        storage.Observation.qualifier,
-        storage.Observation.source_kind,
-        storage.Observation.published,
-        storage.Observation.period_start,
-        storage.Observation.period_end,
-    ]
-    with engine.connect() as c:
-        obs = pd.DataFrame(c.execute(select(*cols)).mappings().all(), columns=[x.key for x in cols])
+    obs = load.series_observations(engine)
     flags = reconcile.reconcile(obs)
     merged = obs.merge(flags, on="id")
     kinds = {i.id: i.kind for i in registry.indicators.values()}
