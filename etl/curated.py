@@ -92,7 +92,7 @@ def read(path: Path, registry: Registry) -> CuratedFile:
             out.skipped_quoted += 1
             continue
         digest = hashlib.sha256("|".join(row[c] for c in COLUMNS).encode()).hexdigest()[:16]
-        args = (
+        stated = normalise.Stated(
             f"curated:{path.name}:{digest}",
             row["indicator_id"],
             row["as_of"],
@@ -100,15 +100,12 @@ def read(path: Path, registry: Registry) -> CuratedFile:
             row["qualifier"],
             row["unit"],
         )
-        source = dict(
-            source_kind="curated",
-            source_url=row["source_url"] or None,
-            published=pd.Timestamp(row["published"]).date() if row["published"] else None,
-        )
+        published = pd.Timestamp(row["published"]).date() if row["published"] else None
+        source = normalise.Source("curated", row["source_url"] or None, published)
         if row["status"] == "target":
-            rows.append((line, normalise.target(*args, note=row["note"], **source)))
+            rows.append((line, normalise.target(stated, source, note=row["note"])))
         else:
-            point = normalise.observation(*args, sentence=row["note"] or None, rule="curated", **source)
+            point = normalise.observation(stated, source, sentence=row["note"] or None, rule="curated")
             rows.append((line, point))
     obs = [(line, o) for line, o in rows if isinstance(o, storage.Observation)]
     bad_lines: set[int] = set()

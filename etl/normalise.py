@@ -105,81 +105,61 @@ def reply_id(figure_id: str) -> str:
     return f"reply:{figure_id}"
 
 
+@dataclass(frozen=True)
+class Stated:
+    """What a figure or a curated row states, under the id of the row it becomes."""
+
+    id: str
+    indicator_id: str
+    as_of: str
+    value: float
+    qualifier: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where it was stated: a reply (with its figure and document) or a curated reference."""
+
+    kind: str
+    url: str | None
+    published: date | None
+    figure_id: str | None = None
+    doc_id: str | None = None
+
+
+def _common(stated: Stated, source: Source) -> dict:
+    start, end = period(stated.as_of)
+    return dict(
+        id=stated.id,
+        indicator_id=stated.indicator_id,
+        as_of=stated.as_of,
+        period_start=start,
+        period_end=end,
+        value=stated.value,
+        qualifier=stated.qualifier,
+        unit=stated.unit,
+        source_kind=source.kind,
+        source_url=source.url,
+        published=source.published,
+        figure_id=source.figure_id,
+        doc_id=source.doc_id,
+    )
+
+
 def observation(
-    id: str,
-    indicator_id: str,
-    as_of: str,
-    value: float,
-    qualifier: str,
-    unit: str,
-    *,
-    source_kind: str,
-    source_url: str | None,
-    published: date | None,
-    sentence: str | None,
-    rule: str | None,
-    status: str = "auto",
-    figure_id: str | None = None,
-    doc_id: str | None = None,
+    stated: Stated, source: Source, sentence: str | None, rule: str | None, status: str = "auto"
 ) -> Observation:
     """One point of a series, with the period of its as_of and the bounds of its qualifier."""
-    start, end = period(as_of)
-    lower, upper = bounds(value, qualifier)
+    lower, upper = bounds(stated.value, stated.qualifier)
     return Observation(
-        id=id,
-        indicator_id=indicator_id,
-        as_of=as_of,
-        period_start=start,
-        period_end=end,
-        value=value,
-        qualifier=qualifier,
-        lower=lower,
-        upper=upper,
-        unit=unit,
-        source_kind=source_kind,
-        source_url=source_url,
-        published=published,
-        sentence=sentence,
-        status=status,
-        figure_id=figure_id,
-        doc_id=doc_id,
-        rule=rule,
+        **_common(stated, source), lower=lower, upper=upper, sentence=sentence, rule=rule, status=status
     )
 
 
-def target(
-    id: str,
-    indicator_id: str,
-    as_of: str,
-    value: float,
-    qualifier: str,
-    unit: str,
-    *,
-    source_kind: str,
-    source_url: str | None,
-    published: date | None,
-    note: str | None,
-    figure_id: str | None = None,
-    doc_id: str | None = None,
-) -> Target:
+def target(stated: Stated, source: Source, note: str | None) -> Target:
     """A stated goal, with the period of its as_of; drawn as a goal, never part of a series."""
-    start, end = period(as_of)
-    return Target(
-        id=id,
-        indicator_id=indicator_id,
-        as_of=as_of,
-        period_start=start,
-        period_end=end,
-        value=value,
-        qualifier=qualifier,
-        unit=unit,
-        source_kind=source_kind,
-        source_url=source_url,
-        published=published,
-        note=note,
-        figure_id=figure_id,
-        doc_id=doc_id,
-    )
+    return Target(**_common(stated, source), note=note)
 
 
 def figure_row(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> FigureRow:
@@ -231,12 +211,10 @@ def reply(
         if m.status != "mapped" or m.indicator_id is None:
             continue  # unmapped and ambiguous figures wait for review
         out.mapped += 1
-        args = (reply_id(row.id), m.indicator_id, fig.as_of, fig.value, fig.qualifier, fig.unit)
-        source = dict(
-            source_kind="reply", source_url=url, published=published, figure_id=row.id, doc_id=doc_id
-        )
+        stated = Stated(reply_id(row.id), m.indicator_id, fig.as_of, fig.value, fig.qualifier, fig.unit)
+        source = Source("reply", url, published, figure_id=row.id, doc_id=doc_id)
         if is_target(row.as_of_start, published):  # "by 2027": a goal, drawn as a target
-            out.targets.append(target(*args, note=fig.sentence, **source))
+            out.targets.append(target(stated, source, note=fig.sentence))
         else:
-            out.observations.append(observation(*args, sentence=fig.sentence, rule=m.rule, **source))
+            out.observations.append(observation(stated, source, sentence=fig.sentence, rule=m.rule))
     return out

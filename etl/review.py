@@ -99,20 +99,17 @@ def apply(engine: Engine) -> int:
                 if obs is not None and obs.status == "corrected" and d.action != "correct":
                     status = "corrected"
                 new = normalise.observation(
-                    obs_id,
-                    indicator,
-                    fig.as_of,
-                    value,
-                    qualifier,
-                    unit,
-                    source_kind="reply",
-                    source_url=doc.url if doc else None,
-                    published=doc.published if doc else None,
+                    normalise.Stated(obs_id, indicator, fig.as_of, value, qualifier, unit),
+                    normalise.Source(
+                        "reply",
+                        doc.url if doc else None,
+                        doc.published if doc else None,
+                        figure_id=fig.id,
+                        doc_id=fig.doc_id,
+                    ),
                     sentence=fig.sentence,
                     rule="review" if d.action == "map" else (obs.rule if obs else "review"),
                     status=status,
-                    figure_id=fig.id,
-                    doc_id=fig.doc_id,
                 )
                 s.merge(new)
             s.flush()

@@ -6,21 +6,18 @@ import csv
 import io
 import json
 import re
-import shutil
 
 import pytest
 from typer.testing import CliRunner
 
 from etl import pipeline
 from itdash.cli import app
-from tests.conftest import FIXTURES
 
 
 @pytest.fixture
-def loaded(tmp_path, sqlite_url):
-    folder = tmp_path / "series"
-    shutil.copytree(FIXTURES / "series", folder)
-    pipeline.run([folder], sqlite_url, curated_dir=folder / "curated")
+def loaded(series, sqlite_url):
+    corpus, curated = series
+    pipeline.run([corpus], sqlite_url, curated_dir=curated)
     return sqlite_url
 
 

@@ -64,19 +64,10 @@ def figure(doc_id: str, start: int, value: float) -> storage.FigureRow:
 
 def observation(fig: storage.FigureRow, published: date = date(2024, 7, 10)) -> storage.Observation:
     return normalise.observation(
-        normalise.reply_id(fig.id),
-        IND,
-        fig.as_of,
-        fig.value,
-        fig.qualifier,
-        fig.unit,
-        source_kind="reply",
-        source_url=None,
-        published=published,
+        normalise.Stated(normalise.reply_id(fig.id), IND, fig.as_of, fig.value, fig.qualifier, fig.unit),
+        normalise.Source("reply", None, published, figure_id=fig.id, doc_id=fig.doc_id),
         sentence=fig.sentence,
         rule=f"{IND}#1",
-        figure_id=fig.id,
-        doc_id=fig.doc_id,
     )
 
 
@@ -101,17 +92,9 @@ def test_a_new_version_of_a_source_replaces_its_rows_and_clears_its_quarantine(e
     new = document("b" * 64)
     fig2 = figure(new.id, 9, 5100)
     goal = normalise.target(
-        normalise.reply_id(fig2.id) + "-goal",
-        IND,
-        "2027-12-31",
-        9000,
-        "exact",
-        "dataset",
-        source_kind="reply",
-        source_url=None,
-        published=new.published,
+        normalise.Stated(normalise.reply_id(fig2.id) + "-goal", IND, "2027-12-31", 9000, "exact", "dataset"),
+        normalise.Source("reply", None, new.published, doc_id=new.id),
         note="by 2027",
-        doc_id=new.id,
     )
     load.write_document(engine, new, [fig2], [observation(fig2)], [goal])
     assert rows(engine, "SELECT id FROM documents") == [("b" * 64,)]
@@ -138,15 +121,8 @@ def test_a_failed_write_leaves_the_old_version_whole(engine):
 def test_curated_rows_replace_their_file_only_and_duplicates_load_once(engine):
     def row(name: str, value: float) -> storage.Observation:
         return normalise.observation(
-            f"curated:{name}:{value:g}",
-            IND,
-            "2023-12-31",
-            value,
-            "exact",
-            "dataset",
-            source_kind="curated",
-            source_url=None,
-            published=date(2024, 1, 5),
+            normalise.Stated(f"curated:{name}:{value:g}", IND, "2023-12-31", value, "exact", "dataset"),
+            normalise.Source("curated", None, date(2024, 1, 5)),
             sentence=None,
             rule="curated",
         )

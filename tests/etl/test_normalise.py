@@ -158,19 +158,11 @@ def test_a_reply_becomes_figures_observations_and_targets():
 
 
 def test_an_observation_carries_its_period_and_bounds_whoever_builds_it():
+    stated = normalise.Stated(
+        "curated:x.csv:1", "portal_datasets", "2023-04-01/2024-03-31", 12.5, "nearly", "dataset"
+    )
     obs = normalise.observation(
-        "curated:x.csv:1",
-        "portal_datasets",
-        "2023-04-01/2024-03-31",
-        12.5,
-        "nearly",
-        "dataset",
-        source_kind="curated",
-        source_url=None,
-        published=None,
-        sentence=None,
-        rule="curated",
-        status="reviewed",
+        stated, normalise.Source("curated", None, None), sentence=None, rule="curated", status="reviewed"
     )
     assert (obs.period_start, obs.period_end) == (date(2023, 4, 1), date(2024, 3, 31))
     assert (obs.lower, obs.upper, obs.status, obs.preferred, obs.conflict) == (
@@ -180,3 +172,17 @@ def test_an_observation_carries_its_period_and_bounds_whoever_builds_it():
         True,
         False,
     )
+
+
+def test_a_target_has_its_period_and_no_bounds():
+    stated = normalise.Stated("t1", "portal_datasets", "2027-12-31", 8000, "over", "dataset")
+    goal = normalise.target(
+        stated, normalise.Source("curated", "https://example.org/p", date(2024, 1, 5)), "plan"
+    )
+    assert (goal.period_start, goal.period_end, goal.source_kind, goal.note) == (
+        date(2027, 12, 31),
+        date(2027, 12, 31),
+        "curated",
+        "plan",
+    )
+    assert not hasattr(goal, "lower")

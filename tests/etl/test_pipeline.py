@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-from etl import indicators, pipeline, settings
+from etl import indicators, pipeline, settings, version
 
 DATA_TABLES = ["documents", "figures", "observations", "indicators", "themes", "quarantine"]
 
@@ -131,7 +131,7 @@ def _append(path, line: str) -> None:
 
 def test_the_version_follows_every_file_that_decides_what_a_document_becomes(tree):
     registry = indicators.load()
-    before = pipeline.version(registry)
+    before = version.digest(registry)
     for edit in (
         tree / "etl" / "extract" / "tables.py",
         tree / "etl" / "extract" / "vocab.py",
@@ -139,7 +139,7 @@ def test_the_version_follows_every_file_that_decides_what_a_document_becomes(tre
         tree / "data" / "vocab" / "en" / "months.toml",  # nested, as the vocabulary is laid out by language
     ):
         _append(edit, "\n# edited\n")
-        after = pipeline.version(registry)
+        after = version.digest(registry)
         assert after != before, f"editing {edit.relative_to(tree)} left the version at {before}"
         before = after
 
@@ -147,13 +147,13 @@ def test_the_version_follows_every_file_that_decides_what_a_document_becomes(tre
 def test_a_new_module_on_the_extraction_path_is_covered_without_a_list(tree):
     registry = indicators.load()
     (tree / "etl" / "extract" / "brand_new.py").write_text("WORDS = ('a',)\n")
-    before = pipeline.version(registry)
+    before = version.digest(registry)
     _append(tree / "etl" / "extract" / "units.py", "\nfrom etl.extract import brand_new  # noqa\n")
-    assert "etl/extract/brand_new.py" in {p.relative_to(tree).as_posix() for p in pipeline.code_files()}
-    middle = pipeline.version(registry)
+    assert "etl/extract/brand_new.py" in {p.relative_to(tree).as_posix() for p in version.code_files()}
+    middle = version.digest(registry)
     _append(tree / "etl" / "extract" / "brand_new.py", "MORE = 1\n")
-    assert len({before, middle, pipeline.version(registry)}) == 3
+    assert len({before, middle, version.digest(registry)}) == 3
     # A module nothing on the path imports (the fetcher) does not reprocess the corpus.
-    unrelated = pipeline.version(registry)
+    unrelated = version.digest(registry)
     _append(tree / "etl" / "fetch.py", "\n# edited\n")
-    assert pipeline.version(registry) == unrelated
+    assert version.digest(registry) == unrelated
