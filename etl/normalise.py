@@ -12,7 +12,7 @@ function takes plain values and returns rows; none reads or writes anything.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 
@@ -130,21 +130,9 @@ class Source:
 
 def _common(stated: Stated, source: Source) -> dict:
     start, end = period(stated.as_of)
-    return dict(
-        id=stated.id,
-        indicator_id=stated.indicator_id,
-        as_of=stated.as_of,
-        period_start=start,
-        period_end=end,
-        value=stated.value,
-        qualifier=stated.qualifier,
-        unit=stated.unit,
-        source_kind=source.kind,
-        source_url=source.url,
-        published=source.published,
-        figure_id=source.figure_id,
-        doc_id=source.doc_id,
-    )
+    where = {"source_kind": source.kind, "source_url": source.url, "published": source.published}
+    ids = {"figure_id": source.figure_id, "doc_id": source.doc_id}
+    return {**asdict(stated), "period_start": start, "period_end": end, **where, **ids}
 
 
 def observation(
@@ -165,24 +153,14 @@ def target(stated: Stated, source: Source, note: str | None) -> Target:
 def figure_row(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> FigureRow:
     """A figure as stored: its span, reading, period and mapping."""
     start, end = period(fig.as_of)
+    read = {k: v for k, v in asdict(fig).items() if k in FigureRow.model_fields}
     return FigureRow(
+        **read,
         id=figure_id(doc_id, fig.start, fig.end),
         doc_id=doc_id,
         ordinal=ordinal,
-        part=fig.part,
-        item=fig.item,
-        start=fig.start,
-        end=fig.end,
-        text=fig.text,
-        value=fig.value,
-        qualifier=fig.qualifier,
-        unit=fig.unit,
-        subject=fig.subject,
-        as_of=fig.as_of,
         as_of_start=start,
         as_of_end=end,
-        sentence=fig.sentence,
-        clause=fig.clause,
         mapping=m.status,
         indicator_id=m.indicator_id,
         rule=m.rule,

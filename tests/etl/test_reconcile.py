@@ -8,26 +8,16 @@ import pandas as pd
 
 from etl import reconcile
 
+COLUMNS = ["id", "indicator_id", "as_of", "value", "qualifier", "source_kind", "published"]
+
 
 def frame(*rows: tuple) -> pd.DataFrame:
-    """Rows of (id, indicator, as_of, value, qualifier, source_kind, published)."""
-    out = []
-    for id_, ind, as_of, value, qualifier, kind, published in rows:
-        first, _, last = as_of.partition("/")
-        out.append(
-            dict(
-                id=id_,
-                indicator_id=ind,
-                as_of=as_of,
-                value=value,
-                qualifier=qualifier,
-                source_kind=kind,
-                published=date.fromisoformat(published) if published else None,
-                period_start=date.fromisoformat(first),
-                period_end=date.fromisoformat(last or first),
-            )
-        )
-    return pd.DataFrame(out)
+    """Rows of (id, indicator, as_of, value, qualifier, source_kind, published), as load reads them."""
+    df = pd.DataFrame(list(rows), columns=COLUMNS)
+    df["published"] = [date.fromisoformat(p) if isinstance(p, str) else None for p in df["published"]]
+    df["period_start"] = [date.fromisoformat(a.partition("/")[0]) for a in df["as_of"]]
+    df["period_end"] = [date.fromisoformat(a.rpartition("/")[2]) for a in df["as_of"]]
+    return df
 
 
 def flags(obs: pd.DataFrame) -> dict[str, tuple]:
