@@ -249,14 +249,6 @@ def document_figures(eng: Engine, doc_id: str) -> pd.DataFrame:
     return _frame(eng, stmt)
 
 
-def document_titles(eng: Engine, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    with eng.connect() as c:
-        rows = c.execute(select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids))).all()
-    return {r[0]: r[1] or r[0][:12] for r in rows}
-
-
 def document_content(eng: Engine, doc_id: str) -> str | None:
     with eng.connect() as c:
         return c.execute(select(DocumentRow.content).where(DocumentRow.id == doc_id)).scalar_one_or_none()
