@@ -7,6 +7,7 @@ environment variable instead of hunting through code.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +58,15 @@ def review_token() -> str | None:
     the environment the server runs in.
     """
     return os.environ.get("ITDASH_REVIEW_TOKEN", "").strip() or None
+
+
+def export_time() -> datetime:
+    """The moment an export says it was retrieved: now, or $SOURCE_DATE_EPOCH when set.
+
+    SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds convention)
+    makes two exports of the same rows the same bytes, JSON, XLSX and ZIP too.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)

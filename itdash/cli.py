@@ -194,26 +194,51 @@ _register()
 class ExportFormat(str, Enum):
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+    zip = "zip"
 
 
 @app.command()
 def export(
-    format: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv or json."),
+    format: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv, json, xlsx or zip."),
     database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to read."),
     output: Path = typer.Option(None, "--output", "-o", help="File to write; default standard output."),
-    indicator: str = typer.Option(None, help="Only this indicator."),
+    indicator: str = typer.Option(None, help="Only this indicator (as /data/ID.FORMAT)."),
+    theme: str = typer.Option(None, help="Only this theme's indicators."),
+    source_kind: str = typer.Option(None, "--source-kind", help="Only reply or curated observations."),
+    status: str = typer.Option(None, help="Only this review status (auto, reviewed, corrected)."),
+    date_from: str = typer.Option(None, "--from", help="Only periods ending on or after YYYY-MM-DD."),
+    date_to: str = typer.Option(None, "--to", help="Only periods starting on or before YYYY-MM-DD."),
+    base_url: str = typer.Option(
+        "", "--base-url", help="Where the dashboard serves /data/, for the address JSON, XLSX and ZIP cite."
+    ),
 ) -> None:
-    """Write every observation, one row each, with its bounds, source and sentence."""
+    """Write every observation, one row each, with its bounds, source and sentence.
+
+    The same bytes as the dashboard's download of the same filters
+    (/data/observations.FORMAT, or /data/ID.FORMAT with --indicator);
+    $SOURCE_DATE_EPOCH fixes the retrieval time both write.
+    """
     from etl import db
     from etl import export as ex
 
-    df = ex.observations(db.engine(database or settings.database_url()), indicator)
-    text = ex.to_csv(df) if format is ExportFormat.csv else ex.to_json(df)
+    args = {"theme": theme, "source_kind": source_kind, "status": status, "from": date_from, "to": date_to}
+    try:
+        filters = ex.Filters.from_args(args)
+    except ex.FilterError as e:
+        _fail(str(e))
+    engine = db.engine(database or settings.database_url())
+    name = indicator or "observations"
+    try:
+        body = ex.render(engine, name, format.value, filters, settings.export_time(), base=base_url)
+    except ex.UnknownIndicator as e:
+        _fail(str(e))
     if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"export: {len(df)} observations to {output}", err=True)
+        output.write_bytes(body)
+        typer.echo(f"export: {name}.{format.value} to {output}", err=True)
     else:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
 
 
 @app.command()
