@@ -212,7 +212,7 @@ def fast(server: Site, cache: Path, **overrides: object) -> FetchConfig:
     """A config for tests: no rate limit, millisecond back-off, short timeout."""
     settings: dict[str, object] = dict(
         base_url=server.url,
-        cache=cache,
+        archive=cache,
         rate=None,
         timeout=0.5,
         retries=2,
@@ -396,9 +396,9 @@ def test_slow_pages_time_out_and_leave_nothing_behind(server: Site, tmp_path: Pa
     run(fast(server, tmp_path, retries=1, timeout=0.25), urls)
 
     failed = failures(tmp_path)
-    assert failed[server.url + SLOW]["reason"] == "timeout"
+    assert failed[server.url + SLOW]["reason"] == "timed out: no whole answer within 0.25 s"
     # Each piece arrives well within the timeout, but the whole page does not.
-    assert failed[server.url + DRIBBLE]["reason"] == "timeout"
+    assert failed[server.url + DRIBBLE]["reason"] == "timed out: no whole answer within 0.25 s"
     assert failed[server.url + DRIBBLE]["attempts"] == "2"
     assert cached(tmp_path, R321).exists()
     assert not cached(tmp_path, SLOW).exists() and not cached(tmp_path, DRIBBLE).exists()
@@ -660,7 +660,7 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
         "2025-03-27",
         "--base-url",
         server.url,
-        "--cache",
+        "--archive",
         tmp_path,
         "--rate",
         "1000",
@@ -668,12 +668,12 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
         "0",
     )
     assert result.exit_code == 1  # some pages failed
-    assert "6 fetched, 0 skipped (already in the cache), 3 failed." in result.stdout
+    assert "6 fetched, 0 skipped (already in the archive), 3 failed." in result.stdout
     assert "2 daily index page(s): 11 releases listed, 7 LCQ replies kept." in result.stdout
     assert f"{server.url}{R230}: HTTP 404" in result.stdout
     assert len(manifest(tmp_path)) == 4
 
-    again = invoke("--base-url", server.url, "--cache", tmp_path, "--rate", "1000", server.url + R321)
+    again = invoke("--base-url", server.url, "--archive", tmp_path, "--rate", "1000", server.url + R321)
     assert again.exit_code == 0 and "0 fetched, 1 skipped" in again.stdout
 
 
@@ -688,7 +688,7 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
     ],
 )
 def test_command_rejects_bad_arguments_in_one_line(tmp_path: Path, args: list[str], message: str) -> None:
-    result = cli()(*args, "--cache", tmp_path)
+    result = cli()(*args, "--archive", tmp_path)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
@@ -697,7 +697,37 @@ def test_command_rejects_bad_arguments_in_one_line(tmp_path: Path, args: list[st
 
 def test_command_reports_a_busy_cache_in_one_line(server: Site, tmp_path: Path) -> None:
     with Archive(tmp_path):
-        result = cli()("--base-url", server.url, "--cache", tmp_path, server.url + R321)
+        result = cli()("--base-url", server.url, "--archive", tmp_path, server.url + R321)
     assert result.exit_code == 1
     assert result.stderr == f"error: another itdash fetch is using {tmp_path}\n"
     assert server.hits == []
+
+
+def test_cache_is_a_hidden_deprecated_name_for_archive(server: Site, tmp_path: Path) -> None:
+    invoke = cli()
+    result = invoke("--base-url", server.url, "--cache", tmp_path, "--rate", "1000", server.url + R321)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "note: --cache is deprecated; use --archive\n"
+    assert cached(tmp_path, R321).exists()
+    help_text = invoke("--help").stdout
+    assert "--archive" in help_text and "--cache" not in help_text
+    clash = invoke("--archive", tmp_path / "a", "--cache", tmp_path / "b", server.url + R321)
+    assert clash.exit_code == 2 and "disagree" in clash.stderr
+
+
+def test_archive_folder_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from etl import settings
+
+    for name in ("ITDASH_ARCHIVE", "ITDASH_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(settings, "DEFAULT_ARCHIVE", tmp_path / "archive")
+    monkeypatch.setattr(settings, "LEGACY_ARCHIVE", tmp_path / "cache")
+    assert settings.archive_dir() == tmp_path / "archive"
+    (tmp_path / "cache").mkdir()  # an archive fetched before the rename is still found
+    assert settings.archive_dir() == tmp_path / "cache"
+    (tmp_path / "archive").mkdir()
+    assert settings.archive_dir() == tmp_path / "archive"
+    monkeypatch.setenv("ITDASH_CACHE", str(tmp_path / "old"))
+    assert settings.archive_dir() == tmp_path / "old"
+    monkeypatch.setenv("ITDASH_ARCHIVE", str(tmp_path / "new"))
+    assert settings.archive_dir() == FetchConfig().archive == tmp_path / "new"

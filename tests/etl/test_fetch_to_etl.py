@@ -48,7 +48,7 @@ def test_refresh_fetches_then_loads(server, tmp_path, sqlite_url):  # noqa: F811
         app,
         [
             "refresh",
-            "--cache",
+            "--archive",
             str(cache),
             "--database",
             sqlite_url,
