@@ -242,11 +242,11 @@ def refresh(
     cache: Path = typer.Option(None, hidden=True, help="Deprecated name of --archive."),
     database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to load into."),
     base_url: str = typer.Option(settings.DEFAULT_BASE_URL, help="The press-release site or a mirror."),
-    days: int = typer.Option(7, help="How far back to start when the cache is empty."),
+    days: int = typer.Option(7, help="How far back to start when the archive is empty."),
     all_lcq: bool = typer.Option(False, "--all-lcq", help="Keep every LCQ reply, not only I&T ones."),
     rate: float = typer.Option(1.0, help="At most this many requests per second."),
     timeout: float = typer.Option(30.0, help="Seconds for a whole exchange: connect, headers, body."),
-    max_page_mb: float = typer.Option(None, help="Largest page kept, in MB; default $ITDASH_MAX_PAGE_MB, 5."),
+    max_page_mb: float = typer.Option(None, help="Largest page kept (MB); default $ITDASH_MAX_PAGE_MB or 5."),
 ) -> None:
     """Fetch releases since the last fetched day, then run the ETL over the archive.
 
