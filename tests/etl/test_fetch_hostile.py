@@ -506,3 +506,15 @@ def test_body_takes_raw_deflate_and_refuses_garbage() -> None:
     assert body.finish() == b"<html></html>"
     with pytest.raises(Undecodable, match="corrupt gzip"):
         Body(100, "gzip").feed(b"not gzip at all")
+
+
+def test_the_etl_over_the_archive_loads_what_survived(
+    hostile: Hostile, tmp_path: Path, sqlite_url: str
+) -> None:
+    """The issue's bomb was kept and the ETL then died on it; now it never reaches the archive."""
+    from etl import pipeline
+
+    archive = tmp_path / "archive"
+    run(config(hostile, archive), [hostile.url + p for p in (BOMB, HUGE, PDF_AS_HTML, GOOD)])
+    summary = pipeline.run([archive], sqlite_url, curated_dir=tmp_path / "none")
+    assert summary.documents_loaded == 1 and summary.quarantined == 0
