@@ -336,7 +336,8 @@ def run_command(args: list[str], limit: int = 2 * GB) -> tuple[str, float, float
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     assert child.stdout is not None
-    output = child.stdout.read().decode("utf-8", "replace")
+    with child.stdout:
+        output = child.stdout.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return output, time.monotonic() - started, usage.ru_maxrss / 1024, child.returncode
