@@ -265,23 +265,26 @@ def status(
 
 @app.command()
 def refresh(
-    cache: Path = typer.Option(None, help="Archive folder; default $ITDASH_CACHE or data/cache."),
+    archive: Path = typer.Option(None, help="Archive folder; default $ITDASH_ARCHIVE or data/archive."),
+    cache: Path = typer.Option(None, hidden=True, help="Deprecated name of --archive."),
     database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to load into."),
     base_url: str = typer.Option(settings.DEFAULT_BASE_URL, help="The press-release site or a mirror."),
-    days: int = typer.Option(7, help="How far back to start when the cache is empty."),
+    days: int = typer.Option(7, help="How far back to start when the archive is empty."),
     all_lcq: bool = typer.Option(False, "--all-lcq", help="Keep every LCQ reply, not only I&T ones."),
     rate: float = typer.Option(1.0, help="At most this many requests per second."),
+    timeout: float = typer.Option(30.0, help="Seconds for a whole exchange: connect, headers, body."),
+    max_page_mb: float = typer.Option(None, help="Largest page kept (MB); default $ITDASH_MAX_PAGE_MB or 5."),
 ) -> None:
-    """Fetch releases since the last fetched day, then run the ETL over the cache.
+    """Fetch releases since the last fetched day, then run the ETL over the archive.
 
     One command for a daily timer; pages that failed are reported and retried
     next time, and the ETL still runs over what was fetched.
     """
     from datetime import date, timedelta
 
-    from itdash.commands.fetch import fetch, last_fetched_day
+    from itdash.commands.fetch import archive_option, fetch, last_fetched_day
 
-    folder = cache or settings.cache_dir()
+    folder = archive_option(archive, cache)
     since = last_fetched_day(folder) if folder.exists() else None
     since = since or date.today() - timedelta(days=days)
     try:
@@ -291,11 +294,14 @@ def refresh(
             until=None,
             all_lcq=all_lcq,
             base_url=base_url,
-            cache=folder,
+            archive=folder,
+            cache=None,
             refresh=False,
             rate=rate,
-            timeout=30.0,
+            timeout=timeout,
             retries=3,
+            max_page_mb=max_page_mb,
+            max_retry_after=None,
         )
     except typer.Exit as e:
         if e.exit_code not in (0, 1):  # 1: some pages failed; they are retried next time
