@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import SQLModel, create_engine
@@ -19,6 +19,26 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _add_missing_columns(eng: Engine) -> None:
+    """Give a database from an older itdash the nullable columns added since (series, twins).
+
+    Only nullable columns are ever added between versions, and every document is
+    reprocessed when the code changes, so an added column fills on the next run;
+    a schema change beyond that would need real migrations (Alembic).
+    """
+    found = inspect(eng)
+    existing = set(found.get_table_names())
+    with eng.begin() as c:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing:
+                continue
+            have = {col["name"] for col in found.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have and col.nullable:
+                    kind = col.type.compile(dialect=eng.dialect)
+                    c.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
 
 
 def engine(url: str, create: bool = True) -> Engine:
@@ -48,6 +68,7 @@ def engine(url: str, create: bool = True) -> Engine:
             SQLModel.metadata.create_all(eng)
             # create_all skips tables that exist, and with them indexes added
             # since the file was made; a database from an older itdash gets them here.
+            _add_missing_columns(eng)
             for table in SQLModel.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(eng, checkfirst=True)

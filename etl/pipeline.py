@@ -24,6 +24,7 @@ from etl import (
     normalise,
     reconcile,
     review,
+    series,
     settings,
     validate,
     version,
@@ -54,6 +55,7 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
     doc: Reply = parse(raw)
     try:
         found = extract(doc)
+        series.assign(found, doc.date, doc.lang)
     except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the corpus
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
     out = normalise.reply(found, registry, raw.sha256, doc.url, doc.date)
@@ -74,7 +76,7 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         office=doc.office,
         published=doc.date,
         date_source=doc.date_source,
-        lang=raw.source.lang,
+        lang="zh-Hant" if doc.lang == "zh" else raw.source.lang,
         kind="text" if doc.body.map.identity else "html",
         encoding=raw.encoding,
         figures_found=len(figures),

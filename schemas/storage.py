@@ -53,6 +53,9 @@ class FigureBase(SQLModel):
     as_of_end: date
     sentence: str = Field(sa_column=Column(Text, nullable=False))
     clause: str = Field(sa_column=Column(Text, nullable=False))
+    series: str | None = Field(default=None, index=True, description="shared/spec/series.md: its series id")
+    series_label: str | None = None
+    twin_agrees: bool | None = Field(default=None, description="the other language's version agrees")
     mapping: str = Field(description="mapped, unmapped or ambiguous")
     indicator_id: str | None = Field(default=None, index=True)
     rule: str | None = Field(default=None, description="the registry rule that matched")
