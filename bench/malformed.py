@@ -113,7 +113,7 @@ BAD_DOCUMENTS: list[tuple[str, Writer]] = [
     ("latin-1-text", _content(_reply("As of 2024, 17 caf\u00e9s were opened.").encode("latin-1"))),
     ("no-reply-part", _content("LCQ3: Only a question\n\nQuestion:\n\nHow many?\n")),
     ("empty", _content("")),
-    ("binary", _content(bytes(random.Random(3).randrange(256) for _ in range(4000)))),
+    ("binary", _content(random.Random(3).randbytes(4000))),
     (
         "oversize",
         _content(_reply("As of 2024, 18 projects were run. " + "More words. " * (DOCUMENT_LIMIT // 12))),
@@ -264,6 +264,7 @@ class Report:
     duplicates_reported: int
     outside_read: list[str]
     kinds: Counter
+    examples: dict[str, str] = field(default_factory=dict)  # kind -> one quarantine line
 
     @property
     def ok(self) -> bool:
@@ -290,7 +291,9 @@ class Report:
             "  reasons, by kind of fault:",
         ]
         for kind, k in sorted(self.kinds.items()):
-            out.append(f"    {k:5d} {kind}")
+            example = self.examples.get(kind, "")
+            example = example if len(example) <= 150 else example[:149] + "…"
+            out.append(f"    {k:5d} {kind:20s} e.g. {example}")
         for name in (self.missing_good[:5] + self.not_quarantined[:5])[:10]:
             out.append(f"  NOT AS EXPECTED: {name}")
         return out
@@ -318,8 +321,13 @@ def run(expected: Expected, database_url: str, workdir: Path) -> Report:
     engine.dispose()
     reported = set(re.findall(r"^duplicate (.+?): same bytes as ", said, re.M))
     kinds: Counter = Counter()
-    for source in quarantined:
-        kinds[expected.bad.get(source, "(not generated)")] += 1
+    examples: dict[str, str] = {}
+    for source, reason in sorted(quarantined.items()):
+        kind = expected.bad.get(source) or (
+            "row of data/curated" if "curated" in source else "(not generated)"
+        )
+        kinds[kind] += 1
+        examples.setdefault(kind, f"{source}: {reason}")
     outside = [s for s, content in documents.items() if OUTSIDE_MARK in content or "root:x:0:0" in content]
     return Report(
         database=database_url.split("://")[0],
@@ -337,6 +345,7 @@ def run(expected: Expected, database_url: str, workdir: Path) -> Report:
         duplicates_reported=len(reported & expected.duplicates.keys()),
         outside_read=outside,
         kinds=kinds,
+        examples=examples,
     )
 
 

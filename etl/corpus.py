@@ -149,22 +149,22 @@ def _manifest_rows(path: Path, root: Path) -> list[_Row]:
         if not raw.strip():
             continue
         if len(raw) > MAX_MANIFEST_LINE:
-            problem = f"is {len(raw)} bytes long; a manifest row is at most {MAX_MANIFEST_LINE}"
+            problem = f"the line is {len(raw)} bytes long; a manifest row is at most {MAX_MANIFEST_LINE}"
             rows.append(_Row(n, problem=problem))
             continue
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            problem = f"is not valid UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1})"
+            problem = f"not valid UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1})"
             rows.append(_Row(n, problem=problem))
             continue
         if "\x00" in line:
-            rows.append(_Row(n, problem="holds a NUL character"))
+            rows.append(_Row(n, problem="the line holds a NUL character"))
             continue
         try:
             cells = next(csv.reader([line], strict=True))
         except csv.Error as e:
-            rows.append(_Row(n, problem=f"is not a CSV row ({e}; an unclosed quote?)"))
+            rows.append(_Row(n, problem=f"not a CSV row ({e}; an unclosed quote?)"))
             continue
         if header is None:
             header = [c.strip() for c in cells]
@@ -217,26 +217,26 @@ def _from_manifest(folder: Path) -> list[Source]:
     sources: list[Source] = []
     first_line: dict[str, int] = {}
     for row in rows:
-        where = f"{manifest} line {row.line}"
         file = (row.fields or {}).get("file", "")
-        problem = row.problem and f"{where} {row.problem}"
+        problem = row.problem
         if problem is None:
-            why = _safe_name(file)
-            if why:
-                problem = f"{where}: {why}"
-            elif file in first_line:
-                problem = f"{where}: names {file!r} again (first on line {first_line[file]})"
+            problem = _safe_name(file)
+        if problem is None and file in first_line:
+            problem = f"names {file!r} again (first on line {first_line[file]})"
         if problem is None:
             try:
                 sources.append(_source(folder / file, file, row.fields, folder))
                 first_line[file] = row.line
                 continue
             except ValueError as e:
-                problem = f"{where}: {e}"
-        # Quarantined under the document's name when that is safe and not taken by a good row.
-        usable = file and _safe_name(file) is None and file not in first_line
-        name = file if usable else f"{manifest}:{row.line}"
-        sources.append(Source(folder / MANIFEST, name, root=folder, error=DocumentError(name, problem)))
+                problem = str(e)
+        # Quarantined under the document's name when that is safe and not taken by a good row,
+        # else under the manifest's line.
+        if file and _safe_name(file) is None and file not in first_line:
+            error = DocumentError(file, f"{manifest} line {row.line}: {problem}")
+        else:
+            error = DocumentError(f"{manifest}:{row.line}", f"bad manifest row: {problem}")
+        sources.append(Source(manifest, error.doc, root=folder, error=error))
     return sources
 
 

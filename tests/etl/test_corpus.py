@@ -43,7 +43,7 @@ def outcome(sources: list[Source]) -> dict[str, str]:
             read(s)
             out[s.name] = "ok"
         except DocumentError as e:
-            out[s.name] = e.reason
+            out[s.name] = str(e)  # the document (or manifest line) and the reason
     return out
 
 
@@ -70,7 +70,7 @@ def test_cor002_a_latin_1_byte_costs_its_row_only(tmp_path):
     got = outcome(discover([folder]))
     assert got["b.txt"] == "ok"
     (bad,) = [reason for name, reason in got.items() if name != "b.txt"]
-    assert "line 2" in bad and "UTF-8" in bad
+    assert "manifest.csv:2: bad manifest row" in bad and "UTF-8" in bad
 
 
 def test_cor003_a_field_over_128_kb_costs_its_row_only(tmp_path):
@@ -78,7 +78,7 @@ def test_cor003_a_field_over_128_kb_costs_its_row_only(tmp_path):
     folder = corpus_with(tmp_path, [huge, b"b.txt,,,en"])
     got = outcome(discover([folder]))
     assert got["b.txt"] == "ok"
-    assert any("line 2" in r and "at most" in r for r in got.values())
+    assert any("manifest.csv:2:" in r and "at most" in r for r in got.values())
 
 
 def test_cor004_a_manifest_with_a_bom_is_read(tmp_path):
@@ -96,7 +96,7 @@ def test_cor005_an_unclosed_quote_does_not_swallow_the_next_row(tmp_path):
     got = outcome(sources)
     assert got["b.txt"] == "ok" and got["c.txt"] == "ok"
     assert [s for s in sources if s.name == "b.txt"][0].published.isoformat() == "2025-03-06"
-    assert any("line 2" in r and "quote" in r for r in got.values())
+    assert any("manifest.csv:2:" in r and "quote" in r for r in got.values())
 
 
 def test_cor006_manifest_entries_outside_the_folder_are_refused(tmp_path):
@@ -114,7 +114,7 @@ def test_cor006_manifest_entries_outside_the_folder_are_refused(tmp_path):
     assert got["a.txt"] == "ok"
     refused = [r for n, r in got.items() if n != "a.txt"]
     assert len(refused) == 3
-    assert "line 2" in refused[0] and "climbs out" in refused[0]
+    assert "manifest.csv:2:" in refused[0] and "climbs out" in refused[0]
     assert all("absolute path" in r for r in refused[1:])
 
 
@@ -177,7 +177,7 @@ def test_cor011_a_repeated_row_is_refused_and_the_first_kept(tmp_path):
     sources = discover([folder])
     got = outcome(sources)
     assert got["a.txt"] == "ok" and sources[0].published.isoformat() == "2025-03-05"
-    assert any("line 3" in r and "again" in r for n, r in got.items() if n != "a.txt")
+    assert any("manifest.csv:3:" in r and "again" in r for n, r in got.items() if n != "a.txt")
 
 
 def test_cor012_stray_end_tags_cost_linear_time():
