@@ -32,6 +32,11 @@ class DocumentError(ItdashError):
         self.reason = reason
         self.stage = stage
 
+    @classmethod
+    def of(cls, exc: BaseException, doc: str, stage: str = "load") -> DocumentError:
+        """Any failure of one document as the error that quarantines it, naming the document."""
+        return as_document_error(exc, doc, stage)
+
 
 class ConfigError(ItdashError):
     """A data file under data/ that does not match its model."""

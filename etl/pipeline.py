@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl import corpus, curated, db, indicators, load, normalise, reconcile, review, settings, validate
-from etl.errors import DocumentError, as_document_error
+from etl.errors import DocumentError
 from etl.extract import extract
 from etl.locations import locate
 from etl.parse import Reply, parse
@@ -286,7 +286,7 @@ def _run(
             summary.figures += len(result.figures)
             summary.observations += len(result.observations)
         except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
-            e = as_document_error(exc, name)
+            e = DocumentError.of(exc, name)
             summary.quarantined += 1
             summary.failures.append(e)
             doc_id = None if isinstance(item, DocumentError) else item.sha256

@@ -42,23 +42,6 @@ def cache_dir() -> Path:
     return Path(os.environ.get("ITDASH_CACHE") or DEFAULT_CACHE)
 
 
-def host() -> str:
-    return os.environ.get("HOST") or DEFAULT_HOST
-
-
-def port() -> int:
-    return int(os.environ.get("PORT") or DEFAULT_PORT)
-
-
-def review_token() -> str | None:
-    """The dashboard's review token, or None when review is off (unset or blank).
-
-    Read on every request, not once: the page and its navigation link follow
-    the environment the server runs in.
-    """
-    return os.environ.get("ITDASH_REVIEW_TOKEN", "").strip() or None
-
-
 def _int_env(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     try:
@@ -84,3 +67,20 @@ def max_figures() -> int:
 def etl_wait_seconds() -> int:
     """How long an ETL run waits for another run over the same database to finish."""
     return _int_env("ITDASH_ETL_WAIT", 3_600)
+
+
+def host() -> str:
+    return os.environ.get("HOST") or DEFAULT_HOST
+
+
+def port() -> int:
+    return int(os.environ.get("PORT") or DEFAULT_PORT)
+
+
+def review_token() -> str | None:
+    """The dashboard's review token, or None when review is off (unset or blank).
+
+    Read on every request, not once: the page and its navigation link follow
+    the environment the server runs in.
+    """
+    return os.environ.get("ITDASH_REVIEW_TOKEN", "").strip() or None
