@@ -87,7 +87,7 @@ def inside(path: Path, root: Path) -> Path:
     """`path` with its links resolved, or ValueError when that leaves `root`."""
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
-        raise ValueError(f"leads outside the corpus folder {root} (to {resolved})")
+        raise ValueError(f"leads outside the corpus folder (to {resolved})")
     return resolved
 
 
@@ -298,9 +298,9 @@ def read(source: Source) -> RawDocument:
     try:
         data = read_bytes(source.path, limit, source.root)
     except OSError as e:
-        raise DocumentError(source.name, f"cannot read {source.path}: {e.strerror or e}") from None
+        raise DocumentError(source.name, f"cannot read: {e.strerror or e}") from None
     except ValueError as e:
-        raise DocumentError(source.name, f"{source.path} {e}") from None
+        raise DocumentError(source.name, f"the file {e}") from None
     record = _provenance(source)
     encoding = str(record.get("encoding") or "utf-8")
     try:

@@ -66,7 +66,7 @@ def observations(df: pd.DataFrame, doc: str) -> pd.DataFrame:
 
 
 def _problem(table: str, column, value: object) -> str | None:  # type: ignore[no-untyped-def]
-    kind = column.type
+    kind = getattr(column.type, "impl_instance", column.type)  # SQLModel's AutoString decorates String
     label = f"{table}.{column.name}"
     if isinstance(kind, Integer) and isinstance(value, int) and not isinstance(value, bool):
         low, high = INT64 if isinstance(kind, BigInteger) else INT32

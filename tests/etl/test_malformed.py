@@ -173,3 +173,58 @@ def test_mal007_a_generated_hostile_corpus_loads_every_good_reply(tmp_path, data
     assert report.duplicates_reported == report.duplicates, report.lines()
     assert report.outside_read == [], report.lines()
     assert report.ok
+
+
+def test_mal008_storable_names_every_value_a_database_would_refuse():
+    from datetime import date
+
+    from etl.validate import storable
+    from schemas.storage import DocumentRow, FigureRow
+
+    doc = DocumentRow(
+        id="d" * 64,
+        source="x.txt",
+        lcq_number=2**31,
+        published=date(9999, 1, 1),
+        date_source="closing line",
+        kind="text",
+        content="ok",
+        processed_with="v",
+        title="a\x00b",
+    )
+    figure = FigureRow(
+        id="f",
+        doc_id="d" * 64,
+        ordinal=0,
+        part="reply",
+        start=0,
+        end=1,
+        text="9",
+        value=float("inf"),
+        qualifier="exact",
+        unit="dataset",
+        as_of="2024-01-01",
+        as_of_start=date(2024, 1, 1),
+        as_of_end=date(2024, 1, 1),
+        sentence="s",
+        clause="c",
+        mapping="unmapped",
+    )
+    try:
+        storable([doc, figure], "x.txt")
+    except Exception as e:  # noqa: BLE001 - the assertion below says which
+        reason = str(e)
+    else:
+        raise AssertionError("storable let values through that PostgreSQL refuses")
+    assert reason.startswith("x.txt: values the database cannot hold: ")
+    for part in (
+        "documents.lcq_number = 2147483648",
+        "documents.title holds a NUL character at offset 1",
+        "documents.published = 9999-01-01",
+        "figures.value = inf is not a finite number",
+    ):
+        assert part in reason
+    storable(
+        [DocumentRow(**{**doc.model_dump(), "lcq_number": 13, "title": "t", "published": date(2025, 3, 5)})],
+        "x",
+    )
