@@ -99,6 +99,7 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 
 def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
     from etl import pipeline
 
@@ -111,7 +112,9 @@ def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None)
 
         summary = pipeline.run(corpus_dirs, database, progress=tick, curated_dir=curated)
     for e in summary.failures:
-        console.print(f"[yellow]quarantined[/] {e}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]quarantined[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+    for d in summary.duplicates:
+        console.print(f"duplicate {d}", highlight=False, soft_wrap=True, markup=False)
     typer.echo(f"etl: {summary.line()}")
 
 

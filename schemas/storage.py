@@ -206,3 +206,18 @@ class Quarantine(SQLModel, table=True):
     stage: str
     reason: str = Field(sa_column=Column(Text, nullable=False))
     run_id: int | None = Field(default=None, foreign_key="etl_runs.id")
+
+
+class DocumentLocation(SQLModel, table=True):
+    """Every place a document's bytes were found: one reply may sit in two corpora or under two names.
+
+    Keyed by the file, not the content, so the second copy of a reply is kept
+    as a place of the one document instead of replacing it. No foreign key to
+    `documents`: a place is recorded when a file is found, loaded or not.
+    """
+
+    __tablename__ = "document_locations"
+    path: str = Field(primary_key=True, description="the file, links resolved")
+    source: str = Field(description="the name its corpus gives it")
+    doc_id: str = Field(index=True, description="SHA-256 of the bytes found there")
+    run_id: int | None = Field(default=None, foreign_key="etl_runs.id", description="last run that saw it")
