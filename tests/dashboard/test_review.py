@@ -17,7 +17,7 @@ import pytest
 from flask import session
 
 from dashboard import app as frame
-from dashboard import queries
+from dashboard import auth, queries
 from dashboard.app import create_app
 from etl import pipeline, review
 from tests.conftest import FIXTURES
@@ -230,9 +230,8 @@ def test_rev_sign_out_forgets_the_session_and_a_submit_then_stores_nothing(loade
 def test_rev_five_wrong_tokens_lock_the_client_out_even_with_the_right_token(loaded, monkeypatch):
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
     app = create_app(loaded)
-    page = _module()
     clock = [1000.0]
-    monkeypatch.setattr(page, "_now", lambda: clock[0])
+    monkeypatch.setattr(auth, "_now", lambda: clock[0])
     guesser, other = Browser(app, "203.0.113.7"), Browser(app, "198.51.100.2")
     for k in range(4):
         assert "not the review token" in guesser.sign_in(f"guess {k}")
@@ -252,26 +251,25 @@ def test_rev_five_wrong_tokens_lock_the_client_out_even_with_the_right_token(loa
     assert "try again in 1 minutes" in guesser.sign_in(TOKEN)
     clock[0] = 1000.0 + 15 * 60 + 1
     assert "rev-submit" in guesser.sign_in(TOKEN)
-    assert page._wrong == {}  # a right token forgets the address's wrong guesses
+    assert auth._wrong == {}  # a right token forgets the address's wrong guesses
 
 
 def test_rev_the_guess_counter_stays_small(loaded, monkeypatch):
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
     app = create_app(loaded)
-    page = _module()
     clock = [0.0]
-    monkeypatch.setattr(page, "_now", lambda: clock[0])
-    monkeypatch.setattr(page, "MAX_CLIENTS", 3)
+    monkeypatch.setattr(auth, "_now", lambda: clock[0])
+    monkeypatch.setattr(auth, "MAX_CLIENTS", 3)
     for n in range(5):
         clock[0] += 1
         Browser(app, f"192.0.2.{n}").sign_in("guess")
-    assert sorted(page._wrong) == ["192.0.2.2", "192.0.2.3", "192.0.2.4"]
-    clock[0] += page.WINDOW
+    assert sorted(auth._wrong) == ["192.0.2.2", "192.0.2.3", "192.0.2.4"]
+    clock[0] += auth.WINDOW
     Browser(app, "192.0.2.9").sign_in("guess")
-    assert list(page._wrong) == ["192.0.2.9"]
+    assert list(auth._wrong) == ["192.0.2.9"]
     for _ in range(8):
         Browser(app, "192.0.2.9").sign_in("guess")
-    assert len(page._wrong["192.0.2.9"]) == page.MAX_WRONG
+    assert len(auth._wrong["192.0.2.9"]) == auth.MAX_WRONG
 
 
 def test_rev_conflicts_query_groups_the_disagreeing_rows_preferred_first(disagreeing):
@@ -305,13 +303,12 @@ def test_rev_conflicts_query_groups_the_disagreeing_rows_preferred_first(disagre
 def test_rev_a_reviewer_sees_the_conflicts_and_rejects_the_replys_figure(disagreeing, monkeypatch):
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
     app = create_app(disagreeing)
-    page = _module()
     reply = sql(
         disagreeing,
         "SELECT figure_id, doc_id FROM observations WHERE conflict AND source_kind = 'reply'",
     )[0]
     with app.server.test_request_context("/review"):
-        session[page.SESSION_KEY] = page._mark(TOKEN)
+        session[auth.SESSION_KEY] = auth.mark(TOKEN)
         tree = _page()["layout"]()
     text = _text(tree)
     assert "Sources that disagree" in text and "Flagged observations: 2; indicator and date pairs: 1." in text
@@ -365,8 +362,7 @@ def test_rev_a_reviewer_sees_the_conflicts_and_rejects_the_replys_figure(disagre
 def test_rev_no_conflicts_says_so(loaded, monkeypatch):
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
     app = create_app(loaded)
-    page = _module()
     with app.server.test_request_context("/review", query_string={"lang": "zh"}):
-        session[page.SESSION_KEY] = page._mark(TOKEN)
+        session[auth.SESSION_KEY] = auth.mark(TOKEN)
         tree = _page()["layout"](lang="zh")
     assert "沒有數值不一致的來源。" in _text(tree) and "登出" in _text(tree)
