@@ -20,7 +20,7 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import figures, i18n, messages, queries
+from dashboard import formatting, i18n, messages, queries
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/data-table", name="Data", title=i18n.title("nav.data"), order=2)
@@ -65,7 +65,7 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
                 "indicator": names.get(r.indicator, r.indicator),
                 "as_of": r.as_of,
                 "value": float(r.value),
-                "shown": figures.label(r.value, r.qualifier, None, lang=lang),
+                "shown": formatting.label(r.value, r.qualifier, None, lang=lang),
                 "qualifier": t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier)),
                 "unit": i18n.unit(r.unit, lang),
                 "source_kind": t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind)),
@@ -192,12 +192,12 @@ def layout(lang: str | None = None, **args: str):
     )
     qs = i18n.query(filters.args())
     total = int(inds["n"].sum())
-    downloads = [t("dat.download_shown", lang, n=f"{n:,}")] + [
+    downloads = [t("dat.download_shown", lang, n=n)] + [
         html.A(f.upper(), href=f"/data/observations.{f}{qs}", className="button", id=f"dat-download-{f}")
         for f in ("csv", "json", "xlsx", "zip")
     ]
     if qs:  # filtered: the whole table is the other choice, its size said first
-        downloads += [html.Br(), t("dat.download_all", lang, total=f"{total:,}")] + [
+        downloads += [html.Br(), t("dat.download_all", lang, n=total)] + [
             html.A(f.upper(), href=f"/data/observations.{f}", className="button", id=f"dat-download-all-{f}")
             for f in ("csv", "json", "xlsx", "zip")
         ]
@@ -228,7 +228,7 @@ def layout(lang: str | None = None, **args: str):
             warning,
             controls,
             html.P(
-                t("dat.count", lang, n=n, total=total),
+                t("dat.count", lang, shown=n, n=total),
                 id="dat-count",
                 className="count",
                 role="status",

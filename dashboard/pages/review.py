@@ -14,7 +14,7 @@ import dash
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import auth, figures, highlight, i18n, messages, provenance, queries
+from dashboard import auth, formatting, highlight, i18n, messages, provenance, queries
 from dashboard.i18n import t
 from etl import review, settings
 from etl.errors import ItdashError
@@ -65,7 +65,7 @@ def _conflict_options(rows: pd.DataFrame, lang: str, skip: set[str]) -> list[dic
     for r in rows.itertuples():
         if not isinstance(r.figure_id, str) or not r.figure_id or r.figure_id in skip:
             continue
-        value = figures.label(r.value, r.qualifier, r.unit, lang=lang)
+        value = formatting.label(r.value, r.qualifier, r.unit, lang=lang)
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
         source = r.doc_source if isinstance(r.doc_source, str) else ""
         meta = f"{value} · {qualifier} · {t('rev.in_conflict', lang)} · {source}"
@@ -123,7 +123,7 @@ def _conflict_table(rows: pd.DataFrame, lang: str) -> html.Div:
         body.append(
             html.Tr(
                 [
-                    html.Td(figures.label(r.value, r.qualifier, r.unit, lang=lang), className="num"),
+                    html.Td(formatting.label(r.value, r.qualifier, r.unit, lang=lang), className="num"),
                     html.Td(provenance.cell(r, lang)),
                     html.Td(t("rev.preferred" if preferred else "rev.not_preferred", lang)),
                     html.Td(r.sentence if isinstance(r.sentence, str) else "", className="sentence"),

@@ -21,7 +21,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import figures
+from dashboard import formatting
 from dashboard.app import create_app
 from etl import pipeline
 from tests.conftest import FIXTURES
@@ -176,7 +176,7 @@ def test_ovw001_cards_for_headline_indicators_link_to_their_pages(dash_duo, full
         "AND preferred ORDER BY period_end DESC, period_start DESC, published DESC LIMIT 1",
     )[0]
     card = "#card-open_data_datasets"
-    want = figures.label(last["value"], last["qualifier"], "dataset", compact=True)
+    want = formatting.label(last["value"], last["qualifier"], "dataset", compact=True)
     assert dash_duo.find_element(f"{card} .big").text == want
     assert last["as_of"] in dash_duo.find_element(f"{card} .meta").text
     # Indicators whose sources disagree carry a warning badge, and only those.

@@ -248,7 +248,7 @@ def test_rev_five_wrong_tokens_lock_the_client_out_even_with_the_right_token(loa
 
     # The window slides: once the first wrong guess is 15 minutes old, one more try is allowed.
     clock[0] = 1000.0 + 14 * 60
-    assert "try again in 1 minutes" in guesser.sign_in(TOKEN)
+    assert "try again in 1 minute." in guesser.sign_in(TOKEN)
     clock[0] = 1000.0 + 15 * 60 + 1
     assert "rev-submit" in guesser.sign_in(TOKEN)
     assert auth._wrong == {}  # a right token forgets the address's wrong guesses
