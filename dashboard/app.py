@@ -9,7 +9,6 @@ address changes, so back and forward restore earlier views).
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -51,7 +50,8 @@ def _switch(pathname: str, search: str, lang: str) -> list:
     return out
 
 
-def create_app(database_url: str | None = None) -> Dash:
+def create_app(database_url: str | None = None, secret_key: str | None = None) -> Dash:
+    """The dashboard reading `database_url`; `secret_key` signs sessions (else ITDASH_SECRET_KEY)."""
     app = Dash(
         __name__,
         use_pages=True,
@@ -62,7 +62,7 @@ def create_app(database_url: str | None = None) -> Dash:
     )
     app.server.config["ITDASH_DATABASE_URL"] = database_url or settings.database_url()
     # Signs the session cookie that marks a reviewer; a random key signs everyone out on restart.
-    app.server.secret_key = os.environ.get("ITDASH_SECRET_KEY") or secrets.token_hex(32)
+    app.server.secret_key = secret_key or settings.secret_key() or secrets.token_hex(32)
     app.server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     downloads.register(app.server)
     app.layout = html.Div(

@@ -50,6 +50,20 @@ def port() -> int:
     return int(os.environ.get("PORT") or DEFAULT_PORT)
 
 
+def secret_key() -> str | None:
+    """The key that signs the dashboard's session cookie, or None for a random one per start.
+
+    Set it so a reviewer's session survives a restart and is known to every
+    worker and machine serving one address.
+    """
+    return os.environ.get("ITDASH_SECRET_KEY", "").strip() or None
+
+
+def reviewer() -> str | None:
+    """Who `itdash review` records as deciding when no `--who` is given (else the login name)."""
+    return os.environ.get("ITDASH_REVIEWER", "").strip() or None
+
+
 def review_token() -> str | None:
     """The dashboard's review token, or None when review is off (unset or blank).
 

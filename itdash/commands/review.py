@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 
 import typer
 
@@ -20,7 +19,7 @@ WHO = typer.Option(None, "--who", help="Who decides; default $ITDASH_REVIEWER or
 
 
 def _who(who: str | None) -> str:
-    return who or os.environ.get("ITDASH_REVIEWER") or getpass.getuser()
+    return who or settings.reviewer() or getpass.getuser()
 
 
 def _engine(database: str | None):  # type: ignore[no-untyped-def]
