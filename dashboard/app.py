@@ -15,7 +15,7 @@ from pathlib import Path
 import dash
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import downloads, i18n
+from dashboard import downloads, i18n, security
 from dashboard.i18n import t
 from etl import settings
 
@@ -65,6 +65,7 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
     app.server.secret_key = secret_key or settings.secret_key() or secrets.token_hex(32)
     app.server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     downloads.register(app.server)
+    security.register(app)
     app.layout = html.Div(
         [
             dcc.Location(id="frame-url", refresh=False),
