@@ -15,7 +15,7 @@ from pathlib import Path
 import dash
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import downloads, i18n, security
+from dashboard import downloads, i18n, inputs, security
 from dashboard.i18n import t
 from etl import settings
 
@@ -66,6 +66,7 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
     app.server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     downloads.register(app.server)
     security.register(app)
+    inputs.register(app.server)
     app.layout = html.Div(
         [
             dcc.Location(id="frame-url", refresh=False),
@@ -94,7 +95,8 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
         Input("frame-url", "search"),
     )
     def frame(pathname: str | None, search: str | None):  # type: ignore[no-untyped-def]
-        pathname = pathname or "/"
+        pathname = inputs.search(pathname) or "/"
+        search = inputs.search(search)
         lang = i18n.lang_of(i18n.params(search).get("lang"))
         return (
             _nav(pathname, lang),

@@ -15,7 +15,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy.engine import Engine
 
-from dashboard import cache, figures, formatting, i18n, messages, provenance, queries
+from dashboard import cache, figures, formatting, i18n, inputs, messages, provenance, queries
 from dashboard.i18n import t
 
 
@@ -246,8 +246,10 @@ def layout(indicator: str | None = None, scale: str | None = None, lang: str | N
 )
 def choose(indicator: str | None, scale: str | None, search: str | None):  # type: ignore[no-untyped-def]
     """A changed choice becomes the address; Dash then renders the page from it."""
+    indicator = inputs.choice(indicator, "indicator")
+    scale = inputs.choice(scale, "scale", ("linear", "log"))
     if not indicator:
         return dash.no_update
-    lang = i18n.params(search).get("lang")
+    lang = i18n.params(inputs.search(search)).get("lang")
     new = i18n.query({"indicator": indicator, "scale": scale, "lang": lang})
     return dash.no_update if new == (search or "") else new

@@ -14,7 +14,7 @@ import dash
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import auth, formatting, highlight, i18n, messages, provenance, queries
+from dashboard import auth, formatting, highlight, i18n, inputs, messages, provenance, queries
 from dashboard.i18n import t
 from etl import review, settings
 from etl.errors import ItdashError
@@ -54,7 +54,8 @@ def _options(todo: pd.DataFrame, lang: str) -> list[dict]:
     for r in todo.itertuples():
         mapping = t(f"src.mapping_{r.mapping}", lang, default=str(r.mapping))
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
-        meta = f"{r.value:g} {i18n.unit(r.unit, lang)} · {qualifier} · {mapping} · {r.source}"
+        where = provenance.public(r.source)
+        meta = f"{r.value:g} {i18n.unit(r.unit, lang)} · {qualifier} · {mapping} · {where}"
         out.append(_option(r.id, str(r.text), r.sentence, meta))
     return out
 
@@ -67,7 +68,7 @@ def _conflict_options(rows: pd.DataFrame, lang: str, skip: set[str]) -> list[dic
             continue
         value = formatting.label(r.value, r.qualifier, r.unit, lang=lang)
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
-        source = r.doc_source if isinstance(r.doc_source, str) else ""
+        source = provenance.public(r.doc_source)
         meta = f"{value} · {qualifier} · {t('rev.in_conflict', lang)} · {source}"
         text = r.figure_text if isinstance(r.figure_text, str) else value
         out.append(_option(r.figure_id, text, r.sentence, meta))
@@ -315,24 +316,38 @@ def submit(_clicks, figure, action, indicator, value, qualifier, reason, who, la
         return messages.notice(t("rev.read_only", lang), "error"), *unchanged
     if not auth.is_reviewer():
         return messages.notice(t("rev.signed_out", lang), "error"), *unchanged
-    if not figure:
+    try:
+        decision = _decision(figure, action, indicator, value, qualifier, reason, who)
+    except inputs.BadInput as e:
+        return messages.notice(t("msg.refused", lang, detail=e.message), "error"), *unchanged
+    if not decision["figure_id"]:
         return messages.notice(t("rev.need_figure", lang), "warning"), *unchanged
-    who = (who or "").strip()
-    if not who:
+    if not decision["who"]:
         return messages.notice(t("rev.need_who", lang), "warning"), *unchanged
     try:
-        review.decide(
-            queries.engine(),
-            figure,
-            action,
-            reason or "",
-            who,
-            indicator_id=indicator if action == "map" else None,
-            value=float(value) if action == "correct" and value is not None else None,
-            qualifier=qualifier if action == "correct" else None,
-        )
+        review.decide(queries.engine(), **decision)
     except ItdashError as e:
         return messages.notice(messages.first_line(e), "error"), *unchanged
+    figure, action = decision["figure_id"], decision["action"]
     options, count = _choices(lang)
     done = t("rev.done", lang, action=t(f"rev.action_{action}", lang), figure=figure)
     return messages.notice(done), options, None, count, _conflicts(lang)
+
+
+def _decision(figure, action, indicator, value, qualifier, reason, who) -> dict:  # type: ignore[no-untyped-def]
+    """The form's values, each checked (`inputs`), as `etl.review.decide`'s arguments.
+
+    The browser sends whatever it likes: a value of "abc" or inf, a name of
+    100 KB. Each is refused with a line saying which field and why.
+    """
+    action = inputs.choice(action, "the action", review.ACTIONS) or "accept"
+    value = inputs.amount(value, "the value")
+    return {
+        "figure_id": inputs.choice(figure, "the figure") or "",
+        "action": action,
+        "reason": inputs.text(reason, "the reason"),
+        "who": inputs.text(who, "the reviewer's name", inputs.MAX_NAME),
+        "indicator_id": inputs.choice(indicator, "the indicator") if action == "map" else None,
+        "value": value if action == "correct" else None,
+        "qualifier": inputs.choice(qualifier, "the qualifier", QUALIFIERS) if action == "correct" else None,
+    }
