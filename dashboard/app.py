@@ -15,7 +15,7 @@ from pathlib import Path
 import dash
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import downloads, i18n, inputs, security
+from dashboard import auth, cache, downloads, i18n, inputs, security
 from dashboard.i18n import t
 from etl import settings
 
@@ -67,6 +67,8 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
     downloads.register(app.server)
     security.register(app)
     inputs.register(app.server)
+    auth.init_app(app.server)
+    cache.init_app(app.server)
     app.layout = html.Div(
         [
             dcc.Location(id="frame-url", refresh=False),

@@ -8,35 +8,68 @@ cookie; Flask's session is a signed cookie, not a server-side record, so a
 copy of the cookie taken earlier stays valid until the token or
 ITDASH_SECRET_KEY changes.
 
-Wrong tokens are counted per client address (`request.remote_addr`): after
-MAX_WRONG within WINDOW seconds, that address is refused, even with the right
-token, until the oldest of those guesses is WINDOW old. The count lives in
-this process's memory, so the limit is per worker process (a server running
-four workers allows four times as many guesses) and a restart forgets it.
-Behind a reverse proxy every client has the proxy's address unless the server
-is set up to trust its forwarded address (werkzeug's ProxyFix).
+Wrong tokens are counted per client address (`request.remote_addr`) by
+Flask-Limiter's moving window: after MAX_WRONG within WINDOW seconds, that
+address is refused, even with the right token, until the oldest of those
+guesses is WINDOW old; the right token forgets the address's count. Every
+non-empty guess takes its place in the window *before* it is compared (the
+limiter's check-and-add is one step, a Lua script in Redis), so concurrent
+guesses cannot slip past the limit between a check and a count. With
+REDIS_URL set the count lives in Redis, shared by every worker and machine
+(and it survives restarts); unset, it is kept in this process's memory, per
+worker, and a restart forgets it. If Redis cannot be reached nobody is signed
+in (the page says to try later): the limit is never skipped. Behind a reverse
+proxy every client has the proxy's address unless the server is set up to
+trust its forwarded address (werkzeug's ProxyFix).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
-import threading
 import time
 
-from flask import current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from flask_limiter import Limiter
+from limits import RateLimitItemPerSecond
 
 from etl import settings
 
 SESSION_KEY = "itdash_reviewer"
 
 MAX_WRONG = 5
-WINDOW = 15 * 60.0  # seconds
-MAX_CLIENTS = 1024  # addresses remembered at once; the ones wrong longest ago are forgotten first
-_now = time.monotonic  # the clock of the guess counter; tests move it
-_lock = threading.Lock()
-_wrong: dict[str, list[float]] = {}  # client address -> times of its last (at most MAX_WRONG) wrong tokens
+WINDOW = 15 * 60  # seconds
+EXTENSION = "itdash_signin"
+_now = time.time  # the limiter's clock (wall time: Redis entries are shared between machines)
+log = logging.getLogger("itdash.dashboard")
+
+
+class Unavailable(Exception):
+    """The store of sign-in attempts cannot be reached: nobody is signed in until it can."""
+
+
+def init_app(server: Flask) -> Limiter:
+    """Count `server`'s sign-in attempts in Redis (REDIS_URL) or, unset, in this process."""
+    url = settings.redis_url()
+    limiter = Limiter(
+        _client,
+        app=server,
+        storage_uri=url or "memory://",
+        # The counts are read and written through the limiter's strategy, whose keys the
+        # storage's own prefix starts (Flask-Limiter's key_prefix covers route limits only).
+        storage_options={"key_prefix": f"{settings.redis_prefix()}:signin"} if url else {},
+        strategy="moving-window",
+        default_limits=[],  # no route is limited: sign-in is a Dash callback, counted below
+        headers_enabled=False,
+    )
+    server.extensions[EXTENSION] = limiter
+    return limiter
+
+
+def _limit() -> RateLimitItemPerSecond:
+    return RateLimitItemPerSecond(MAX_WRONG, int(WINDOW))
 
 
 def mark(value: str) -> str:
@@ -59,49 +92,37 @@ def _client() -> str:
     return request.remote_addr or "unknown"
 
 
-def _forget_old(now: float) -> None:
-    """Drop addresses whose last wrong token is out of the window, and keep at most MAX_CLIENTS.
-
-    Called with `_lock` held, on every wrong token, so memory stays bounded
-    whatever the number of addresses guessing.
-    """
-    for client in [c for c, times in _wrong.items() if times[-1] <= now - WINDOW]:
-        del _wrong[client]
-    if len(_wrong) > MAX_CLIENTS:
-        for client in sorted(_wrong, key=lambda c: _wrong[c][-1])[: len(_wrong) - MAX_CLIENTS]:
-            del _wrong[client]
-
-
-def _wait_minutes(times: list[float], now: float) -> int:
+def _wait_minutes(limiter: Limiter, client: str) -> int:
     """Whole minutes until this address may try again (0: it may now)."""
-    if len(times) < MAX_WRONG:
+    item = _limit()
+    if limiter.limiter.test(item, client):
         return 0
-    return max(1, math.ceil((times[-MAX_WRONG] + WINDOW - now) / 60))
+    reset, _ = limiter.limiter.get_window_stats(item, client)
+    return max(1, math.ceil((reset - _now()) / 60))
 
 
-def sign_in(given: str | None) -> tuple[bool, int]:
+def sign_in(given: object) -> tuple[bool, int]:
     """(signed in, minutes this client must wait before trying again).
 
-    The check and the count happen under one lock, so concurrent guesses from
-    one address cannot get past MAX_WRONG between them. An empty field is not
-    a guess and is not counted.
+    An empty field is not a guess and is not counted. Raises Unavailable when
+    the count cannot be read or written.
     """
     current = settings.review_token()
     if current is None:
         return False, 0
+    limiter: Limiter = current_app.extensions[EXTENSION]
     client = _client()
-    with _lock:
-        now = _now()
-        recent = [x for x in _wrong.get(client, ()) if x > now - WINDOW]
-        if wait := _wait_minutes(recent, now):
-            return False, wait
+    try:
         if not isinstance(given, str) or not given.strip():
-            return False, 0
+            return False, _wait_minutes(limiter, client)
+        if not limiter.limiter.hit(_limit(), client):  # one guess too many: refused unread
+            return False, _wait_minutes(limiter, client)
         if not hmac.compare_digest(given.strip().encode(), current.encode()):
-            _wrong[client] = times = [*recent, now][-MAX_WRONG:]
-            _forget_old(now)
-            return False, _wait_minutes(times, now)
-        _wrong.pop(client, None)
+            return False, _wait_minutes(limiter, client)
+        limiter.limiter.clear(_limit(), client)
+    except Exception as e:  # noqa: BLE001 - Redis away (or its client): refuse, never skip the limit
+        log.warning("sign-in attempts cannot be counted: %s", e)
+        raise Unavailable(str(e)) from None
     session[SESSION_KEY] = mark(current)
     return True, 0
 

@@ -50,6 +50,21 @@ def port() -> int:
     return int(os.environ.get("PORT") or DEFAULT_PORT)
 
 
+def redis_url() -> str | None:
+    """The Redis the dashboard's workers share (read cache, sign-in attempts), or None for none.
+
+    Unset, each worker keeps both in its own memory, so `make demo` needs
+    nothing running; set (`redis://127.0.0.1:6379/0`), every worker and
+    machine serving one address sees the same cache and the same count.
+    """
+    return os.environ.get("REDIS_URL", "").strip() or None
+
+
+def redis_prefix() -> str:
+    """What the dashboard's Redis keys start with, so deployments (and tests) sharing one Redis stay apart."""
+    return os.environ.get("ITDASH_REDIS_PREFIX", "").strip() or "itdash"
+
+
 def secret_key() -> str | None:
     """The key that signs the dashboard's session cookie, or None for a random one per start.
 

@@ -155,7 +155,7 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
         html.Details([html.Summary(t("ind.definition", lang)), html.P(ind["definition"])]),
         dcc.Graph(
             id="ind-chart",
-            figure=fig,
+            figure=fig.to_dict(),  # plain data: a kept page is pickled into Redis when shared
             config={
                 "displaylogo": False,
                 "responsive": True,

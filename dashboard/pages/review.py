@@ -237,7 +237,10 @@ def sign_in(clicks, submitted, given, lang):  # type: ignore[no-untyped-def]
         return [messages.notice(t("rev.read_only", lang))]
     if not (clicks or submitted):  # the form was just drawn again, nobody asked
         return no_update
-    signed_in, wait = auth.sign_in(given)
+    try:
+        signed_in, wait = auth.sign_in(given)
+    except auth.Unavailable:
+        return _login(lang, messages.notice(t("rev.unavailable", lang), "error"))
     if wait:
         return _login(lang, messages.notice(t("rev.locked", lang, n=wait), "error"))
     if not signed_in:

@@ -46,3 +46,12 @@ def test_every_gunicorn_worker_gets_the_one_key(sqlite_url):
 
     runner = _Gunicorn(sqlite_url, "shared key", {"bind": "127.0.0.1:0", "workers": 4})
     assert runner.load().secret_key == runner.load().secret_key == "shared key"
+
+
+def test_every_setting_is_in_the_readmes_configuration_table():
+    names = re.findall(
+        r'environ\.get\("([A-Z_]+)"', (ROOT / "etl" / "settings.py").read_text(encoding="utf-8")
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration") :].split("\n## ", 1)[0]
+    assert names and [n for n in names if f"`{n}`" not in table] == []
