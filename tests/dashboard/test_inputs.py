@@ -24,21 +24,7 @@ GOOD_BLOCK = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
 
 
 class Client(Browser):
-    """A `Browser` that also shows refused requests (their status and body) instead of failing on them."""
-
-    def raw(self, inputs: list, state: list[tuple], changed: str):  # type: ignore[no-untyped-def]
-        first = inputs[0]
-        key = self._key(first["id"])
-        parts = [o.split("@")[0].rsplit(".", 1) for o in key.strip(".").split("...")]
-        outputs = [{"id": i, "property": p} for i, p in parts]
-        body = {
-            "output": key,
-            "outputs": outputs if key.startswith("..") else outputs[0],
-            "inputs": inputs,
-            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-            "changedPropIds": [changed],
-        }
-        return self.client.post("/_dash-update-component", json=body)
+    """A `Browser` that also asks for grid blocks and whole pages."""
 
     def block(self, request: object, search: str = ""):  # type: ignore[no-untyped-def]
         """The grid's request for rows (the first of the callbacks it triggers: the rows)."""
@@ -144,20 +130,8 @@ def test_sources_never_show_where_the_server_keeps_its_files(tmp_path, sqlite_ur
     assert "2024-07-10-LCQ9-open-data-progress.txt" in one and "private-folder" not in one
 
 
-def _correct(client: Client, figure: str, value: object, who: object = "ana", reason: object = "typo"):  # type: ignore[no-untyped-def]
-    states = [
-        ("rev-figure", "value", figure),
-        ("rev-action", "value", "correct"),
-        ("rev-indicator", "value", None),
-        ("rev-value", "value", value),
-        ("rev-qualifier", "value", None),
-        ("rev-reason", "value", reason),
-        ("rev-who", "value", who),
-        ("rev-lang", "data", "en"),
-    ]
-    r = client.raw([{"id": "rev-submit", "property": "n_clicks", "value": 1}], states, "rev-submit.n_clicks")
-    assert r.status_code == 200, r.get_data(as_text=True)[:1000]
-    return r.get_data(as_text=True)
+def _correct(client: Client, figure: str, value: object, who: object = "ana", reason: object = "typo") -> str:
+    return client.submit(figure, "correct", reason=reason, who=who, value=value)
 
 
 @pytest.mark.parametrize(

@@ -90,8 +90,8 @@ class Browser:
                 return key
         raise KeyError(trigger)
 
-    def post(self, inputs: list, state: list[tuple], changed: str) -> str:
-        """One callback request; the answer's text ("" when the callback changed nothing)."""
+    def raw(self, inputs: list, state: list[tuple], changed: str):  # type: ignore[no-untyped-def]
+        """One callback request as the renderer sends it; the response, whatever its status."""
         first = inputs[0][0] if isinstance(inputs[0], list) else inputs[0]
         trigger = first["id"]["type"] if isinstance(first["id"], dict) else first["id"]
         key = self._key(trigger)
@@ -104,7 +104,13 @@ class Browser:
             "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
             "changedPropIds": [changed],
         }
-        r = self.client.post("/_dash-update-component", json=body, environ_base={"REMOTE_ADDR": self.address})
+        return self.client.post(
+            "/_dash-update-component", json=body, environ_base={"REMOTE_ADDR": self.address}
+        )
+
+    def post(self, inputs: list, state: list[tuple], changed: str) -> str:
+        """One callback request; the answer's text ("" when the callback changed nothing)."""
+        r = self.raw(inputs, state, changed)
         assert r.status_code in (200, 204), r.get_data(as_text=True)
         return r.get_data(as_text=True)
 
@@ -126,13 +132,18 @@ class Browser:
         )
 
     def submit(
-        self, figure: str, action: str = "reject", reason: str = "forged", who: str = "mallory"
+        self,
+        figure: str,
+        action: str = "reject",
+        reason: object = "forged",
+        who: object = "mallory",
+        value: object = None,
     ) -> str:
         states = [
             ("rev-figure", "value", figure),
             ("rev-action", "value", action),
             ("rev-indicator", "value", None),
-            ("rev-value", "value", None),
+            ("rev-value", "value", value),
             ("rev-qualifier", "value", None),
             ("rev-reason", "value", reason),
             ("rev-who", "value", who),
