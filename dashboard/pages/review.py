@@ -54,8 +54,8 @@ def _options(todo: pd.DataFrame, lang: str) -> list[dict]:
     for r in todo.itertuples():
         mapping = t(f"src.mapping_{r.mapping}", lang, default=str(r.mapping))
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
-        where = provenance.public(r.source)
-        meta = f"{r.value:g} {i18n.unit(r.unit, lang)} · {qualifier} · {mapping} · {where}"
+        value = formatting.number(r.value, lang=lang)
+        meta = f"{value} {i18n.unit(r.unit, lang)} · {qualifier} · {mapping} · {provenance.public(r.source)}"
         out.append(_option(r.id, str(r.text), r.sentence, meta))
     return out
 

@@ -396,3 +396,27 @@ def test_rev_no_conflicts_says_so(loaded, monkeypatch):
         session[auth.SESSION_KEY] = auth.mark(TOKEN)
         tree = _page()["layout"](lang="zh")
     assert "沒有數值不一致的來源。" in _text(tree) and "登出" in _text(tree)
+
+
+def test_rev_pending_values_are_written_out_and_sources_named_by_file(sqlite_url):
+    """The form's meta line wrote `{value:g}`: a million read "1e+06"."""
+    create_app(sqlite_url)  # registers the pages
+    page = _module()
+    todo = pd.DataFrame(
+        [
+            {
+                "id": "f1",
+                "text": "1,000,000 visits",
+                "sentence": "There were 1,000,000 visits.",
+                "value": 1_000_000.0,
+                "unit": "visit",
+                "qualifier": "exact",
+                "mapping": "unmapped",
+                "source": "/srv/private/corpus/LCQ1.txt",
+            }
+        ]
+    )
+    (option,) = page._options(todo, "en")
+    meta = _text(option["label"])
+    assert "1,000,000 visit" in meta and "1e+06" not in meta
+    assert "LCQ1.txt" in meta and "/srv/private" not in meta
