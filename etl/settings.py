@@ -108,6 +108,35 @@ def port() -> int:
     return int(os.environ.get("PORT") or DEFAULT_PORT)
 
 
+def redis_url() -> str | None:
+    """The Redis the dashboard's workers share (read cache, sign-in attempts), or None for none.
+
+    Unset, each worker keeps both in its own memory, so `make demo` needs
+    nothing running; set (`redis://127.0.0.1:6379/0`), every worker and
+    machine serving one address sees the same cache and the same count.
+    """
+    return os.environ.get("REDIS_URL", "").strip() or None
+
+
+def redis_prefix() -> str:
+    """What the dashboard's Redis keys start with, so deployments (and tests) sharing one Redis stay apart."""
+    return os.environ.get("ITDASH_REDIS_PREFIX", "").strip() or "itdash"
+
+
+def secret_key() -> str | None:
+    """The key that signs the dashboard's session cookie, or None for a random one per start.
+
+    Set it so a reviewer's session survives a restart and is known to every
+    worker and machine serving one address.
+    """
+    return os.environ.get("ITDASH_SECRET_KEY", "").strip() or None
+
+
+def reviewer() -> str | None:
+    """Who `itdash review` records as deciding when no `--who` is given (else the login name)."""
+    return os.environ.get("ITDASH_REVIEWER", "").strip() or None
+
+
 def review_token() -> str | None:
     """The dashboard's review token, or None when review is off (unset or blank).
 
