@@ -20,7 +20,10 @@ EVENTS_FILE = DATA_DIR / "events.toml"
 TOPICS_FILE = VOCAB_DIR / "topics.toml"
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'itdash.sqlite'}"
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+# Fictional replies of itdash's own, read when the shared corpus is absent (a clone elsewhere).
+SAMPLE_CORPUS = ROOT / "data" / "sample"
+DEFAULT_CORPUS = SHARED_CORPUS if (SHARED_CORPUS / "manifest.csv").exists() else SAMPLE_CORPUS
 DEFAULT_ARCHIVE = DATA_DIR / "archive"
 LEGACY_ARCHIVE = DATA_DIR / "cache"  # the archive's folder before issue 11 named it
 DEFAULT_MAX_PAGE_MB = 5.0  # a press release is tens of kB; more is a fault or an attack
@@ -37,8 +40,17 @@ def database_url() -> str:
 
 
 def corpus_dir() -> Path:
-    """The corpus `itdash etl` reads when no `--corpus` is given."""
+    """The corpus `itdash etl` reads when no `--corpus` is given: $CORPUS, else the shared
+    corpus beside the project, else the project's own sample."""
     return Path(os.environ.get("CORPUS") or DEFAULT_CORPUS)
+
+
+def is_sample(corpus: str | Path) -> bool:
+    """Whether a corpus is the project's own fictional sample (the dashboard says so)."""
+    try:
+        return Path(corpus).resolve() == SAMPLE_CORPUS.resolve()
+    except OSError:
+        return False
 
 
 def archive_dir() -> Path:
