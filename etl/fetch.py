@@ -521,7 +521,8 @@ class Fetcher:
         zh_url: str | None = None if self.config.refresh else record.get("twin_url")
         reason = ""
         if zh_url is None:
-            html = site.decode((self.archive.root / rel).read_bytes(), record.get("declared_charset")).text
+            body = (self.archive.root / rel).read_bytes()
+            html = body.decode(record.get("encoding") or "utf-8", record.get("encoding_errors") or "replace")
             zh_url = site.twin_link(html, url, self.config.base_url) or hint
         if zh_url is None:
             zh_url, reason = self._listed_twin(url, record.get("title") or record.get("index_title") or "")
