@@ -53,6 +53,8 @@ TOO_LONG, MISSING = page("28", "429"), page("28", "404")
 # LCQ12's is linked from its English page only, LCQ 14's is listed but missing.
 ZH318, ZH337, ZH195, ZH215 = page("26", "318"), page("26", "337"), page("27", "195"), page("27", "215")
 ZH_INDEX26, ZH_INDEX27 = f"{GENERAL}/26c.htm", f"{GENERAL}/27c.htm"
+# Day 28: an English page whose linked Chinese page arrives cut short, and one linking an English page.
+LINKS_CUT_ZH, CUT_ZH, LINKS_ENGLISH = page("28", "600"), page("28", "601"), page("28", "610")
 
 
 def fixture_bytes(path: str) -> bytes:
@@ -174,6 +176,9 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(0.05)
         elif path == CUT_HTML:
             self.send(200, ok[: len(ok) * 2 // 3])
+        elif path == CUT_ZH:
+            zh = fixture_bytes(ZH318)
+            self.send(200, zh[: len(zh) * 2 // 3])
         elif path == CUT_BODY:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -21,7 +21,10 @@ from etl import pipeline, site
 from etl.fetch import run
 from tests.etl import test_fetch as fixture_site
 from tests.etl.test_fetch import (
+    CUT_ZH,
     GENERAL,
+    LINKS_CUT_ZH,
+    LINKS_ENGLISH,
     R200,
     R220,
     R321,
@@ -104,6 +107,30 @@ def test_a_chinese_version_nowhere_to_be_found_is_recorded_against_the_english_p
         ("chinese", "failed"),
     ]
     assert server.requested(f"{GENERAL}/28c.htm") == 1
+
+
+def test_a_chinese_page_cut_short_is_retried_then_failed_and_nothing_of_it_kept(
+    server: Site, tmp_path: Path
+) -> None:
+    run(fast(server, tmp_path), [server.url + LINKS_CUT_ZH])
+
+    row = failures(tmp_path)[server.url + CUT_ZH]
+    assert (row["reason"], row["attempts"]) == ("truncated", "3")  # the same retries as an English page
+    assert server.requested(CUT_ZH) == 3
+    assert not archived(tmp_path, CUT_ZH).exists() and archived(tmp_path, LINKS_CUT_ZH).exists()
+    assert [p for p in tmp_path.rglob("*") if p.name.startswith(".tmp-")] == []
+
+
+def test_a_linked_page_that_is_not_chinese_is_not_kept_as_the_chinese_version(
+    server: Site, tmp_path: Path
+) -> None:
+    run(fast(server, tmp_path), [server.url + LINKS_ENGLISH])
+
+    assert (
+        failures(tmp_path)[server.url + TARGET]["reason"] == "not the Chinese version: the page is in English"
+    )
+    assert not archived(tmp_path, TARGET).exists()
+    assert rows_by_url(tmp_path, server)[LINKS_ENGLISH]["twin"] == ""
 
 
 def test_a_rerun_fetches_nothing_in_either_language(server: Site, tmp_path: Path) -> None:
