@@ -180,6 +180,7 @@ class Archive:
     def pair(self, en: PurePosixPath, zh: PurePosixPath) -> None:
         """Record that two archived releases are one reply's English and Chinese versions."""
         records = {rel: self.record(rel) for rel in (en, zh)}
+        changed = False
         for rel, other in ((en, zh), (zh, en)):
             record = records[rel]
             other_record = records[other]
@@ -190,7 +191,9 @@ class Archive:
             record = {**record, "twin": other.as_posix(), "twin_url": other_record["url"]}
             self.update(rel, record)
             self.manifest[rel.as_posix()] = manifest_row(rel.as_posix(), record)
-        self._write_manifest()
+            changed = True
+        if changed:  # a rerun that finds the pair already recorded writes nothing
+            self._write_manifest()
 
     def fail(self, url: str, reason: str, when: str, attempts: int) -> None:
         """Record why `url` could not be kept; the row stays until a run succeeds with it."""
