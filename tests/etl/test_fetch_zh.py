@@ -220,3 +220,16 @@ def test_chinese_pages_in_the_archive_load_through_the_etl(
     assert found > 0  # the Chinese reply's figures are read
     assert tuple(by_url[R321][:3]) == ("en", 5, by_url[ZH318][2])
     assert sum(row[0] == "zh-Hant" for row in by_url.values()) == 5
+
+
+def test_an_english_only_archive_gains_the_chinese_versions_on_the_next_run(
+    server: Site, tmp_path: Path
+) -> None:
+    run(fast(server, tmp_path, twins=False), [server.url + R321])
+    server.reset()
+
+    run(fast(server, tmp_path), [server.url + R321])
+
+    assert server.requested(R321) == 0  # the English page is not fetched again
+    assert server.paths() == ["/robots.txt", ZH_INDEX26, ZH318]
+    assert rows_by_url(tmp_path, server)[R321]["twin"] == str(site.release_file(ZH318))
