@@ -1,9 +1,11 @@
 """How long `itdash fetch` takes for 100 releases, and what a hostile server costs it.
 
 Serves 100 fixture releases on 127.0.0.1 (copies of a fixture page under new
-numbers) and fetches them into a temporary archive: once at the default rate of
-1 request per second (`--quick`: 10 per second), once with no limit, and once
-more into the full archive, which should ask for nothing.
+numbers), each with its Chinese version (listed on a Chinese daily index), and
+fetches the English addresses into a temporary archive, each with its Chinese
+page beside it: once at the default rate of 1 request per second (`--quick`:
+10 per second), once with no limit, and once more into the full archive, which
+should ask for nothing. `--no-chinese` fetches the English pages only.
 
 `--hostile` instead runs the real `itdash fetch` command, in a child process
 per case, against the hostile server of tests/etl/test_fetch_hostile.py at full
@@ -34,15 +36,22 @@ sys.path.insert(0, str(ROOT))
 from etl.fetch import FetchConfig, run  # noqa: E402
 
 TEMPLATE = ROOT / "tests/fixtures/site/gia/general/202503/26/P2025032600321.htm"
+ZH_TEMPLATE = ROOT / "tests/fixtures/site/gia/general/202503/26/P2025032600318.htm"
+DAY = "/gia/general/202503/26"
 
 
 def pages(n: int) -> dict[str, bytes]:
-    """`n` distinct releases on 2025-03-26, numbered from P2025032601000."""
-    body = TEMPLATE.read_bytes()
-    out = {}
+    """`n` distinct English releases on 2025-03-26 (even numbers from P2025032601000), the
+    Chinese version of each (the next odd number) and the Chinese daily index listing them."""
+    body, zh_body = TEMPLATE.read_bytes(), ZH_TEMPLATE.read_bytes()
+    out, listed = {}, []
     for i in range(n):
-        number = f"P20250326{1000 + i:05d}"
-        out[f"/gia/general/202503/26/{number}.htm"] = body.replace(b"LCQ5:", f"LCQ{i + 1}:".encode())
+        number, zh_number = f"P20250326{1000 + 2 * i:05d}", f"P20250326{1001 + 2 * i:05d}"
+        out[f"{DAY}/{number}.htm"] = body.replace(b"LCQ5:", f"LCQ{i + 1}:".encode())
+        zh_title = f"立法會{i + 1}題：".encode()
+        out[f"{DAY}/{zh_number}.htm"] = zh_body.replace("立法會五題：".encode(), zh_title)
+        listed.append(f'<li><a href="{DAY}/{zh_number}.htm">立法會{i + 1}題：支援科技初創企業</a></li>')
+    out[f"{DAY}c.htm"] = f"<html><body><ul>{''.join(listed)}</ul></body></html>".encode()
     out["/robots.txt"] = b"User-agent: *\nDisallow: /gia/private/\n"
     return out
 
@@ -116,7 +125,12 @@ def hostile(timeout: float) -> None:
             state.drip = knobs.get("drip", 0.05)
             with tempfile.TemporaryDirectory() as folder:
                 quick = FetchConfig(
-                    base_url=state.url, archive=Path(folder), rate=None, retries=0, timeout=timeout
+                    base_url=state.url,
+                    archive=Path(folder),
+                    rate=None,
+                    retries=0,
+                    timeout=timeout,
+                    twins=False,
                 )
                 started = time.perf_counter()
                 run(quick, [state.url + path, state.url + h.GOOD])
@@ -124,6 +138,7 @@ def hostile(timeout: float) -> None:
             with tempfile.TemporaryDirectory() as folder:
                 args = ["fetch", state.url + path, state.url + h.GOOD, "--base-url", state.url]
                 args += ["--archive", folder, "--rate", "1000", "--retries", "0", "--timeout", f"{timeout:g}"]
+                args.append("--no-chinese")  # the hostile site is English only
                 output, seconds, peak, _ = h.run_command(args)
                 failed = Path(folder, "failures.csv")
                 with open(failed if failed.exists() else os.devnull, newline="", encoding="utf-8") as f:
@@ -142,6 +157,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--hostile", action="store_true", help="the hostile-server cases instead")
     parser.add_argument("--timeout", type=float, default=5.0, help="--timeout for the hostile cases")
+    parser.add_argument("--no-chinese", action="store_true", help="English pages only")
     args = parser.parse_args()
     if args.hostile:
         hostile(args.timeout)
@@ -149,20 +165,23 @@ def main() -> None:
     site = pages(args.pages)
     httpd, hits = serve(site)
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    urls = [base + path for path in site if path.endswith(".htm")]
+    # The English addresses (even numbers); the Chinese versions are found, not given.
+    urls = [base + path for path in site if path.startswith(f"{DAY}/") and int(path[-7:-4]) % 2 == 0]
     rate = 10.0 if args.quick else FetchConfig().rate
-    print(f"{len(urls)} releases from {base}")
+    twins = not args.no_chinese
+    print(f"{len(urls)} releases from {base}" + (", each with its Chinese version" if twins else ""))
     with tempfile.TemporaryDirectory() as polite, tempfile.TemporaryDirectory() as lifted:
         timed(
             f"polite ({rate:g} req/s)",
-            FetchConfig(base_url=base, archive=Path(polite), rate=rate),
+            FetchConfig(base_url=base, archive=Path(polite), rate=rate, twins=twins),
             urls,
             hits,
         )
-        timed("limit lifted", FetchConfig(base_url=base, archive=Path(lifted), rate=None), urls, hits)
+        lifted_config = FetchConfig(base_url=base, archive=Path(lifted), rate=None, twins=twins)
+        timed("limit lifted", lifted_config, urls, hits)
         timed(
             "again, all cached",
-            FetchConfig(base_url=base, archive=Path(lifted), rate=None),
+            lifted_config,
             urls,
             hits,
         )

@@ -2,11 +2,15 @@
 
 Layout (the ETL reads this folder like a corpus folder)::
 
-    ARCHIVE/manifest.csv                   kept releases: file,url,published,lang,...
+    ARCHIVE/manifest.csv                   kept releases: file,url,published,lang,...,twin
     ARCHIVE/failures.csv                   url,reason,when,attempts (cleared on success)
     ARCHIVE/YYYYMM/DD/P<digits>.htm        a release, byte for byte as served
     ARCHIVE/YYYYMM/DD/P<digits>.htm.json   its provenance
-    ARCHIVE/index/YYYYMM/DD.htm(.json)     daily index pages
+    ARCHIVE/index/YYYYMM/DD.htm(.json)     English daily index pages
+    ARCHIVE/index/YYYYMM/DDc.htm(.json)    Chinese daily index pages
+
+A reply's two versions are two releases side by side (`lang` en and zh-Hant);
+each one's provenance and manifest row name the other in `twin` (its file).
 
 Every file is written to a temporary name in its own folder and renamed into
 place, so a reader (or a run that was killed) never sees half a file. A page
@@ -32,7 +36,7 @@ from typing import Any
 
 MANIFEST = "manifest.csv"
 FAILURES = "failures.csv"
-MANIFEST_COLUMNS = ["file", "url", "published", "lang", "title", "fetched_at", "status", "sha256"]
+MANIFEST_COLUMNS = ["file", "url", "published", "lang", "title", "fetched_at", "status", "sha256", "twin"]
 FAILURE_COLUMNS = ["url", "reason", "when", "attempts"]
 TMP_PREFIX = ".tmp-"
 _RELEASE_RECORDS = "[0-9][0-9][0-9][0-9][0-9][0-9]/[0-9][0-9]/P*.htm.json"
@@ -96,6 +100,7 @@ def manifest_row(file: str, record: Record) -> dict[str, str]:
         "fetched_at": record.get("fetched_at", ""),
         "status": str(record.get("status", "")),
         "sha256": record.get("sha256", ""),
+        "twin": record.get("twin", ""),
     }
 
 
@@ -171,6 +176,24 @@ class Archive:
         page = self.root / rel
         text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         write_atomic(page.with_name(page.name + ".json"), text.encode("utf-8"))
+
+    def pair(self, en: PurePosixPath, zh: PurePosixPath) -> None:
+        """Record that two archived releases are one reply's English and Chinese versions."""
+        records = {rel: self.record(rel) for rel in (en, zh)}
+        changed = False
+        for rel, other in ((en, zh), (zh, en)):
+            record = records[rel]
+            other_record = records[other]
+            if record is None or other_record is None:
+                raise FileNotFoundError(f"{self.root / (rel if record is None else other)} is not archived")
+            if record.get("twin") == other.as_posix() and record.get("twin_url") == other_record["url"]:
+                continue
+            record = {**record, "twin": other.as_posix(), "twin_url": other_record["url"]}
+            self.update(rel, record)
+            self.manifest[rel.as_posix()] = manifest_row(rel.as_posix(), record)
+            changed = True
+        if changed:  # a rerun that finds the pair already recorded writes nothing
+            self._write_manifest()
 
     def fail(self, url: str, reason: str, when: str, attempts: int) -> None:
         """Record why `url` could not be kept; the row stays until a run succeeds with it."""

@@ -15,8 +15,17 @@ one byte a second never trips them (encode/httpx#1450); a page's size is capped
 as sent and once decompressed (`etl.body`); a page that is not HTML is refused
 on its Content-Type, before its body is read; and only a whole page is stored.
 
-Page recognition (what is a release, an index link, an I&T title) is in
-`etl.site`, as pure functions; this module is the I/O around them.
+Every reply is kept in both its versions: beside an English release the
+fetcher stores its Chinese one (`lang` zh-Hant), found from a link on the
+English page or else on the Chinese daily index of the same day (same LCQ
+number, the nearest release number), through the same client, rate limit,
+robots.txt, caps and archive. A reply is kept when either version's title is
+on I&T. A Chinese version that cannot be found or fetched is a failure of its
+own (phase "chinese"); the English page stays, and the next run looks again.
+
+Page recognition (what is a release, an index link, an I&T title, the site's
+address scheme) is in `etl.site`, as pure functions; this module is the I/O
+around them.
 """
 
 from __future__ import annotations
@@ -42,13 +51,14 @@ from etl.settings import (
     DEFAULT_BASE_URL,
     TOPICS_FILE,
     USER_AGENT,
+    ZH_TOPICS_FILE,
     archive_dir,
     max_page_bytes,
     max_retry_after,
 )
 
 HKT = timezone(timedelta(hours=8), "HKT")
-Phase = Literal["index", "release"]
+Phase = Literal["index", "release", "chinese"]  # "chinese": a release's Chinese version
 Result = Literal["fetched", "skipped", "failed"]
 
 
@@ -71,6 +81,8 @@ class FetchConfig:
     all_lcq: bool = False  # keep every LCQ reply, not only those on I&T
     user_agent: str = USER_AGENT
     topics_file: Path = TOPICS_FILE
+    zh_topics_file: Path = ZH_TOPICS_FILE
+    twins: bool = True  # fetch each English reply's Chinese version beside it
 
 
 @dataclass(frozen=True)
@@ -101,8 +113,9 @@ class Report:
 
     outcomes: list[Outcome] = field(default_factory=list)
     days: int = 0
-    listed: int = 0  # release links on the index pages read
-    kept: int = 0  # of those, the LCQ replies kept
+    listed: int = 0  # release links on the English index pages read
+    kept: int = 0  # of those, the LCQ replies kept (on I&T by either version's title)
+    zh_only: int = 0  # Chinese replies kept whose English version the English index does not list
 
     def count(self, result: Result, phase: Phase | None = None) -> int:
         """How many pages (of a phase) ended with `result`."""
@@ -220,7 +233,8 @@ class Fetcher:
         self.on_event = on_event or (lambda event: None)
         self.now = now or (lambda: datetime.now(UTC))
         self.limiter = RateLimiter(config.rate)
-        self.topics = site.load_topics(config.topics_file)
+        self.topics = site.load_both_topics(config.topics_file, config.zh_topics_file)
+        self._zh_indexes: dict[date, list[site.Listing] | None] = {}
         self._loop = asyncio.Runner()
         self.client = httpx.AsyncClient(
             headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
@@ -377,9 +391,9 @@ class Fetcher:
         read before its day was over (HKT) may have grown since."""
         if self.config.refresh:
             return False
-        if phase == "release":
+        if phase != "index":
             return True
-        day = datetime.strptime(f"{rel.parent.name}{rel.stem}", "%Y%m%d").replace(tzinfo=HKT)
+        day = datetime.combine(site.index_file_day(rel), datetime.min.time(), HKT)
         try:
             checked = datetime.fromisoformat(record.get("checked_at") or record["fetched_at"])
         except (KeyError, TypeError, ValueError):
@@ -416,7 +430,11 @@ class Fetcher:
                 self._done(Outcome(url, phase, "skipped", "not modified", resp.attempts))
                 return self._cached_text(rel, cached, phase)
             decoded = site.decode(resp.body, resp.charset)
-            if phase == "release" and (problem := site.check_release(decoded.text)):
+            if phase != "index" and (problem := site.check_release(decoded.text)):
+                raise FetchFailed(problem, resp.attempts, resp.status)
+            lang = site.release_lang(decoded.text) if phase != "index" else ""
+            if phase == "chinese" and lang != site.ZH:
+                problem = "not the Chinese version: the page is in English"
                 raise FetchFailed(problem, resp.attempts, resp.status)
         except FetchFailed as e:
             self.archive.fail(url, e.reason, _iso(when), e.attempts)
@@ -425,7 +443,7 @@ class Fetcher:
         record: Record = {
             "url": url,
             "final_url": resp.url,
-            "kind": phase,
+            "kind": "index" if phase == "index" else "release",
             "fetched_at": _iso(when),
             "checked_at": _iso(when),
             "status": resp.status,
@@ -442,11 +460,11 @@ class Fetcher:
             "attempts": resp.attempts,
             "user_agent": self.config.user_agent,
         }
-        if phase == "release":
+        if phase != "index":
             day = site.release_day(url)
             record |= {
                 "published": day.isoformat() if day else "",
-                "lang": "en",
+                "lang": lang,
                 "title": site.release_title(decoded.text) or title,
                 "index_title": title,
             }
@@ -455,7 +473,7 @@ class Fetcher:
         return decoded.text
 
     def _cached_text(self, rel: PurePosixPath, record: Record, phase: Phase) -> str:
-        if phase == "release":
+        if phase != "index":
             return ""  # only index pages are read back; a big archive is not re-read each run
         body = (self.archive.root / rel).read_bytes()
         return body.decode(record.get("encoding") or "utf-8", record.get("encoding_errors") or "replace")
@@ -463,6 +481,81 @@ class Fetcher:
     def _done(self, outcome: Outcome) -> None:
         self.report.outcomes.append(outcome)
         self.on_event(Event(outcome.phase, outcome.url, outcome.result, outcome.reason))
+
+    # -- the Chinese version ----------------------------------------------------
+
+    def zh_index(self, day: date) -> list[site.Listing] | None:
+        """The Chinese daily index's release links for `day` (read once a run); None if unreadable."""
+        if day not in self._zh_indexes:
+            url = site.index_url(self.config.base_url, day, site.ZH)
+            text = self.page(url, site.index_file(day, site.ZH), "index")
+            self._zh_indexes[day] = (
+                None if text is None else site.parse_index(text, url, self.config.base_url)
+            )
+        return self._zh_indexes[day]
+
+    def _listed_twin(self, url: str, title: str) -> tuple[str | None, str]:
+        """The Chinese version of an English release from the Chinese index of its day, or why not."""
+        day, number = site.release_day(url), site.lcq_number(title)
+        if day is None or number is None:
+            return None, f"no Chinese version: {title[:60]!r} has no LCQ number to look it up by"
+        listings = self.zh_index(day)
+        where = site.index_url(self.config.base_url, day, site.ZH)
+        if listings is None:
+            return None, f"no Chinese version: the Chinese daily index {where} could not be read"
+        found = site.twin_in(url, number, listings)
+        if found is None:
+            return None, f"no Chinese version: LCQ{number} is not listed once, nearest, on {where}"
+        return found, ""
+
+    def twin(self, url: str, hint: str | None = None) -> None:
+        """Fetch an archived English release's Chinese version beside it, and pair the two.
+
+        The English page's own link wins, then `hint` (from the Chinese index
+        the walk read), then the Chinese index of the release's day.
+        """
+        rel = site.release_file(url)
+        record = self.archive.record(rel) if rel is not None else None
+        if rel is None or record is None or record.get("lang", "en") != "en":
+            return  # the English page failed, or the page is itself the Chinese version
+        zh_url: str | None = None if self.config.refresh else record.get("twin_url")
+        reason = ""
+        if zh_url is None:
+            body = (self.archive.root / rel).read_bytes()
+            html = body.decode(record.get("encoding") or "utf-8", record.get("encoding_errors") or "replace")
+            zh_url = site.twin_link(html, url, self.config.base_url) or hint
+        if zh_url is None:
+            zh_url, reason = self._listed_twin(url, record.get("title") or record.get("index_title") or "")
+        zh_rel = site.release_file(zh_url) if zh_url else None
+        if zh_url is None or zh_rel is None or zh_rel == rel:
+            reason = reason or f"no Chinese version: {zh_url} is not another release"
+            self.archive.fail(url, reason, _iso(self.now()), 0)
+            self._done(Outcome(url, "chinese", "failed", reason))
+            return
+        self.page(zh_url, zh_rel, "chinese")
+        zh_record = self.archive.record(zh_rel)
+        if zh_record is not None and zh_record.get("lang") == site.ZH:
+            self.archive.pair(rel, zh_rel)
+
+    def _pair_listings(
+        self, english: list[site.Listing], chinese: list[site.Listing]
+    ) -> tuple[dict[str, str], list[site.Listing]]:
+        """One day's two indexes side by side: each English LCQ's Chinese listing (by number, the
+        nearest), and the Chinese replies on I&T whose English version is not listed."""
+        hints: dict[str, str] = {}
+        for listing in english:
+            number = site.lcq_number(listing.title)
+            if number is not None and (found := site.twin_in(listing.url, number, chinese)):
+                hints[listing.url] = found
+        paired = set(hints.values())
+        alone = [
+            z
+            for z in chinese
+            if z.url not in paired
+            and site.title_lang(z.title) == site.ZH
+            and self.topics.keep(z.title, self.config.all_lcq)
+        ]
+        return hints, alone
 
     # -- a run -----------------------------------------------------------------
 
@@ -474,6 +567,8 @@ class Fetcher:
             last = until or self.now().astimezone(HKT).date()
             days = [since + timedelta(n) for n in range((last - since).days + 1)]
         releases: dict[str, str] = {}
+        hints: dict[str, str] = {}  # English release -> its Chinese version, from the Chinese index
+        zh_alone: dict[str, str] = {}
         bad: list[str] = []
         for given in urls:
             url = urljoin(base, given.strip())
@@ -486,20 +581,32 @@ class Fetcher:
                 bad.append(url)
         days = sorted(set(days))
         self.report.days = len(days)
-        self.on_event(Event("index", total=len(days)))
+        twins = self.config.twins
+        self.on_event(Event("index", total=len(days) * (2 if twins else 1)))
         for day in days:
             url = site.index_url(self.config.base_url, day)
             text = self.page(url, site.index_file(day), "index")
-            if text is None:
-                continue
-            listings = site.parse_index(text, url, self.config.base_url)
+            listings = site.parse_index(text, url, self.config.base_url) if text is not None else []
             self.report.listed += len(listings)
+            chinese = (self.zh_index(day) or []) if twins else []
+            day_hints, alone = self._pair_listings(listings, chinese)
+            by_url = {z.url: z for z in chinese}
             for listing in listings:
-                if self.topics.keep(listing.title, self.config.all_lcq):
+                # A reply is on I&T when either of its versions' titles is.
+                zh = by_url.get(day_hints.get(listing.url, ""))
+                zh_kept = zh is not None and self.topics.keep(zh.title, self.config.all_lcq)
+                if self.topics.keep(listing.title, self.config.all_lcq) or zh_kept:
                     self.report.kept += 1
                     if not releases.get(listing.url):
                         releases[listing.url] = listing.title
+                    if listing.url in day_hints:
+                        hints[listing.url] = day_hints[listing.url]
+            for z in alone:
+                zh_alone.setdefault(z.url, z.title)
+        self.report.zh_only = len(zh_alone)
         self.on_event(Event("release", total=len(releases) + len(bad)))
+        if twins:
+            self.on_event(Event("chinese", total=len(releases) + len(zh_alone)))
         for url in bad:
             self.archive.fail(url, "not a release address", _iso(self.now()), 0)
             self._done(Outcome(url, "release", "failed", "not a release address"))
@@ -507,6 +614,12 @@ class Fetcher:
             rel = site.release_file(url)
             assert rel is not None
             self.page(url, rel, "release", title)
+            if twins:
+                self.twin(url, hints.get(url))
+        for url, title in zh_alone.items():
+            rel = site.release_file(url)
+            assert rel is not None
+            self.page(url, rel, "chinese", title)
         return self.report
 
 

@@ -45,7 +45,9 @@ def read(paths: Iterable[Path | str]) -> tuple[list[Read], list[DocumentError]]:
             continue
         done.append(Read(doc, figures))
     by_name = {r.doc.name: r for r in done}
-    found = [(r.doc.name, r.doc.lcq_number, r.doc.date, r.doc.lang) for r in done]
-    for english, chinese in twins.pair(found).items():
-        twins.compare(by_name[english].figures, by_name[chinese].figures)
+    found = [twins.Document(r.doc.name, r.doc.lcq_number, r.doc.date, r.doc.lang, r.doc.url) for r in done]
+    for pair in twins.pair_documents(found):
+        english, chinese = by_name[pair.en].figures, by_name[pair.zh].figures
+        if twins.confirmed(english, chinese):
+            twins.compare(english, chinese)
     return done, failed

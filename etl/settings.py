@@ -18,6 +18,7 @@ INDICATORS_FILE = DATA_DIR / "indicators.toml"
 THEMES_FILE = DATA_DIR / "themes.toml"
 EVENTS_FILE = DATA_DIR / "events.toml"
 TOPICS_FILE = VOCAB_DIR / "topics.toml"
+ZH_TOPICS_FILE = VOCAB_DIR / "zh" / "topics.toml"  # the same for Chinese titles (立法會X題：…)
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'itdash.sqlite'}"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"

@@ -3,6 +3,19 @@
 Pure functions of bytes, text and addresses, so the fetcher's decisions (which
 link is a release, which page is complete, which reply is on I&T) are tested
 without a network. `etl.fetch` does the I/O around them.
+
+The site's address scheme, in one place (the constants below):
+
+- a release, in either language: ``/gia/general/YYYYMM/DD/P<digits>.htm``. The
+  English and the Chinese version of one reply are two releases of the same day
+  with neighbouring numbers (``P2026012100492`` English, ``P2026012100483``
+  Chinese); nothing in the address says the language.
+- the English daily index: ``/gia/general/YYYYMM/DD.htm`` (today: ``today.htm``);
+- the Chinese daily index: ``/gia/general/YYYYMM/DDc.htm`` (today: ``ctoday.htm``),
+  which the English index links as its "Chinese version".
+
+A release page may also link its other version; `twin_link` reads that link,
+and the fetcher falls back to the Chinese daily index when there is none.
 """
 
 from __future__ import annotations
@@ -16,13 +29,23 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import cn2an
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from etl.settings import TOPICS_FILE
+from etl.settings import TOPICS_FILE, ZH_TOPICS_FILE
 
 RELEASE_PATH = re.compile(r"^/gia/general/(\d{4})(\d{2})/(\d{2})/(P\d+)\.htm$")
 INDEX_PATH = "/gia/general/{day:%Y%m}/{day:%d}.htm"
-_INDEX_PATH = re.compile(r"^/gia/general/(\d{4})(\d{2})/(\d{2})\.htm$")
+ZH_INDEX_PATH = "/gia/general/{day:%Y%m}/{day:%d}c.htm"
+_INDEX_PATH = re.compile(r"^/gia/general/(\d{4})(\d{2})/(\d{2})(c?)\.htm$")
+ZH = "zh-Hant"  # the manifest's `lang` for a Chinese page; English is "en"
+_CN_DIGITS = "〇○零一二兩三四五六七八九十百"
+# "LCQ5:", "LCQ 14:", and the Chinese "立法會五題：" / "立法會十四題：" (or Arabic digits)
+_LCQ_NUMBER = re.compile(rf"^\s*(?:LCQ\s*(\d+)\s*[:：]|立法會\s*([{_CN_DIGITS}]+|\d+)\s*題\s*[:：︰])", re.I)
+_ZH_TITLE = re.compile(r"^\s*立法會")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# How a release page names the link to its other language version.
+_TWIN_TEXTS = {"中文", "繁體", "繁", "繁體版", "中文版", "chinese", "chinese version", "traditional chinese"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -67,13 +90,20 @@ def release_file(url: str) -> PurePosixPath | None:
     return PurePosixPath(f"{m[1]}{m[2]}", m[3], f"{m[4]}.htm")
 
 
-def index_url(base_url: str, day: date) -> str:
-    """The address of the English daily index page for `day`."""
-    return urljoin(base_url.rstrip("/") + "/", INDEX_PATH.format(day=day).lstrip("/"))
+def release_number(url: str) -> int | None:
+    """The digits of a release's number (P2026012100492 -> 2026012100492), to tell neighbours."""
+    m = RELEASE_PATH.match(urlsplit(url).path)
+    return int(m[4][1:]) if m else None
+
+
+def index_url(base_url: str, day: date, lang: str = "en") -> str:
+    """The address of the daily index page for `day`, English or (`lang` zh-Hant) Chinese."""
+    path = (ZH_INDEX_PATH if lang == ZH else INDEX_PATH).format(day=day)
+    return urljoin(base_url.rstrip("/") + "/", path.lstrip("/"))
 
 
 def index_day(url: str) -> date | None:
-    """The day of a daily index page's address; None if `url` is not one."""
+    """The day of a daily index page's address (either language); None if `url` is not one."""
     m = _INDEX_PATH.match(urlsplit(url).path)
     try:
         return date(int(m[1]), int(m[2]), int(m[3])) if m else None
@@ -81,9 +111,64 @@ def index_day(url: str) -> date | None:
         return None
 
 
-def index_file(day: date) -> PurePosixPath:
+def index_file(day: date, lang: str = "en") -> PurePosixPath:
     """Where a daily index page lives in the cache (apart from releases, outside the manifest)."""
-    return PurePosixPath("index", f"{day:%Y%m}", f"{day:%d}.htm")
+    return PurePosixPath("index", f"{day:%Y%m}", f"{day:%d}{'c' if lang == ZH else ''}.htm")
+
+
+def index_file_day(rel: PurePosixPath) -> date:
+    """The day of an archived index page, from its path (`index/202503/26c.htm` -> 2025-03-26)."""
+    return date(int(rel.parent.name[:4]), int(rel.parent.name[4:]), int(rel.stem[:2]))
+
+
+def lcq_number(title: str) -> int | None:
+    """The question's number in an English or Chinese LCQ title; None when it has none."""
+    m = _LCQ_NUMBER.match(title)
+    if not m:
+        return None
+    if m[1]:
+        return int(m[1])
+    try:
+        return int(m[2]) if m[2].isdigit() else int(cn2an.cn2an(m[2].replace("兩", "二"), "smart"))
+    except ValueError:
+        return None
+
+
+def title_lang(title: str) -> str:
+    """`zh-Hant` for a Chinese title (立法會…, or mostly Chinese characters), else `en`."""
+    if _ZH_TITLE.match(title) or len(_CJK.findall(title)) * 2 > len(title.strip()):
+        return ZH
+    return "en"
+
+
+def release_lang(html: str) -> str:
+    """The language of a release page: its <html lang>, else its headline's script."""
+    node = HTMLParser(html).css_first("html")
+    attrs = node.attributes if node is not None else {}
+    declared = (attrs.get("lang") or attrs.get("xml:lang") or "").lower()
+    if declared.startswith("zh"):
+        return ZH
+    if declared.startswith("en"):
+        return "en"
+    return title_lang(release_title(html))
+
+
+def twin_link(html: str, page_url: str, base_url: str) -> str | None:
+    """The address of the page's other language version, when the page links it.
+
+    A link counts when it points at a release other than the page itself and
+    says it is the other version: an `hreflang` or `lang` attribute, or its text
+    ("中文", "繁體", "Chinese version").
+    """
+    here = rebase(page_url, base_url)
+    for a in HTMLParser(html).css("a[href]"):
+        url = rebase(urljoin(page_url, (a.attributes.get("href") or "").strip()), base_url)
+        if release_file(url) is None or url == here:
+            continue
+        marked = (a.attributes.get("hreflang") or a.attributes.get("lang") or "").lower().startswith("zh")
+        if marked or _clean(a.text(deep=True)).lower() in _TWIN_TEXTS:
+            return url
+    return None
 
 
 def rebase(url: str, base_url: str) -> str:
@@ -113,6 +198,24 @@ def parse_index(html: str, page_url: str, base_url: str) -> list[Listing]:
         if not found.get(url):
             found[url] = title
     return [Listing(url, title) for url, title in found.items()]
+
+
+def twin_in(url: str, number: int, listings: Sequence[Listing]) -> str | None:
+    """Among a Chinese daily index's links, the version of English release `url` (LCQ `number`).
+
+    Only Chinese LCQ titles with the same number count; when several do, the
+    nearest release number wins, and a tie finds nothing rather than guess.
+    """
+    here = release_number(url)
+    found = [
+        (abs((release_number(x.url) or 0) - (here or 0)), x.url)
+        for x in listings
+        if x.url != url and title_lang(x.title) == ZH and lcq_number(x.title) == number
+    ]
+    found.sort()
+    if not found or (len(found) > 1 and (here is None or found[0][0] == found[1][0])):
+        return None
+    return found[0][1]
 
 
 def is_truncated(body: bytes) -> bool:
@@ -170,7 +273,7 @@ def check_release(html: str) -> str | None:
     """None if `html` is a press release, else why not.
 
     Current pages carry `#PRHeadlineSpan` and `#pressrelease`; older ones are
-    still accepted when their <title> or first heading starts with "LCQ".
+    still accepted when their <title> or first heading starts with "LCQ" (or "立法會").
     """
     tree = HTMLParser(html)
     head = tree.css_first("#PRHeadlineSpan")
@@ -180,7 +283,7 @@ def check_release(html: str) -> str | None:
             return "not a release: #pressrelease is empty"
         return None
     heading = _first_heading(tree)
-    if heading.upper().startswith("LCQ"):
+    if heading.upper().startswith("LCQ") or _ZH_TITLE.match(heading):
         return None
     missing = ", ".join(
         name for name, node in (("#PRHeadlineSpan", head), ("#pressrelease", body)) if node is None
@@ -271,14 +374,23 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-def make_topics(lcq_title: str, terms: Sequence[str], exact_terms: Sequence[str] = ()) -> Topics:
-    """Compile topic terms: `terms` at a word's start, any case; `exact_terms` whole, as written."""
+def make_topics(
+    lcq_title: str, terms: Sequence[str], exact_terms: Sequence[str] = (), anywhere: bool = False
+) -> Topics:
+    """Compile topic terms: `terms` at a word's start, any case; `exact_terms` whole, as written.
+
+    Chinese is written without spaces, so a word has no start to find: with
+    `anywhere` a term matches wherever it occurs (科技 in 創新科技), and an exact
+    term needs only to stand apart from Latin letters and digits (AI in 人工智能(AI)).
+    """
     words = [t for t in terms if t.strip()]
     exact = [t for t in exact_terms if t.strip()]
+    start = "" if anywhere else r"(?<!\w)"
+    before, after = (r"(?<![A-Za-z0-9&])", r"(?![A-Za-z0-9&])") if anywhere else (r"(?<![\w&])", r"(?![\w&])")
     return Topics(
         lcq=re.compile(lcq_title, re.IGNORECASE),
-        terms=re.compile(rf"(?<!\w)(?:{_alternation(words)})", re.IGNORECASE) if words else None,
-        exact=re.compile(rf"(?<![\w&])(?:{_alternation(exact)})(?![\w&])") if exact else None,
+        terms=re.compile(rf"{start}(?:{_alternation(words)})", re.IGNORECASE) if words else None,
+        exact=re.compile(rf"{before}(?:{_alternation(exact)}){after}") if exact else None,
     )
 
 
@@ -287,7 +399,8 @@ class TopicsError(ValueError):
 
 
 def load_topics(path: Path = TOPICS_FILE) -> Topics:
-    """Read the topic terms file (`data/vocab/topics.toml`); a bad file fails loudly."""
+    """Read a topic terms file (`data/vocab/topics.toml`, `data/vocab/zh/topics.toml`); a bad
+    file fails loudly."""
     try:
         with path.open("rb") as f:
             data = tomllib.load(f)
@@ -296,12 +409,37 @@ def load_topics(path: Path = TOPICS_FILE) -> Topics:
     lcq_title = data.get("lcq_title", r"^\s*LCQ\s*\d*\s*:")
     terms = data.get("terms", [])
     exact = data.get("exact_terms", [])
+    match = data.get("match", "word-start")
     for name, value in (("terms", terms), ("exact_terms", exact)):
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
             raise TopicsError(f"{path}: {name} must be a list of strings")
     if not isinstance(lcq_title, str):
         raise TopicsError(f"{path}: lcq_title must be a string")
+    if match not in ("word-start", "anywhere"):
+        raise TopicsError(f"{path}: match must be 'word-start' or 'anywhere', not {match!r}")
     try:
-        return make_topics(lcq_title, terms, exact)
+        return make_topics(lcq_title, terms, exact, anywhere=match == "anywhere")
     except re.error as e:
         raise TopicsError(f"{path}: lcq_title is not a valid pattern: {e}") from None
+
+
+@dataclass(frozen=True)
+class BothTopics:
+    """The topic filters of both languages: a title is judged by its own language's terms."""
+
+    en: Topics
+    zh: Topics
+
+    def of(self, title: str) -> Topics:
+        return self.zh if title_lang(title) == ZH else self.en
+
+    def is_lcq(self, title: str) -> bool:
+        return self.of(title).is_lcq(title)
+
+    def keep(self, title: str, all_lcq: bool = False) -> bool:
+        return self.of(title).keep(title, all_lcq)
+
+
+def load_both_topics(en: Path = TOPICS_FILE, zh: Path = ZH_TOPICS_FILE) -> BothTopics:
+    """Both languages' topic files; either one bad fails loudly, naming it."""
+    return BothTopics(load_topics(en), load_topics(zh))

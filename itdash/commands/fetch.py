@@ -30,7 +30,7 @@ from etl.site import TopicsError
 
 __all__ = ["fetch", "failed_urls", "last_fetched_day", "summary"]
 
-PHASES = {"index": "Daily indexes", "release": "Releases"}
+PHASES = {"index": "Daily indexes", "release": "Releases", "chinese": "Chinese versions"}
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -106,9 +106,15 @@ def summary(report: Report, archive: Path) -> list[str]:
         f"(already in the archive), {report.count('failed')} failed."
     ]
     if report.days:
+        alone = f", and {report.zh_only} listed in Chinese only" if report.zh_only else ""
         lines.append(
             f"{report.days} daily index page(s): {report.listed} releases listed, "
-            f"{report.kept} LCQ replies kept."
+            f"{report.kept} LCQ replies kept{alone}."
+        )
+    if any(o.phase == "chinese" for o in report.outcomes):
+        lines.append(
+            f"Chinese versions: {report.count('fetched', 'chinese')} fetched, "
+            f"{report.count('skipped', 'chinese')} skipped, {report.count('failed', 'chinese')} failed."
         )
     lines.append(f"Archive: {archive}")
     if report.failures:
@@ -134,6 +140,12 @@ def fetch(
     ] = None,
     all_lcq: Annotated[
         bool, typer.Option("--all-lcq", help="Keep every LCQ reply, not only those on I&T.")
+    ] = False,
+    no_chinese: Annotated[
+        bool,
+        typer.Option(
+            "--no-chinese", help="Fetch the English releases only, not each reply's Chinese version too."
+        ),
     ] = False,
     base_url: Annotated[
         str, typer.Option(help="The press-release site's address, or a mirror's.")
@@ -174,7 +186,8 @@ def fetch(
     """Fetch LegCo replies from the press-release site into the archive, politely.
 
     Give release addresses, or --since (and --until) to walk the daily index
-    pages and keep the LCQ replies on I&T topics. Pages already archived are not
+    pages (English and Chinese) and keep the LCQ replies on I&T topics; each
+    English reply's Chinese version is kept beside it. Pages already archived are not
     fetched again; failures are reported at the end and retried next time.
     Exits 1 if any page failed.
     """
@@ -209,6 +222,7 @@ def fetch(
         max_retry_after=wait_cap,
         refresh=refresh,
         all_lcq=all_lcq,
+        twins=not no_chinese,
     )
     console = Console(stderr=True)
     progress = Progress(

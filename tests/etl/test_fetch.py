@@ -49,6 +49,12 @@ SLOW, DRIBBLE, CUT_HTML, CUT_BODY = (page("28", n) for n in ("408", "409", "206"
 MOVED, TARGET, OFFSITE = page("28", "301"), page("28", "302"), page("28", "303")
 ASCII_HDR, LATIN1_HDR, CP1252, BAD_BYTES = (page("28", n) for n in ("415", "416", "417", "418"))
 TOO_LONG, MISSING = page("28", "429"), page("28", "404")
+# The Chinese versions: LCQ5's and LCQ3's are listed on the Chinese daily index,
+# LCQ12's is linked from its English page only, LCQ 14's is listed but missing.
+ZH318, ZH337, ZH195, ZH215 = page("26", "318"), page("26", "337"), page("27", "195"), page("27", "215")
+ZH_INDEX26, ZH_INDEX27 = f"{GENERAL}/26c.htm", f"{GENERAL}/27c.htm"
+# Day 28: an English page whose linked Chinese page arrives cut short, and one linking an English page.
+LINKS_CUT_ZH, CUT_ZH, LINKS_ENGLISH = page("28", "600"), page("28", "601"), page("28", "610")
 
 
 def fixture_bytes(path: str) -> bytes:
@@ -170,6 +176,9 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(0.05)
         elif path == CUT_HTML:
             self.send(200, ok[: len(ok) * 2 // 3])
+        elif path == CUT_ZH:
+            zh = fixture_bytes(ZH318)
+            self.send(200, zh[: len(zh) * 2 // 3])
         elif path == CUT_BODY:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -264,23 +273,25 @@ def test_walk_keeps_the_lcq_replies_on_it_and_nothing_else(server: Site, tmp_pat
     report = walk(server, tmp_path)
 
     rows = manifest(tmp_path)
-    assert [r["file"] for r in rows] == [
+    english = [r for r in rows if r["lang"] == "en"]
+    assert [r["file"] for r in english] == [
         "202503/26/P2025032600321.htm",
         "202503/26/P2025032600340.htm",
         "202503/27/P2025032700200.htm",
         "202503/27/P2025032700220.htm",
     ]
     assert list(rows[0])[:4] == ["file", "url", "published", "lang"]
-    first = rows[0]
+    first = english[0]
     assert first["url"] == server.url + R321
     assert first["published"] == "2025-03-26" and first["lang"] == "en"
     assert first["title"] == "LCQ5: Support for technology start-ups"
-    assert rows[3]["title"] == "LCQ 14: R&D centres under InnoHK"  # older page, no ids
-    # Non-I&T LCQ replies and other releases are never requested.
-    for path in (R322, R323, R330, R240):
+    assert english[3]["title"] == "LCQ 14: R&D centres under InnoHK"  # older page, no ids
+    # Non-I&T LCQ replies and other releases are never requested, in either language.
+    for path in (R322, R323, R330, R240, page("26", "319"), page("26", "320"), page("27", "235")):
         assert server.requested(path) == 0
     assert (report.days, report.listed, report.kept) == (2, 11, 7)
-    assert report.count("fetched", "index") == 2 and report.count("fetched", "release") == 4
+    assert report.count("fetched", "index") == 4 and report.count("fetched", "release") == 4
+    assert report.count("fetched", "chinese") == 3
 
 
 def test_archive_holds_exact_bytes_with_provenance(server: Site, tmp_path: Path) -> None:
@@ -308,15 +319,17 @@ def test_failures_are_recorded_with_reasons_and_never_stop_the_rest(server: Site
     report = walk(server, tmp_path)
 
     failed = failures(tmp_path)
-    assert set(failed) == {server.url + p for p in (R210, R230, R250)}
+    assert set(failed) == {server.url + p for p in (R210, R230, R250, ZH215)}
+    assert failed[server.url + ZH215]["reason"] == "HTTP 404"  # LCQ 14's English page is kept
     assert failed[server.url + R210]["reason"].startswith("not a release")
     assert failed[server.url + R230]["reason"] == "HTTP 404"
     assert failed[server.url + R230]["attempts"] == "1"  # a 404 is not retried
     assert failed[server.url + R250]["reason"] == "disallowed by robots.txt"
     assert server.requested(R250) == 0  # robots.txt is obeyed before asking
     assert {o.url for o in report.failures} == set(failed)
-    for path in (R210, R230, R250):
+    for path in (R210, R230, R250, ZH215):
         assert not archived(tmp_path, path).exists()
+    assert archived(tmp_path, R220).exists() and provenance(tmp_path, R220).get("twin") is None
     assert not any(r["url"] in failed for r in manifest(tmp_path))
     assert failed_urls(tmp_path) == sorted(failed)
 
@@ -328,10 +341,10 @@ def test_second_run_fetches_nothing_new(server: Site, tmp_path: Path) -> None:
 
     report = walk(server, tmp_path)
 
-    retried = {server.url + p for p in (R210, R230)}  # failures are tried again
-    assert set(server.paths()) <= {"/robots.txt", R210, R230}
+    retried = {server.url + p for p in (R210, R230, ZH215)}  # failures are tried again
+    assert set(server.paths()) <= {"/robots.txt", R210, R230, ZH215}
     assert {o.url for o in report.outcomes if o.result == "fetched"} == set()
-    assert report.count("skipped") == 2 + 4
+    assert report.count("skipped") == 4 + 4 + 3  # both days' two indexes, the releases, their twins
     assert {o.url for o in report.failures} == retried | {server.url + R250}
     assert manifest(tmp_path) == before
 
@@ -377,7 +390,7 @@ def test_server_errors_are_retried_with_back_off(server: Site, tmp_path: Path) -
     assert server.requested(BROKEN) == 3  # the first try and 2 retries
     row = failures(tmp_path)[server.url + BROKEN]
     assert (row["reason"], row["attempts"]) == ("HTTP 500", "3")
-    assert [o.result for o in report.outcomes] == ["fetched", "failed"]
+    assert [o.result for o in report.outcomes if o.phase == "release"] == ["fetched", "failed"]
 
 
 def test_retry_after_is_honoured(server: Site, tmp_path: Path) -> None:
@@ -465,7 +478,7 @@ def test_given_addresses_that_are_not_releases(server: Site, tmp_path: Path) -> 
 
 
 def test_a_failure_is_cleared_once_the_page_is_fetched(server: Site, tmp_path: Path) -> None:
-    config = fast(server, tmp_path, retries=0)
+    config = fast(server, tmp_path, retries=0, twins=False)  # day 28 has no Chinese pages
     run(config, [server.url + FLAKY])
     assert failures(tmp_path)[server.url + FLAKY]["reason"] == "HTTP 500"
 
@@ -523,8 +536,9 @@ def test_default_politeness(server: Site, tmp_path: Path) -> None:
     run(fast(server, tmp_path, rate=2.0), [server.url + R321, server.url + R200])
     elapsed = time.monotonic() - started
 
-    assert server.paths() == ["/robots.txt", R321, R200]  # 3 requests at 2 per second
-    assert elapsed >= 1.0
+    # Each reply's Chinese version through the same queue: 7 requests at 2 per second.
+    assert server.paths() == ["/robots.txt", R321, ZH_INDEX26, ZH318, R200, ZH_INDEX27, ZH195]
+    assert elapsed >= 3.0
     assert server.max_inflight == 1
     assert all("itdash" in h.headers.get("User-Agent", "") for h in server.hits)
 
@@ -532,7 +546,7 @@ def test_default_politeness(server: Site, tmp_path: Path) -> None:
 def test_robots_crawl_delay_slows_the_rate(server: Site, tmp_path: Path) -> None:
     server.robots = (200, "User-agent: *\nCrawl-delay: 1\n")
     started = time.monotonic()
-    run(fast(server, tmp_path), [server.url + R321, server.url + R200])
+    run(fast(server, tmp_path, twins=False), [server.url + R321, server.url + R200])
     assert time.monotonic() - started >= 1.0
     assert archived(tmp_path, R200).exists()
 
@@ -668,13 +682,20 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
         "0",
     )
     assert result.exit_code == 1  # some pages failed
-    assert "6 fetched, 0 skipped (already in the archive), 3 failed." in result.stdout
+    assert "11 fetched, 0 skipped (already in the archive), 4 failed." in result.stdout
     assert "2 daily index page(s): 11 releases listed, 7 LCQ replies kept." in result.stdout
+    assert "Chinese versions: 3 fetched, 0 skipped, 1 failed." in result.stdout
     assert f"{server.url}{R230}: HTTP 404" in result.stdout
-    assert len(manifest(tmp_path)) == 4
+    assert f"{server.url}{ZH215}: HTTP 404" in result.stdout
+    assert len(manifest(tmp_path)) == 4 + 3
 
     again = invoke("--base-url", server.url, "--archive", tmp_path, "--rate", "1000", server.url + R321)
-    assert again.exit_code == 0 and "0 fetched, 1 skipped" in again.stdout
+    assert again.exit_code == 0 and "0 fetched, 2 skipped" in again.stdout
+    english = invoke(
+        "--base-url", server.url, "--archive", tmp_path / "en", "--no-chinese", server.url + R321
+    )
+    assert english.exit_code == 0 and "1 fetched, 0 skipped" in english.stdout
+    assert [r["lang"] for r in manifest(tmp_path / "en")] == ["en"]
 
 
 @pytest.mark.parametrize(

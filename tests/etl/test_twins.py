@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,15 +57,7 @@ def test_money_never_pairs_with_a_count():
     assert sorted(pairs, key=lambda p: p[0] is None) == [(en[0], None), (None, zh[0])]
 
 
-def test_replies_pair_by_day_and_number_and_are_confirmed_by_their_figures():
-    found = [
-        ("a.txt", 7, date(2024, 5, 8), "en"),
-        ("a-zh.txt", 7, date(2024, 5, 8), "zh"),
-        ("b.txt", 8, date(2024, 5, 8), "en"),
-        ("c-zh.txt", 9, date(2024, 5, 8), "zh"),
-        ("d.txt", 7, date(2024, 5, 9), "en"),
-    ]
-    assert twins.pair(found) == {"a.txt": "a-zh.txt"}
+def test_a_pair_is_confirmed_by_its_figures():
     assert twins.confirmed([fig(1), fig(2), fig(3)], [fig(1), fig(2), fig(9)])
     assert not twins.confirmed([fig(1), fig(2), fig(3)], [fig(7), fig(8), fig(9)])
 
