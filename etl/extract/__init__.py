@@ -116,10 +116,12 @@ def _pair_ranges(text: str, drafts: list[_Draft], s: Sentence) -> None:
         a.end = a.n.end
 
 
-def _table_row(
-    text: str, s: Sentence, v: Vocab, spans: list[tuple[int, int]], starts: list[int], reply: str
-) -> list[_Draft]:
-    """A table row's figures: the header gives unit and scale, the row's year its as_of."""
+def _table_row(text: str, s: Sentence, v: Vocab, reply: str) -> list[_Draft]:
+    """A table row's figures: the header gives unit and scale, the row's year its as_of.
+
+    Each cell is masked on its own, like a sentence, so a date, a telephone
+    number or an item number in a cell is no figure.
+    """
     assert s.row is not None
     first = text[s.row.cells[0][0] : s.row.cells[0][1]]
     as_of = tables.row_as_of(first)
@@ -128,7 +130,8 @@ def _table_row(
         if k == 0 and (as_of or not any(c.isdigit() for c in first)):
             continue  # the row's label: its year, or a name
         col = tables.column(s.row.header[k] if k < len(s.row.header) else "", v)
-        for n, _raw in numbers.candidates(text, a, b, v, [], []):
+        spans = numbers.masks(text, a, b)
+        for n, _raw in numbers.candidates(text, a, b, v, spans, [x for x, _ in spans]):
             qualifier, start, hedged = _hedge(text, n, s, v)
             if n.scale == 1 and col.scale != 1:
                 n.value *= col.scale
@@ -198,7 +201,7 @@ def extract(doc: Reply) -> list[Figure]:
         if s.paragraph != paragraph:
             paragraph, carry = s.paragraph, None
         if s.row is not None:
-            drafts = _table_row(text, s, v, spans, starts, doc.date.isoformat())
+            drafts = _table_row(text, s, v, doc.date.isoformat())
             _emit(out, doc, s, drafts)
             prev = drafts or prev
             continue

@@ -80,9 +80,14 @@ def _pattern(v: Vocab) -> re.Pattern[str]:
     )
 
 
-def masks(text: str) -> list[tuple[int, int]]:
-    """Sorted spans of `text` where no figure can be."""
-    spans = sorted((m.start(), m.end()) for rx in _MASKS for m in rx.finditer(text))
+def masks(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sorted spans of `text[start:end]` where no figure can be.
+
+    A table cell is masked on its own (`start`, `end`): a date pattern may run
+    over the tab between a month label and the count in the next cell.
+    """
+    stop = len(text) if end is None else end
+    spans = sorted((m.start(), m.end()) for rx in _MASKS for m in rx.finditer(text, start, stop))
     merged: list[tuple[int, int]] = []
     for a, b in spans:
         if merged and a <= merged[-1][1]:
