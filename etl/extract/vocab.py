@@ -86,6 +86,20 @@ class Vocab:
     one_not_count: re.Pattern[str]
     one_after: frozenset[str]
     vague: re.Pattern[str]
+    conjunctions: frozenset[str]
+    durations: frozenset[str]
+    abbreviations: frozenset[str]  # written without their last dot
+    openers: frozenset[str]
+    links: tuple[str, ...]  # small words inside a name
+    name_continues: frozenset[str]
+    months: dict[str, int]  # lower-case name -> month number
+    month_pattern: str  # the names as written, for a regex
+    ordinals: dict[str, int]
+    currency: str  # a regex of every currency sign
+    events: re.Pattern[str]
+    continues: re.Pattern[str]
+    back_reference: re.Pattern[str]
+    over_is_hedge: re.Pattern[str]  # before "over" and a duration
 
 
 def _number_words(numbers: dict) -> dict[str, float]:
@@ -114,6 +128,8 @@ def vocab(root: Path | None = None) -> Vocab:
     u = _load("units")
     s = _load("subjects")
     neg = _load("negatives")
+    d = _load("dates")
+    sen = _load("sentences")
 
     before_kind = {p.lower(): k for k, ps in q["before"].items() for p in ps}
     after_kind = {p.lower(): k for k, ps in q["after"].items() for p in ps}
@@ -139,7 +155,7 @@ def vocab(root: Path | None = None) -> Vocab:
         multi_units=tuple(sorted(u["known"]["multi"], key=len, reverse=True)),
         single_units=frozenset(u["known"]["single"]),
         singular={k.lower(): v for k, v in u["singular"].items()},
-        np_stop=frozenset(w.lower() for w in u["noun_phrase"]["stop"]),
+        np_stop=frozenset(w.lower() for w in u["noun_phrase"]["stop"] + u["noun_phrase"]["function_words"]),
         subjects=subjects | {p: p for p in s["heuristic"].get("places", [])},
         places=frozenset(s["heuristic"].get("places", [])),
         subject_heads=frozenset(s["heuristic"]["head_words"]),
@@ -149,4 +165,22 @@ def vocab(root: Path | None = None) -> Vocab:
         one_not_count=re.compile(r"(?:" + alternation(neg["one_not_count"]) + r")\b", re.I),
         one_after=frozenset(neg["one_after"]),
         vague=re.compile(r"\b(?:" + alternation(neg["vague"]) + r")\b", re.I),
+        conjunctions=frozenset(u["noun_phrase"]["conjunctions"]),
+        durations=frozenset(u["known"]["durations"]),
+        abbreviations=frozenset(a.lower() for a in sen["abbreviations"]),
+        openers=frozenset(w.lower() for w in s["heuristic"]["openers"]),
+        links=tuple(s["heuristic"]["links"]),
+        name_continues=frozenset(s["heuristic"]["continues"]),
+        months={k.lower(): m for k, m in d["months"].items()},
+        month_pattern=alternation(list(d["months"])),
+        ordinals={k.lower(): o for k, o in d["ordinals"].items()},
+        currency=alternation(list(n["currencies"])),
+        events=re.compile(r"\b(?:" + alternation(d["anchors"]["events"]) + r")\b[^,;]*$", re.I),
+        continues=re.compile(r"\W*(?:" + alternation(d["anchors"]["continues"]) + r")\b", re.I),
+        back_reference=re.compile(
+            r"\s+(?:" + alternation(u["noun_phrase"]["back_references"]) + r")\b", re.I
+        ),
+        over_is_hedge=re.compile(
+            r"\b(?:" + alternation(q["durations"]["over_is_hedge_after"]) + r")\s+$", re.I
+        ),
     )
