@@ -45,7 +45,7 @@ def version(registry: indicators.Registry) -> str:
     h = hashlib.sha256(registry.digest.encode())
     for rel in _CODE:
         h.update((settings.ROOT / rel).read_bytes())
-    for path in sorted(settings.VOCAB_DIR.glob("*.toml")):
+    for path in sorted(settings.VOCAB_DIR.rglob("*.toml")):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

@@ -17,6 +17,7 @@ from etl.extract.sentences import Sentence, split
 from etl.extract.vocab import Vocab, vocab
 from etl.parse import Reply
 from etl.text import collapse
+from etl.vocab import language
 from schemas.figure import Figure
 
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
@@ -183,7 +184,7 @@ def _emit(out: list[Figure], doc: Reply, s: Sentence, drafts: list[_Draft]) -> N
 
 def extract(doc: Reply) -> list[Figure]:
     """Every figure of the question and reply parts, in document order."""
-    v = vocab()
+    v = vocab(language(doc.raw.source.lang))
     text = doc.text
     spans = numbers.masks(text, v)
     starts = [a for a, _ in spans]

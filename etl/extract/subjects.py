@@ -1,6 +1,6 @@
 """Which programme, fund, body, portal or place a figure belongs to.
 
-Mentions come from three places: known names in `data/vocab/subjects.toml`,
+Mentions come from three places: known names in `data/vocab/<lang>/subjects.toml`,
 abbreviations the reply defines itself ("Digital Policy Office (DPO)"), and
 capitalised phrases ending in a word like Fund, Portal or Park.
 """

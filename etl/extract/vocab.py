@@ -1,28 +1,18 @@
-"""The extractor's vocabularies, read from `data/vocab/*.toml` once per process.
+"""The extractor's vocabularies: the files of a language (`etl.vocab`) compiled into regexes.
 
 Phrases live in data files so that adding a hedge or a unit is a one-line
-change reviewed as data; this module only compiles them into regexes.
+change reviewed as data; this module only compiles them, once per process and
+language.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from etl import settings
-from etl.errors import ConfigError
-
-
-def _load(name: str) -> dict:
-    path = settings.VOCAB_DIR / f"{name}.toml"
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: {e}") from None
+from etl.vocab import read
 
 
 def _phrase(p: str) -> str:
@@ -121,24 +111,27 @@ def _number_words(numbers: dict) -> dict[str, float]:
 
 
 @cache
-def vocab(root: Path | None = None) -> Vocab:
-    """The compiled vocabularies (cached: they are read once per process)."""
-    q = _load("qualifiers")
-    n = _load("numbers")
-    u = _load("units")
-    s = _load("subjects")
-    neg = _load("negatives")
-    d = _load("dates")
-    sen = _load("sentences")
-
+def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
+    """The compiled vocabularies of a language (cached: they are read once per process)."""
+    files = read(lang)
+    q, n, u, s, neg, d, sen = (
+        m.model_dump()
+        for m in (
+            files.qualifiers,
+            files.numbers,
+            files.units,
+            files.subjects,
+            files.negatives,
+            files.dates,
+            files.sentences,
+        )
+    )
     before_kind = {p.lower(): k for k, ps in q["before"].items() for p in ps}
     after_kind = {p.lower(): k for k, ps in q["after"].items() for p in ps}
     subjects: dict[str, str] = {}
-    for entry in s.get("subject", []):
-        if "name" not in entry:
-            raise ConfigError(f"{settings.VOCAB_DIR / 'subjects.toml'}: a subject has no name")
+    for entry in s["subject"]:
         subjects[entry["name"]] = entry["name"]
-        for alias in entry.get("aliases", []):
+        for alias in entry["aliases"]:
             subjects[alias] = entry["name"]
     return Vocab(
         hedge_before=re.compile(r"(?:(?<=[^\w-])|^)(" + alternation(list(before_kind)) + r")\s*$", re.I),
@@ -156,8 +149,8 @@ def vocab(root: Path | None = None) -> Vocab:
         single_units=frozenset(u["known"]["single"]),
         singular={k.lower(): v for k, v in u["singular"].items()},
         np_stop=frozenset(w.lower() for w in u["noun_phrase"]["stop"] + u["noun_phrase"]["function_words"]),
-        subjects=subjects | {p: p for p in s["heuristic"].get("places", [])},
-        places=frozenset(s["heuristic"].get("places", [])),
+        subjects=subjects | {p: p for p in s["heuristic"]["places"]},
+        places=frozenset(s["heuristic"]["places"]),
         subject_heads=frozenset(s["heuristic"]["head_words"]),
         subject_never=frozenset(s["heuristic"]["never"]),
         before_words=frozenset(w.lower() for w in neg["before_words"]),
