@@ -6,16 +6,14 @@ turns them into source offsets only when it writes a figure down.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from etl import vocab
 from etl.corpus import RawDocument
 from etl.errors import DocumentError
 from etl.text import VisibleText, visible
-
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 
 _TITLE = re.compile(r"^[#\s]*(LCQ\s*(\d+)\s*[:：]\s*(.+?))\s*$", re.M)
 _OPENING = re.compile(
@@ -97,10 +95,11 @@ class Reply:
 
 def _ends_date(text: str) -> date | None:
     m = _ENDS.search(text)
-    if not m or m.group(1).lower() not in MONTHS:
+    months = vocab.months()
+    if not m or m.group(1).lower() not in months:
         return None
     try:
-        return date(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
+        return date(int(m.group(3)), months[m.group(1).lower()], int(m.group(2)))
     except ValueError:
         return None
 

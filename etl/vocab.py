@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -93,3 +94,9 @@ def read(lang: str = settings.DEFAULT_LANG, root: Path | None = None) -> Files:
 def paths() -> list[Path]:
     """Every vocabulary file of every language: what a change to must reprocess documents."""
     return sorted(settings.VOCAB_DIR.rglob("*.toml"))
+
+
+@cache
+def months(lang: str = settings.DEFAULT_LANG) -> dict[str, int]:
+    """Month names, lower case, and their numbers: the one list the parser and the extractor read."""
+    return {name.lower(): number for name, number in read(lang).dates.months.items()}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from etl import settings
-from etl.vocab import read
+from etl.vocab import months, read
 
 
 def _phrase(p: str) -> str:
@@ -164,7 +164,7 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         openers=frozenset(w.lower() for w in s["heuristic"]["openers"]),
         links=tuple(s["heuristic"]["links"]),
         name_continues=frozenset(s["heuristic"]["continues"]),
-        months={k.lower(): m for k, m in d["months"].items()},
+        months=months(lang),
         month_pattern=alternation(list(d["months"])),
         ordinals={k.lower(): o for k, o in d["ordinals"].items()},
         currency=alternation(list(n["currencies"])),
