@@ -146,6 +146,8 @@ class Negatives(_Strict):
 class Anchors(_Strict):
     events: LowerPhrases
     continues: LowerPhrases
+    positions: dict[Literal["middle", "start", "end"], LowerPhrases]
+    prepositions: dict[Literal["since", "until", "during", "other"], LowerPhrases]
 
 
 class Dates(_Strict):

@@ -15,18 +15,12 @@ from etl.extract import periods
 from etl.extract.vocab import Vocab, alternation
 
 _Y = periods.YEAR
-_POS = (
-    r"(?P<pos>mid|end|early|late|the\s+end\s+of|end\s+of|the\s+middle\s+of|middle\s+of"
-    r"|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|start\s+of)"
-)
-_PRE = (
-    r"(?P<pre>as\s+(?:of|at)|by|in|since|during|throughout|for|up\s+to|until|till|at|before|"
-    r"from|over)"
-)
 
 
 def _dated(v: Vocab) -> list[str]:
     """Anchors that hold a year, as patterns."""
+    pos = alternation(list(v.positions))
+    pre = alternation(list(v.prepositions))
     return [
         # Financial years, one or several: "2024-25", "the 2023-24 financial year".
         rf"(?P<fy>(?:(?:the|in|for|during)\s+)?{periods.fy_label('fy1', 'fy2')}"
@@ -36,9 +30,10 @@ def _dated(v: Vocab) -> list[str]:
         rf"(?P<qh>(?:in\s+|during\s+|by\s+)?(?:the\s+)?(?P<ord>{alternation(list(v.ordinals))})"
         rf"\s+(?P<qhk>quarter|half)\s+(?:of\s+)?(?P<qhy>{_Y}))",
         # Months: "as of December 2024", "mid-May 2025", "in January 2021".
-        rf"(?P<mon>(?:{_PRE}\s+)?(?:{_POS}[-\s]+)?(?P<month>{v.month_pattern})\.?\s+(?P<my>{_Y}))\b",
+        rf"(?P<mon>(?:(?P<pre>{pre})\s+)?(?:(?P<pos>{pos})[-\s]+)?(?P<month>{v.month_pattern})\.?\s+"
+        rf"(?P<my>{_Y}))\b",
         # Years: "by 2027", "end-2023", "in 2023", "since 2019".
-        rf"(?P<yr>(?:{_PRE.replace('pre', 'ypre')}\s+)?(?:{_POS.replace('pos', 'ypos')}[-\s]+)?"
+        rf"(?P<yr>(?:(?P<ypre>{pre})\s+)?(?:(?P<ypos>{pos})[-\s]+)?"
         rf"(?P<year>{_Y}))\b(?!\s?[-–/]\s?\d)",
     ]
 
@@ -75,8 +70,8 @@ def _last_day(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
-def _pos(pos: str | None) -> str | None:
-    return " ".join(pos.lower().split()).removeprefix("the ") if pos else None
+def _kind(kinds: dict[str, str], word: str | None) -> str | None:
+    return kinds[" ".join(word.lower().split())] if word else None
 
 
 def _read(m: re.Match[str], reply: date, v: Vocab) -> str | None:
@@ -98,31 +93,29 @@ def _read(m: re.Match[str], reply: date, v: Vocab) -> str | None:
             return None
         return f"{y}-01-01/{y}-06-30" if k == 1 else f"{y}-07-01/{y}-12-31"
     if g["mon"]:
-        pre = " ".join((g["pre"] or "").lower().split())
-        if pre == "since":
+        if _kind(v.prepositions, g["pre"]) == "since":
             return reply.isoformat()
         y, mo = int(g["my"]), v.months[g["month"].lower().rstrip(".")]
-        pos = _pos(g["pos"])
-        if pos in ("mid", "middle of"):
+        pos = _kind(v.positions, g["pos"])
+        if pos == "middle":
             return date(y, mo, 15).isoformat()
-        if pos in ("early", "beginning of", "start of"):
+        if pos == "start":
             return date(y, mo, 10).isoformat()
         return _last_day(y, mo).isoformat()
     if g["yr"]:
-        pre = " ".join((g["ypre"] or "").lower().split())
-        pos = _pos(g["ypos"])
+        pre, pos = _kind(v.prepositions, g["ypre"]), _kind(v.positions, g["ypos"])
         y = int(g["year"])
         if pre == "since" and not pos:
             return reply.isoformat()
-        if pos in ("mid", "middle of"):
+        if pos == "middle":
             return f"{y}-06-30"
-        if pos in ("early", "beginning of", "start of"):
+        if pos == "start":
             return f"{y}-03-31"
-        if pos in ("end", "late", "end of"):
+        if pos == "end":
             return f"{y}-12-31"
-        if pre in ("by", "as of", "as at", "up to", "until", "till", "before"):
+        if pre == "until":
             return f"{y}-12-31"
-        if pre in ("in", "during", "throughout", "for", "over"):
+        if pre == "during":
             return periods.calendar_year(y)
         return None  # a bare year dates nothing by itself
     if g["now"]:

@@ -90,6 +90,8 @@ class Vocab:
     continues: re.Pattern[str]
     back_reference: re.Pattern[str]
     over_is_hedge: re.Pattern[str]  # before "over" and a duration
+    positions: dict[str, str]  # "mid" -> "middle"
+    prepositions: dict[str, str]  # "as of" -> "until"
 
 
 def _number_words(numbers: dict) -> dict[str, float]:
@@ -165,6 +167,8 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         links=tuple(s["heuristic"]["links"]),
         name_continues=frozenset(s["heuristic"]["continues"]),
         months=months(lang),
+        positions={p: kind for kind, ps in d["anchors"]["positions"].items() for p in ps},
+        prepositions={p: kind for kind, ps in d["anchors"]["prepositions"].items() for p in ps},
         month_pattern=alternation(list(d["months"])),
         ordinals={k.lower(): o for k, o in d["ordinals"].items()},
         currency=alternation(list(n["currencies"])),

@@ -57,6 +57,12 @@ def _plant(folder: Path, name: str, old: str, new: str) -> None:
     [
         ("qualifiers.toml", "about = [", "abuot = [", r"qualifiers\.toml: before\.abuot: .*'abuot'"),
         ("dates.toml", "Sept = 9", "Sept = 19", r"dates\.toml: months\.Sept: .*less than or equal to 12"),
+        (
+            "dates.toml",
+            'middle = ["mid"',
+            'midle = ["mid"',
+            r"dates\.toml: anchors\.positions\.midle: .*'midle'",
+        ),
         ("units.toml", "stop = [", "stpo = [", r"units\.toml: .*noun_phrase\.stpo: Extra inputs"),
         (
             "units.toml",
