@@ -146,6 +146,9 @@ class Negatives(_Strict):
 class Anchors(_Strict):
     events: LowerPhrases
     continues: LowerPhrases
+    now: LowerPhrases
+    last_year: LowerPhrases
+    this_year: LowerPhrases
     positions: dict[Literal["middle", "start", "end"], LowerPhrases]
     prepositions: dict[Literal["since", "until", "during", "other"], LowerPhrases]
 

@@ -38,25 +38,31 @@ def _dated(v: Vocab) -> list[str]:
     ]
 
 
-_WORDS = [
-    # Words for "now" and for last year.
-    r"(?P<now>\b(?:currently|at\s+present|so\s+far|to\s+date|as\s+at\s+today|up\s+to\s+now"
-    r"|at\s+the\s+moment|presently|as\s+of\s+now|as\s+at\s+present)\b)",
-    r"(?P<last>\b(?:last|the\s+past|the\s+previous)\s+(?P<lastk>financial\s+)?year\b)",
-    r"(?P<this>\b(?:this|the\s+current)\s+(?P<thisk>financial\s+)?year\b)",
-]
+def _words(v: Vocab) -> list[str]:
+    """Anchors in words: "currently", "last year", "this financial year"."""
+    return [
+        rf"(?P<now>\b(?:{alternation(list(v.now))})\b)",
+        rf"(?P<last>\b(?:{alternation(list(v.last_year))})\s+(?P<lastk>financial\s+)?year\b)",
+        rf"(?P<this>\b(?:{alternation(list(v.this_year))})\s+(?P<thisk>financial\s+)?year\b)",
+    ]
 
 
 @cache
 def _anchors(v: Vocab) -> re.Pattern[str]:
-    return re.compile("|".join(_dated(v) + _WORDS), re.I)
+    return re.compile("|".join(_dated(v) + _words(v)), re.I)
 
 
 # Anchors with a year are only looked for around a year: the full pattern is
 # costly to try at every character, a four-digit year is cheap to find.
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_WORD_HINT = re.compile(r"\b(?:currently|present|presently|far|date|now|moment|year)\b", re.I)
+_YEAR = re.compile(rf"(?<!\d){_Y}(?!\d)")
 _LOOKBACK = 48
+
+
+@cache
+def _hint(v: Vocab) -> re.Pattern[str]:
+    """The last word of every anchor in words: cheap to find, and the anchor ends there."""
+    last = {p.split()[-1] for p in v.now} | {"year"}
+    return re.compile(r"\b(?:" + alternation(sorted(last)) + r")\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ def _candidates(text: str, start: int, end: int, v: Vocab) -> list[re.Match[str]
     """Anchor matches in `text[start:end]`, tried only near a year or a hint word."""
     found: dict[tuple[int, int], re.Match[str]] = {}
     windows = [(max(start, y.start() - _LOOKBACK), y.end()) for y in _YEAR.finditer(text, start, end)]
-    windows += [(max(start, h.start() - 16), h.end()) for h in _WORD_HINT.finditer(text, start, end)]
+    windows += [(max(start, h.start() - 16), h.end()) for h in _hint(v).finditer(text, start, end)]
     for a, b in windows:
         for m in _anchors(v).finditer(text, a, min(end, b + 24)):
             if m.start() < b and m.end() >= b - 4:

@@ -90,6 +90,9 @@ class Vocab:
     continues: re.Pattern[str]
     back_reference: re.Pattern[str]
     over_is_hedge: re.Pattern[str]  # before "over" and a duration
+    now: tuple[str, ...]
+    last_year: tuple[str, ...]
+    this_year: tuple[str, ...]
     positions: dict[str, str]  # "mid" -> "middle"
     prepositions: dict[str, str]  # "as of" -> "until"
 
@@ -167,6 +170,9 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         links=tuple(s["heuristic"]["links"]),
         name_continues=frozenset(s["heuristic"]["continues"]),
         months=months(lang),
+        now=tuple(d["anchors"]["now"]),
+        last_year=tuple(d["anchors"]["last_year"]),
+        this_year=tuple(d["anchors"]["this_year"]),
         positions={p: kind for kind, ps in d["anchors"]["positions"].items() for p in ps},
         prepositions={p: kind for kind, ps in d["anchors"]["prepositions"].items() for p in ps},
         month_pattern=alternation(list(d["months"])),
