@@ -9,9 +9,6 @@ page and its download always agree on which rows they mean.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from datetime import date
 from functools import lru_cache
 
 import pandas as pd
@@ -23,7 +20,8 @@ from dashboard import cache
 from etl import db, export, settings
 from etl import indicators as registry
 from etl.errors import ConfigError
-from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS  # noqa: F401 - re-exported for downloads
+from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS, FilterError, Filters  # noqa: F401 - etl/export.py's
+from etl.export import filtered as _filtered
 from schemas.registry import Event
 from schemas.storage import (
     DocumentRow,
@@ -43,57 +41,6 @@ log = logging.getLogger("itdash.dashboard")
 def _observation_select():  # type: ignore[no-untyped-def]
     """Observations in the columns of `itdash export` (etl/export.py), then their document and id."""
     return select(*export.columns(), Observation.doc_id, Observation.id)
-
-
-class FilterError(ValueError):
-    """A filter parameter that cannot be read, with a message for the person who wrote it."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which observations a page or download means; None is no filter.
-
-    `date_from` / `date_to` keep observations whose period overlaps the range,
-    so a financial-year figure counts for both calendar years it touches.
-    """
-
-    theme: str | None = None
-    indicator: str | None = None
-    source_kind: str | None = None
-    status: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-    PARAMS = {"date_from": "from", "date_to": "to"}
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, object]) -> Filters:
-        """Filters from query parameters (`theme`, `indicator`, `source_kind`, `status`, `from`, `to`)."""
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = args.get(cls.PARAMS.get(f.name, f.name))
-            if isinstance(raw, list):  # a repeated parameter: the last one wins
-                raw = raw[-1] if raw else None
-            if raw in (None, ""):
-                continue
-            if f.name.startswith("date_"):
-                try:
-                    values[f.name] = date.fromisoformat(str(raw)[:10])
-                except ValueError:
-                    name = cls.PARAMS[f.name]
-                    raise FilterError(f"{name}={raw!r} is not a date; write it as YYYY-MM-DD") from None
-            else:
-                values[f.name] = str(raw)
-        return cls(**values)  # type: ignore[arg-type]
-
-    def args(self) -> dict[str, str]:
-        """The filters as query parameters, the inverse of `from_args`."""
-        out = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if v is not None:
-                out[self.PARAMS.get(f.name, f.name)] = v.isoformat() if isinstance(v, date) else v
-        return out
 
 
 @lru_cache(maxsize=8)
@@ -149,24 +96,6 @@ def _indicators(eng: Engine) -> pd.DataFrame:
         .order_by(Indicator.theme, Indicator.id)
     )
     return _frame(eng, stmt)
-
-
-def _filtered(stmt, f: Filters):  # type: ignore[no-untyped-def]
-    """`stmt` narrowed to the observations `f` means; the one reading of the filters in SQL."""
-    o = Observation
-    if f.indicator is not None:
-        stmt = stmt.where(o.indicator_id == f.indicator)
-    if f.theme is not None:
-        stmt = stmt.where(o.indicator_id.in_(select(Indicator.id).where(Indicator.theme == f.theme)))
-    if f.source_kind is not None:
-        stmt = stmt.where(o.source_kind == f.source_kind)
-    if f.status is not None:
-        stmt = stmt.where(o.status == f.status)
-    if f.date_from is not None:
-        stmt = stmt.where(o.period_end >= f.date_from)
-    if f.date_to is not None:
-        stmt = stmt.where(o.period_start <= f.date_to)
-    return stmt
 
 
 def observations(
@@ -318,14 +247,6 @@ def document_figures(eng: Engine, doc_id: str) -> pd.DataFrame:
         .order_by(f.start)
     )
     return _frame(eng, stmt)
-
-
-def document_titles(eng: Engine, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    with eng.connect() as c:
-        rows = c.execute(select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids))).all()
-    return {r[0]: r[1] or r[0][:12] for r in rows}
 
 
 def document_content(eng: Engine, doc_id: str) -> str | None:

@@ -1,16 +1,19 @@
-"""The fetch cache: exact copies of fetched pages, their provenance, a manifest, the failures.
+"""The archive: exact copies of fetched pages, their provenance, a manifest, the failures.
 
 Layout (the ETL reads this folder like a corpus folder)::
 
-    CACHE/manifest.csv                   kept releases: file,url,published,lang,...
-    CACHE/failures.csv                   url,reason,when,attempts (cleared on success)
-    CACHE/YYYYMM/DD/P<digits>.htm        a release, byte for byte as served
-    CACHE/YYYYMM/DD/P<digits>.htm.json   its provenance
-    CACHE/index/YYYYMM/DD.htm(.json)     daily index pages
+    ARCHIVE/manifest.csv                   kept releases: file,url,published,lang,...
+    ARCHIVE/failures.csv                   url,reason,when,attempts (cleared on success)
+    ARCHIVE/YYYYMM/DD/P<digits>.htm        a release, byte for byte as served
+    ARCHIVE/YYYYMM/DD/P<digits>.htm.json   its provenance
+    ARCHIVE/index/YYYYMM/DD.htm(.json)     daily index pages
 
 Every file is written to a temporary name in its own folder and renamed into
 place, so a reader (or a run that was killed) never sees half a file. A page
-counts as cached only once its provenance, written after it, exists.
+counts as archived only once its provenance, written after it, exists. Only
+whole pages reach `store`: the fetcher holds a page in memory (within its size
+cap) until it has all of it, so a page cut short by a cap, a timeout or the
+network leaves nothing here.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ Record = dict[str, Any]
 
 
 class ArchiveBusy(RuntimeError):
-    """Another `itdash fetch` holds this cache; two writers would interleave the manifest."""
+    """Another `itdash fetch` holds this archive; two writers would interleave the manifest."""
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -97,7 +100,7 @@ def manifest_row(file: str, record: Record) -> dict[str, str]:
 
 
 class Archive:
-    """One run's handle on the cache folder: locked, cleaned of stray temporaries, indexed."""
+    """One run's handle on the archive folder: locked, cleaned of stray temporaries, indexed."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -117,7 +120,7 @@ class Archive:
         self.root.mkdir(parents=True, exist_ok=True)
         ignore = self.root / ".gitignore"
         if not ignore.exists():
-            write_atomic(ignore, b"# itdash fetch cache: fetched pages, not source\n*\n")
+            write_atomic(ignore, b"# itdash fetch archive: fetched pages, not source\n*\n")
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -147,7 +150,7 @@ class Archive:
             self._lock = None
 
     def record(self, rel: PurePosixPath) -> Record | None:
-        """The provenance of a cached page, or None if the page is not (completely) cached."""
+        """The provenance of an archived page, or None if the page is not (completely) archived."""
         page = self.root / rel
         if not page.exists():
             return None
@@ -164,7 +167,7 @@ class Archive:
         self.clear_failure(record["url"])
 
     def update(self, rel: PurePosixPath, record: Record) -> None:
-        """Rewrite a cached page's provenance (e.g. after a 304 confirmed it)."""
+        """Rewrite an archived page's provenance (e.g. after a 304 confirmed it)."""
         page = self.root / rel
         text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         write_atomic(page.with_name(page.name + ".json"), text.encode("utf-8"))
@@ -175,7 +178,7 @@ class Archive:
         self._write_failures()
 
     def clear_failure(self, url: str) -> None:
-        """Forget an earlier failure of `url`: it is in the cache now."""
+        """Forget an earlier failure of `url`: it is in the archive now."""
         if self.failures.pop(url, None) is not None:
             self._write_failures()
 
@@ -188,14 +191,14 @@ class Archive:
         write_atomic(self.root / FAILURES, _csv(FAILURE_COLUMNS, rows))
 
 
-def last_fetched_day(cache: Path) -> date | None:
-    """The latest day whose daily index is in the cache, for `itdash refresh` to start from.
+def last_fetched_day(archive: Path) -> date | None:
+    """The latest day whose daily index is in the archive, for `itdash refresh` to start from.
 
     Pass it as `--since`: that day's index is read again if it was fetched
     before the day was over, so releases issued later that day are found.
     """
     days = []
-    for record in Path(cache).glob(_INDEX_RECORDS):
+    for record in Path(archive).glob(_INDEX_RECORDS):
         page = record.with_suffix("")
         if page.exists():
             with contextlib.suppress(ValueError):
@@ -203,6 +206,6 @@ def last_fetched_day(cache: Path) -> date | None:
     return max(days, default=None)
 
 
-def failed_urls(cache: Path) -> list[str]:
+def failed_urls(archive: Path) -> list[str]:
     """Addresses whose last attempt failed (from `failures.csv`), for a later run to retry."""
-    return [row["url"] for row in _read_csv(Path(cache) / FAILURES) if row.get("url")]
+    return [row["url"] for row in _read_csv(Path(archive) / FAILURES) if row.get("url")]

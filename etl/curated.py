@@ -92,39 +92,21 @@ def read(path: Path, registry: Registry) -> CuratedFile:
             out.skipped_quoted += 1
             continue
         digest = hashlib.sha256("|".join(row[c] for c in COLUMNS).encode()).hexdigest()[:16]
-        start, end = normalise.period(row["as_of"])
-        value = float(row["value"])
-        common = dict(
-            indicator_id=row["indicator_id"],
-            as_of=row["as_of"],
-            period_start=start,
-            period_end=end,
-            value=value,
-            qualifier=row["qualifier"],
-            unit=row["unit"],
-            source_kind="curated",
-            source_url=row["source_url"] or None,
-            published=pd.Timestamp(row["published"]).date() if row["published"] else None,
+        stated = normalise.Stated(
+            f"curated:{path.name}:{digest}",
+            row["indicator_id"],
+            row["as_of"],
+            float(row["value"]),
+            row["qualifier"],
+            row["unit"],
         )
+        published = pd.Timestamp(row["published"]).date() if row["published"] else None
+        source = normalise.Source("curated", row["source_url"] or None, published)
         if row["status"] == "target":
-            rows.append(
-                (line, storage.Target(id=f"curated:{path.name}:{digest}", note=row["note"], **common))
-            )
+            rows.append((line, normalise.target(stated, source, note=row["note"])))
         else:
-            lower, upper = normalise.bounds(value, row["qualifier"])
-            rows.append(
-                (
-                    line,
-                    storage.Observation(
-                        id=f"curated:{path.name}:{digest}",
-                        lower=lower,
-                        upper=upper,
-                        sentence=row["note"] or None,
-                        rule="curated",
-                        **common,
-                    ),
-                )
-            )
+            point = normalise.observation(stated, source, sentence=row["note"] or None, rule="curated")
+            rows.append((line, point))
     obs = [(line, o) for line, o in rows if isinstance(o, storage.Observation)]
     bad_lines: set[int] = set()
     if obs:

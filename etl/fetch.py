@@ -1,11 +1,19 @@
-"""Fetch LegCo replies from the Government's press-release site into the cache.
+"""Fetch LegCo replies from the Government's press-release site into the archive.
 
 The first stage of the ETL: `itdash fetch` walks daily index pages (or takes
 addresses), keeps the LCQ replies on I&T topics and stores each page byte for
 byte with its provenance (see `etl.archive`). Politeness is the default, not an
 option: one request at a time, spaced by a rate limit, robots.txt obeyed,
-back-off on errors, Retry-After honoured. A page that fails is recorded and
-reported; it never stops the others, and the next run picks it up again.
+back-off on errors, Retry-After honoured (up to a cap). A page that fails is
+recorded and reported; it never stops the others, and the next run picks it up
+again.
+
+A hostile or broken server bounds nothing, so the fetcher bounds everything:
+`timeout` is a deadline for the whole exchange (connect, headers, body), kept
+by asyncio because httpx's own timeouts apply to each read and a server sending
+one byte a second never trips them (encode/httpx#1450); a page's size is capped
+as sent and once decompressed (`etl.body`); a page that is not HTML is refused
+on its Content-Type, before its body is read; and only a whole page is stored.
 
 Page recognition (what is a release, an index link, an I&T title) is in
 `etl.site`, as pure functions; this module is the I/O around them.
@@ -13,6 +21,7 @@ Page recognition (what is a release, an index link, an I&T title) is in
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable, Iterable
@@ -28,7 +37,15 @@ import httpx
 
 from etl import site
 from etl.archive import Archive, Record
-from etl.settings import DEFAULT_BASE_URL, TOPICS_FILE, USER_AGENT, cache_dir
+from etl.body import ACCEPT_ENCODING, Body, BodyError, Truncated, check_length
+from etl.settings import (
+    DEFAULT_BASE_URL,
+    TOPICS_FILE,
+    USER_AGENT,
+    archive_dir,
+    max_page_bytes,
+    max_retry_after,
+)
 
 HKT = timezone(timedelta(hours=8), "HKT")
 Phase = Literal["index", "release"]
@@ -40,15 +57,17 @@ class FetchConfig:
     """How to fetch. The defaults are the polite ones; tests lift `rate` and shorten `backoff`."""
 
     base_url: str = DEFAULT_BASE_URL
-    cache: Path = field(default_factory=cache_dir)
+    archive: Path = field(default_factory=archive_dir)
     rate: float | None = 1.0  # requests per second; None lifts the limit (tests, benchmarks)
-    timeout: float = 30.0  # seconds for a whole response
+    timeout: float = 30.0  # seconds for a whole exchange: connect, headers and body
     retries: int = 3  # further attempts after the first, on timeouts, 5xx, 429, truncation
     backoff: float = 1.0  # first back-off in seconds, doubled on each retry
     max_backoff: float = 60.0
-    max_retry_after: float = 600.0  # a longer Retry-After gives the page up instead
+    # A longer Retry-After is honoured only this long, then the page is given up until the next run.
+    max_retry_after: float = field(default_factory=max_retry_after)
+    max_page_bytes: int = field(default_factory=max_page_bytes)  # as sent and once decompressed
     max_redirects: int = 5
-    refresh: bool = False  # fetch cached pages again, conditionally
+    refresh: bool = False  # fetch archived pages again, conditionally
     all_lcq: bool = False  # keep every LCQ reply, not only those on I&T
     user_agent: str = USER_AGENT
     topics_file: Path = TOPICS_FILE
@@ -170,6 +189,7 @@ class _Response:
     url: str
     charset: str | None
     attempts: int = 1
+    location: str | None = None  # a redirect's target, not yet followed
 
 
 def _origin(url: str) -> str:
@@ -182,23 +202,28 @@ def _iso(moment: datetime) -> str:
 
 
 class Fetcher:
-    """One run's HTTP client, rate limiter and robots.txt rules over an open `Archive`."""
+    """One run's HTTP client, rate limiter and robots.txt rules over an open `Archive`.
+
+    Requests go one at a time through a private event loop, only so that
+    `asyncio.timeout` can put one deadline on a whole exchange.
+    """
 
     def __init__(
         self,
         config: FetchConfig,
-        cache: Archive,
+        archive: Archive,
         on_event: Callable[[Event], None] | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self.config = config
-        self.cache = cache
+        self.archive = archive
         self.on_event = on_event or (lambda event: None)
         self.now = now or (lambda: datetime.now(UTC))
         self.limiter = RateLimiter(config.rate)
         self.topics = site.load_topics(config.topics_file)
-        self.client = httpx.Client(
-            headers={"User-Agent": config.user_agent},
+        self._loop = asyncio.Runner()
+        self.client = httpx.AsyncClient(
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=config.timeout,
             follow_redirects=False,
         )
@@ -210,13 +235,41 @@ class Fetcher:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()
+        try:
+            self._loop.run(self.client.aclose())
+        finally:
+            self._loop.close()
 
     # -- HTTP ------------------------------------------------------------------
 
-    def _once(self, url: str, headers: dict[str, str], robots: bool) -> _Response:
-        """One attempt: follow same-site redirects, read the whole body within the timeout."""
-        current = url
+    async def _exchange(self, url: str, headers: dict[str, str], html: bool) -> _Response:
+        """One request and its answer, all within `timeout`; only a 200's body is read."""
+        async with (
+            asyncio.timeout(self.config.timeout),
+            self.client.stream("GET", url, headers=headers) as resp,
+        ):
+            status, charset = resp.status_code, resp.charset_encoding
+            if resp.has_redirect_location:
+                return _Response(status, resp.headers, b"", url, charset, location=resp.headers["location"])
+            if status != 200:
+                return _Response(status, resp.headers, b"", url, charset)
+            if html and (problem := site.check_content_type(resp.headers.get("content-type"))):
+                raise FetchFailed(problem, status=status)
+            try:
+                check_length(resp.headers.get("content-length"), self.config.max_page_bytes)
+                body = Body(self.config.max_page_bytes, resp.headers.get("content-encoding"))
+                async for chunk in resp.aiter_raw():
+                    body.feed(chunk)
+                data = body.finish()
+            except Truncated as e:
+                raise _Retry("truncated") from e
+            except BodyError as e:
+                raise FetchFailed(e.reason, status=status) from None
+            return _Response(status, resp.headers, data, url, charset)
+
+    def _once(self, url: str, headers: dict[str, str], robots: bool, html: bool) -> _Response:
+        """One attempt: follow same-site redirects, each hop a whole exchange within the timeout."""
+        current, hops = url, [url]
         for _ in range(self.config.max_redirects + 1):
             if robots and not self._allowed(current):
                 problem = self._robots_problem.get(_origin(current))
@@ -224,22 +277,21 @@ class Fetcher:
                     f"disallowed by robots.txt ({problem})" if problem else "disallowed by robots.txt"
                 )
             self.limiter.wait()
-            deadline = time.monotonic() + self.config.timeout
-            with self.client.stream("GET", current, headers=headers) as resp:
-                if resp.has_redirect_location:
-                    target = urljoin(current, resp.headers.get("location", ""))
-                    if _origin(target) != _origin(url):
-                        raise FetchFailed(f"redirected off-site to {target}", status=resp.status_code)
-                    current = target
-                    continue
-                chunks = []
-                for chunk in resp.iter_bytes():
-                    chunks.append(chunk)
-                    if time.monotonic() > deadline:
-                        raise _Retry("timeout")
-                body = b"".join(chunks)
-                return _Response(resp.status_code, resp.headers, body, current, resp.charset_encoding)
-        raise FetchFailed("too many redirects")
+            try:
+                resp = self._loop.run(self._exchange(current, headers, html))
+            except TimeoutError:
+                raise _Retry(f"timed out: no whole answer within {self.config.timeout:g} s") from None
+            if resp.location is None:
+                return resp
+            target = urljoin(current, resp.location)
+            if _origin(target) != _origin(url):
+                raise FetchFailed(f"redirected off-site to {target}", status=resp.status)
+            if target in hops:
+                chain = " -> ".join(urlsplit(u).path for u in [*hops[hops.index(target) :], target])
+                raise FetchFailed(f"redirect loop: {chain}", status=resp.status)
+            hops.append(target)
+            current = target
+        raise FetchFailed(f"too many redirects (more than {self.config.max_redirects})")
 
     def _get(self, url: str, headers: dict[str, str], *, html: bool, robots: bool = True) -> _Response:
         """GET with retries on timeouts, 5xx, 429 and truncated pages, backing off in between."""
@@ -248,19 +300,23 @@ class Fetcher:
             attempts += 1
             try:
                 try:
-                    resp = self._once(url, headers, robots)
+                    resp = self._once(url, headers, robots, html)
                 except httpx.TimeoutException:
-                    raise _Retry("timeout") from None
+                    raise _Retry(f"timed out: no whole answer within {self.config.timeout:g} s") from None
                 except httpx.RemoteProtocolError as e:
-                    raise _Retry("truncated" if "body" in str(e) else "protocol error") from None
+                    raise _Retry("truncated" if "body" in str(e) else f"protocol error ({e})") from None
                 except httpx.TransportError as e:
                     raise _Retry(f"connection error ({type(e).__name__})") from None
+                except httpx.HTTPError as e:  # anything else the client refuses: say so, go on
+                    raise FetchFailed(f"HTTP client error ({type(e).__name__}: {e})") from None
                 status = resp.status
                 if status in (408, 429) or status >= 500:
                     wait = retry_after(resp.headers.get("retry-after"), self.now())
                     raise _Retry(f"HTTP {status}", wait)
                 if status not in (200, 304):
                     raise FetchFailed(f"HTTP {status}", status=status)
+                if status == 200 and html and (problem := site.check_body(resp.body)):
+                    raise FetchFailed(problem, status=status)  # before the truncation check: no retry
                 if status == 200 and html and site.is_truncated(resp.body):
                     raise _Retry("truncated")
                 return _Response(status, resp.headers, resp.body, resp.url, resp.charset, attempts)
@@ -268,10 +324,14 @@ class Fetcher:
                 e.attempts = attempts
                 raise
             except _Retry as e:
-                if e.retry_after is not None and e.retry_after > self.config.max_retry_after:
-                    self.limiter.hold(self.config.max_retry_after)
+                cap = self.config.max_retry_after
+                if e.retry_after is not None and e.retry_after > cap:
+                    # Honoured up to the cap, so the next page is not held for a day.
+                    self.limiter.hold(cap)
                     raise FetchFailed(
-                        f"{e.reason}, Retry-After {e.retry_after:g} s is too long", attempts
+                        f"{e.reason}: Retry-After {e.retry_after:g} s is past the {cap:g} s cap; "
+                        "tried again on the next run",
+                        attempts,
                     ) from None
                 if e.retry_after is not None:
                     self.limiter.hold(e.retry_after)
@@ -313,7 +373,7 @@ class Fetcher:
     # -- pages -----------------------------------------------------------------
 
     def _fresh(self, record: Record, rel: PurePosixPath, phase: Phase) -> bool:
-        """A cached page need not be fetched again: releases never change; a daily index
+        """An archived page need not be fetched again: releases never change; a daily index
         read before its day was over (HKT) may have grown since."""
         if self.config.refresh:
             return False
@@ -329,15 +389,15 @@ class Fetcher:
         return checked >= day + timedelta(days=1)
 
     def page(self, url: str, rel: PurePosixPath, phase: Phase, title: str = "") -> str | None:
-        """Fetch one page into the cache unless it is there.
+        """Fetch one page into the archive unless it is there.
 
         Returns an index page's text (a release's is not needed: ""), or None if
-        the page failed and no earlier copy is cached.
+        the page failed and no earlier copy is archived.
         """
-        cached = self.cache.record(rel)
+        cached = self.archive.record(rel)
         if cached is not None and self._fresh(cached, rel, phase):
-            self.cache.clear_failure(url)
-            self._done(Outcome(url, phase, "skipped", "in cache"))
+            self.archive.clear_failure(url)
+            self._done(Outcome(url, phase, "skipped", "in the archive"))
             return self._cached_text(rel, cached, phase)
         headers = {}
         if cached is not None:
@@ -350,16 +410,16 @@ class Fetcher:
             resp = self._get(url, headers, html=True)
             if resp.status == 304:
                 if cached is None:
-                    raise FetchFailed("HTTP 304 without a cached copy", resp.attempts, 304)
-                self.cache.update(rel, {**cached, "checked_at": _iso(when)})
-                self.cache.clear_failure(url)
+                    raise FetchFailed("HTTP 304 without an archived copy", resp.attempts, 304)
+                self.archive.update(rel, {**cached, "checked_at": _iso(when)})
+                self.archive.clear_failure(url)
                 self._done(Outcome(url, phase, "skipped", "not modified", resp.attempts))
                 return self._cached_text(rel, cached, phase)
             decoded = site.decode(resp.body, resp.charset)
             if phase == "release" and (problem := site.check_release(decoded.text)):
                 raise FetchFailed(problem, resp.attempts, resp.status)
         except FetchFailed as e:
-            self.cache.fail(url, e.reason, _iso(when), e.attempts)
+            self.archive.fail(url, e.reason, _iso(when), e.attempts)
             self._done(Outcome(url, phase, "failed", e.reason, e.attempts))
             return self._cached_text(rel, cached, phase) if cached is not None else None
         record: Record = {
@@ -390,14 +450,14 @@ class Fetcher:
                 "title": site.release_title(decoded.text) or title,
                 "index_title": title,
             }
-        self.cache.store(rel, resp.body, record)
+        self.archive.store(rel, resp.body, record)
         self._done(Outcome(url, phase, "fetched", "", resp.attempts))
         return decoded.text
 
     def _cached_text(self, rel: PurePosixPath, record: Record, phase: Phase) -> str:
         if phase == "release":
-            return ""  # only index pages are read back; a big cache is not re-read each run
-        body = (self.cache.root / rel).read_bytes()
+            return ""  # only index pages are read back; a big archive is not re-read each run
+        body = (self.archive.root / rel).read_bytes()
         return body.decode(record.get("encoding") or "utf-8", record.get("encoding_errors") or "replace")
 
     def _done(self, outcome: Outcome) -> None:
@@ -441,7 +501,7 @@ class Fetcher:
                         releases[listing.url] = listing.title
         self.on_event(Event("release", total=len(releases) + len(bad)))
         for url in bad:
-            self.cache.fail(url, "not a release address", _iso(self.now()), 0)
+            self.archive.fail(url, "not a release address", _iso(self.now()), 0)
             self._done(Outcome(url, "release", "failed", "not a release address"))
         for url, title in releases.items():
             rel = site.release_file(url)
@@ -458,6 +518,6 @@ def run(
     on_event: Callable[[Event], None] | None = None,
     now: Callable[[], datetime] | None = None,
 ) -> Report:
-    """Fetch into `config.cache`; raises `ArchiveBusy` if another run holds it."""
-    with Archive(config.cache) as cache, Fetcher(config, cache, on_event, now) as fetcher:
+    """Fetch into `config.archive`; raises `ArchiveBusy` if another run holds it."""
+    with Archive(config.archive) as archive, Fetcher(config, archive, on_event, now) as fetcher:
         return fetcher.run(urls, since, until)

@@ -1,11 +1,14 @@
-"""Writing to the database: one transaction per document, quarantine for failures.
+"""The ETL's database: one transaction per document, quarantine for failures, and the reads it needs.
 
 A changed document (same source, new content) replaces its old rows inside
 the same transaction, so readers see the old version or the new, never half.
+The pipeline asks here (`is_current`, `series_observations`) rather than
+writing SQL itself, so it only runs the stages in order.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -143,3 +146,23 @@ def write_series(engine: Engine, flags: list[dict], warnings: list[dict]) -> Non
         s.execute(delete(SeriesWarning))
         s.flush()
         s.add_all(SeriesWarning(**w) for w in warnings)
+
+
+SERIES_COLUMNS = (
+    Observation.id,
+    Observation.indicator_id,
+    Observation.as_of,
+    Observation.value,
+    Observation.qualifier,
+    Observation.source_kind,
+    Observation.published,
+    Observation.period_start,
+    Observation.period_end,
+)
+
+
+def series_observations(engine: Engine) -> pd.DataFrame:
+    """Every observation with what reconcile needs to group, order and check the series."""
+    with engine.connect() as c:
+        rows = c.execute(select(*SERIES_COLUMNS)).mappings().all()
+    return pd.DataFrame(rows, columns=[x.key for x in SERIES_COLUMNS])

@@ -1,20 +1,25 @@
-"""Figures → observations: map each figure to at most one indicator, and bound it.
+"""Figures and curated rows → observations and targets: the one place they are built.
 
 A figure maps when exactly one indicator has a rule it satisfies; with none
 it stays unmapped and with several it is ambiguous — both wait for review,
-never guessed.
+never guessed. A mapped figure dated after its reply (`by 2027`) is a target,
+never a point of a series. Observations get their period and the bounds
+their qualifier promises here, whoever asks: the pipeline for reply figures,
+curated.py for reference rows, review.py for an analyst's decision. Every
+function takes plain values and returns rows; none reads or writes anything.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 
 from etl.indicators import Registry
 from schemas.figure import Figure
 from schemas.registry import Rule
+from schemas.storage import FigureRow, Observation, Target
 
 
 @dataclass(frozen=True)
@@ -83,3 +88,111 @@ def period(as_of: str) -> tuple[date, date]:
     """An as_of as its first and last day."""
     first, _, last = as_of.partition("/")
     return date.fromisoformat(first), date.fromisoformat(last or first)
+
+
+def is_target(period_start: date, published: date | None) -> bool:
+    """Whether a figure speaks of a time after its source was published: a goal, not a fact."""
+    return published is not None and period_start > published
+
+
+def figure_id(doc_id: str, start: int, end: int) -> str:
+    """A figure's key: its document and span, so re-running the ETL keeps every id."""
+    return f"{doc_id[:16]}-{start}-{end}"
+
+
+def reply_id(figure_id: str) -> str:
+    """The key of the observation or target a reply figure becomes."""
+    return f"reply:{figure_id}"
+
+
+@dataclass(frozen=True)
+class Stated:
+    """What a figure or a curated row states, under the id of the row it becomes."""
+
+    id: str
+    indicator_id: str
+    as_of: str
+    value: float
+    qualifier: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where it was stated: a reply (with its figure and document) or a curated reference."""
+
+    kind: str
+    url: str | None
+    published: date | None
+    figure_id: str | None = None
+    doc_id: str | None = None
+
+
+def _common(stated: Stated, source: Source) -> dict:
+    start, end = period(stated.as_of)
+    where = {"source_kind": source.kind, "source_url": source.url, "published": source.published}
+    ids = {"figure_id": source.figure_id, "doc_id": source.doc_id}
+    return {**asdict(stated), "period_start": start, "period_end": end, **where, **ids}
+
+
+def observation(
+    stated: Stated, source: Source, sentence: str | None, rule: str | None, status: str = "auto"
+) -> Observation:
+    """One point of a series, with the period of its as_of and the bounds of its qualifier."""
+    lower, upper = bounds(stated.value, stated.qualifier)
+    return Observation(
+        **_common(stated, source), lower=lower, upper=upper, sentence=sentence, rule=rule, status=status
+    )
+
+
+def target(stated: Stated, source: Source, note: str | None) -> Target:
+    """A stated goal, with the period of its as_of; drawn as a goal, never part of a series."""
+    return Target(**_common(stated, source), note=note)
+
+
+def figure_row(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> FigureRow:
+    """A figure as stored: its span, reading, period and mapping."""
+    start, end = period(fig.as_of)
+    read = {k: v for k, v in asdict(fig).items() if k in FigureRow.model_fields}
+    return FigureRow(
+        **read,
+        id=figure_id(doc_id, fig.start, fig.end),
+        doc_id=doc_id,
+        ordinal=ordinal,
+        as_of_start=start,
+        as_of_end=end,
+        mapping=m.status,
+        indicator_id=m.indicator_id,
+        rule=m.rule,
+    )
+
+
+@dataclass
+class Normalised:
+    """What one reply's figures become."""
+
+    figures: list[FigureRow] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    mapped: int = 0
+
+
+def reply(
+    found: list[Figure], registry: Registry, doc_id: str, url: str | None, published: date
+) -> Normalised:
+    """A reply's figures as stored figures, and its mapped ones as observations or targets."""
+    out = Normalised()
+    for k, fig in enumerate(found):
+        m = map_figure(fig, registry)
+        row = figure_row(fig, doc_id, k, m)
+        out.figures.append(row)
+        if m.status != "mapped" or m.indicator_id is None:
+            continue  # unmapped and ambiguous figures wait for review
+        out.mapped += 1
+        stated = Stated(reply_id(row.id), m.indicator_id, fig.as_of, fig.value, fig.qualifier, fig.unit)
+        source = Source("reply", url, published, figure_id=row.id, doc_id=doc_id)
+        if is_target(row.as_of_start, published):  # "by 2027": a goal, drawn as a target
+            out.targets.append(target(stated, source, note=fig.sentence))
+        else:
+            out.observations.append(observation(stated, source, sentence=fig.sentence, rule=m.rule))
+    return out

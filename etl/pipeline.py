@@ -7,7 +7,6 @@ document that fails a stage to quarantine without stopping the others.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,38 +15,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import corpus, curated, db, indicators, load, normalise, reconcile, review, settings, validate
+from etl import (
+    corpus,
+    curated,
+    db,
+    indicators,
+    load,
+    normalise,
+    reconcile,
+    review,
+    settings,
+    validate,
+    version,
+)
 from etl.errors import DocumentError
 from etl.extract import extract
 from etl.parse import Reply, parse
 from schemas import storage
-from schemas.figure import Figure
-
-_CODE = [
-    "etl/text.py",
-    "etl/parse.py",
-    "etl/normalise.py",
-    "etl/extract/__init__.py",
-    "etl/extract/numbers.py",
-    "etl/extract/units.py",
-    "etl/extract/asof.py",
-    "etl/extract/subjects.py",
-    "etl/extract/sentences.py",
-]
-
-
-def version(registry: indicators.Registry) -> str:
-    """A digest of everything that decides what a document becomes.
-
-    A document is reprocessed when its bytes or this digest change, so editing
-    a vocabulary or the registry reaches every stored document on the next run.
-    """
-    h = hashlib.sha256(registry.digest.encode())
-    for rel in _CODE:
-        h.update((settings.ROOT / rel).read_bytes())
-    for path in sorted(settings.VOCAB_DIR.rglob("*.toml")):
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 @dataclass
@@ -56,10 +40,6 @@ class Processed:
     figures: list[storage.FigureRow]
     observations: list[storage.Observation]
     targets: list[storage.Target] = field(default_factory=list)
-
-
-def figure_id(doc_id: str, fig: Figure) -> str:
-    return f"{doc_id[:16]}-{fig.start}-{fig.end}"
 
 
 def _figure_frame(rows: list[storage.FigureRow], doc_length: int) -> pd.DataFrame:
@@ -76,63 +56,8 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         found = extract(doc)
     except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the corpus
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
-    figures: list[storage.FigureRow] = []
-    observations: list[storage.Observation] = []
-    targets: list[storage.Target] = []
-    mapped = 0
-    for k, fig in enumerate(found):
-        m = normalise.map_figure(fig, registry)
-        start, end = normalise.period(fig.as_of)
-        fid = figure_id(raw.sha256, fig)
-        figures.append(
-            storage.FigureRow(
-                id=fid,
-                doc_id=raw.sha256,
-                ordinal=k,
-                part=fig.part,
-                item=fig.item,
-                start=fig.start,
-                end=fig.end,
-                text=fig.text,
-                value=fig.value,
-                qualifier=fig.qualifier,
-                unit=fig.unit,
-                subject=fig.subject,
-                as_of=fig.as_of,
-                as_of_start=start,
-                as_of_end=end,
-                sentence=fig.sentence,
-                clause=fig.clause,
-                mapping=m.status,
-                indicator_id=m.indicator_id,
-                rule=m.rule,
-            )
-        )
-        if m.status != "mapped":
-            continue  # unmapped and ambiguous figures wait for review
-        mapped += 1
-        common = dict(
-            id=f"reply:{fid}",
-            indicator_id=m.indicator_id,
-            as_of=fig.as_of,
-            period_start=start,
-            period_end=end,
-            value=fig.value,
-            qualifier=fig.qualifier,
-            unit=fig.unit,
-            source_kind="reply",
-            source_url=doc.url,
-            published=doc.date,
-            figure_id=fid,
-            doc_id=raw.sha256,
-        )
-        if start > doc.date:  # "by 2027": a goal, drawn as a target, never in the series
-            targets.append(storage.Target(note=fig.sentence, **common))
-            continue
-        lower, upper = normalise.bounds(fig.value, fig.qualifier)
-        observations.append(
-            storage.Observation(lower=lower, upper=upper, sentence=fig.sentence, rule=m.rule, **common)
-        )
+    out = normalise.reply(found, registry, raw.sha256, doc.url, doc.date)
+    figures, observations = out.figures, out.observations
     if figures:
         validate.figures(_figure_frame(figures, len(raw.text)), raw.name)
     if observations:
@@ -153,11 +78,11 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         kind="text" if doc.body.map.identity else "html",
         encoding=raw.encoding,
         figures_found=len(figures),
-        figures_mapped=mapped,
+        figures_mapped=out.mapped,
         content=raw.text,
         processed_with=processed_with,
     )
-    return Processed(document, figures, observations, targets)
+    return Processed(document, figures, observations, out.targets)
 
 
 @dataclass
@@ -203,21 +128,7 @@ def _curated(engine, registry: indicators.Registry, folder: Path, run_id: int, s
 
 
 def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    cols = [
-        storage.Observation.id,
-        storage.Observation.indicator_id,
-        storage.Observation.as_of,
-        storage.Observation.value,
-        storage.Observation.qualifier,
-        storage.Observation.source_kind,
-        storage.Observation.published,
-        storage.Observation.period_start,
-        storage.Observation.period_end,
-    ]
-    with engine.connect() as c:
-        obs = pd.DataFrame(c.execute(select(*cols)).mappings().all(), columns=[x.key for x in cols])
+    obs = load.series_observations(engine)
     flags = reconcile.reconcile(obs)
     merged = obs.merge(flags, on="id")
     kinds = {i.id: i.kind for i in registry.indicators.values()}
@@ -237,7 +148,7 @@ def run(
     t0 = time.perf_counter()
     paths = list(paths)
     registry = indicators.load()
-    processed_with = version(registry)
+    processed_with = version.digest(registry)
     engine = db.engine(database_url)
     load.sync_registry(engine, registry)
     run_id = load.start_run(

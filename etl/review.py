@@ -75,7 +75,7 @@ def apply(engine: Engine) -> int:
             if fig is None:
                 continue  # stale: its document changed; `itdash review` lists it
             doc = s.get(DocumentRow, fig.doc_id)
-            obs_id = f"reply:{fig.id}"
+            obs_id = normalise.reply_id(fig.id)
             obs = s.get(Observation, obs_id)
             if d.action == "reject":
                 if obs is not None:
@@ -92,32 +92,24 @@ def apply(engine: Engine) -> int:
                 if d.action == "correct":
                     value = d.value if d.value is not None else value
                     qualifier = d.qualifier or qualifier
-                lower, upper = normalise.bounds(value, qualifier)
                 unit = (
                     s.get(Indicator, indicator).unit if d.action == "map" else (obs.unit if obs else fig.unit)
                 )
                 status = {"map": "reviewed", "accept": "reviewed", "correct": "corrected"}[d.action]
                 if obs is not None and obs.status == "corrected" and d.action != "correct":
                     status = "corrected"
-                new = Observation(
-                    id=obs_id,
-                    indicator_id=indicator,
-                    as_of=fig.as_of,
-                    period_start=fig.as_of_start,
-                    period_end=fig.as_of_end,
-                    value=value,
-                    qualifier=qualifier,
-                    lower=lower,
-                    upper=upper,
-                    unit=unit,
-                    source_kind="reply",
-                    source_url=doc.url if doc else None,
-                    published=doc.published if doc else None,
+                new = normalise.observation(
+                    normalise.Stated(obs_id, indicator, fig.as_of, value, qualifier, unit),
+                    normalise.Source(
+                        "reply",
+                        doc.url if doc else None,
+                        doc.published if doc else None,
+                        figure_id=fig.id,
+                        doc_id=fig.doc_id,
+                    ),
                     sentence=fig.sentence,
-                    status=status,
-                    figure_id=fig.id,
-                    doc_id=fig.doc_id,
                     rule="review" if d.action == "map" else (obs.rule if obs else "review"),
+                    status=status,
                 )
                 s.merge(new)
             s.flush()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import corpus
+from etl import corpus, series
 from etl.errors import DocumentError, ItdashError
 from etl.extract import extract
 from etl.parse import parse
@@ -31,6 +32,60 @@ class Score:
     spurious: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     wrong: dict[str, list[tuple[str, dict, dict]]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
+    # (gold series, predicted series) of every matched figure, for the pairwise series scores
+    series_pairs: list[tuple[str | None, str | None, str, str]] = field(default_factory=list)
+
+    def series_scores(self) -> dict[str, float]:
+        """Coverage, and pairwise precision / recall / F1 over all pairs of matched figures:
+        a pair is predicted together when both carry one series id, truly together when their
+        gold keys are equal (shared/spec/series.md)."""
+        pairs = [p for p in self.series_pairs if p[0] is not None]
+        covered = sum(1 for _, got, _, _ in pairs if got)
+        tp = fp = fn = 0
+        by_gold: dict[str, list[int]] = defaultdict(list)
+        by_pred: dict[str, list[int]] = defaultdict(list)
+        for k, (g, p, _, _) in enumerate(pairs):
+            by_gold[g].append(k)
+            if p:
+                by_pred[p].append(k)
+        for members in by_pred.values():
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    if pairs[a][0] == pairs[b][0]:
+                        tp += 1
+                    else:
+                        fp += 1
+        true_pairs = sum(len(m) * (len(m) - 1) // 2 for m in by_gold.values())
+        fn = true_pairs - tp
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {
+            "coverage": covered / len(pairs) if pairs else 0.0,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "pairs": float(true_pairs),
+        }
+
+    def series_errors(self, most: int = 15) -> list[str]:
+        """The worst merges (one predicted series holding several gold ones) and splits."""
+        pairs = [p for p in self.series_pairs if p[0] is not None]
+        merged: dict[str, set[str]] = defaultdict(set)
+        split: dict[str, set[str]] = defaultdict(set)
+        texts: dict[str, list[str]] = defaultdict(list)
+        for g, p, doc, text in pairs:
+            merged[p or "∅"].add(g)
+            split[g].add(p or "∅")
+            texts[p or "∅"].append(f"{doc}: {text!r} [{g}]")
+        out = []
+        for p, golds in sorted(merged.items(), key=lambda kv: -len(kv[1]))[:most]:
+            if len(golds) > 1:
+                out.append(f"  merged   {p}: {len(golds)} gold series: " + "; ".join(texts[p][:4]))
+        for g, preds in sorted(split.items(), key=lambda kv: -len(kv[1]))[:most]:
+            if len(preds) > 1:
+                out.append(f"  split    {g}: {', '.join(sorted(preds))}")
+        return out
 
     @property
     def precision(self) -> float:
@@ -54,8 +109,15 @@ class Score:
             f"precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}",
             "accuracy among matched: " + "  ".join(f"{n} {self.accuracy(n):.3f}" for n in FIELDS),
         ]
+        if any(g for g, _, _, _ in self.series_pairs):
+            ss = self.series_scores()
+            out.append(
+                f"series: coverage {ss['coverage']:.3f}  pairwise precision {ss['precision']:.3f}  "
+                f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f} ({ss['pairs']:.0f} gold pairs)"
+            )
         out += [f"error: {e}" for e in self.errors]
         if verbose:
+            out += self.series_errors()
             for doc in sorted(set(self.misses) | set(self.spurious) | set(self.wrong)):
                 out.append(f"{doc}:")
                 out += [
@@ -71,6 +133,20 @@ class Score:
                     for name, g, p in self.wrong.get(doc, [])
                 ]
         return out
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def agrees(name: str, gold: object, got: object) -> bool:
+    """Whether a predicted field is right. Chinese units and subjects are compared without
+    word splitting: one written inside the other (`課程` in `培訓課程`) is the same word."""
+    if gold == got:
+        return True
+    if name in ("unit", "subject") and isinstance(gold, str) and isinstance(got, str) and _CJK.search(gold):
+        a, b = "".join(gold.split()), "".join(got.split())
+        return bool(a and b) and (a in b or b in a)
+    return False
 
 
 def _same(a: float, b: float) -> bool:
@@ -102,7 +178,9 @@ def score(gold_path: Path, folder: Path) -> Score:
         try:
             if isinstance(item, DocumentError):
                 raise item
-            figs = extract(parse(item))
+            doc = parse(item)
+            figs = extract(doc)
+            series.assign(figs, doc.date, doc.lang)
         except DocumentError as e:
             result.errors.append(str(e))
             continue
@@ -130,8 +208,9 @@ def score(gold_path: Path, folder: Path) -> Score:
             used.add(hit)
             result.matched += 1
             p = p_list[hit]
+            result.series_pairs.append((g.get("series"), p.get("series"), doc, g["text"]))
             for name in FIELDS:
-                if p.get(name) == g.get(name):
+                if agrees(name, g.get(name), p.get(name)):
                     result.correct[name] += 1
                 else:
                     result.wrong[doc].append((name, g, p))

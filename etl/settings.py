@@ -7,6 +7,7 @@ environment variable instead of hunting through code.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,10 @@ TOPICS_FILE = VOCAB_DIR / DEFAULT_LANG / "topics.toml"
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'itdash.sqlite'}"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-DEFAULT_CACHE = DATA_DIR / "cache"
+DEFAULT_ARCHIVE = DATA_DIR / "archive"
+LEGACY_ARCHIVE = DATA_DIR / "cache"  # the archive's folder before issue 11 named it
+DEFAULT_MAX_PAGE_MB = 5.0  # a press release is tens of kB; more is a fault or an attack
+DEFAULT_MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After fails the page until the next run
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 DEFAULT_BASE_URL = "https://www.info.gov.hk"
@@ -38,9 +42,36 @@ def corpus_dir() -> Path:
     return Path(os.environ.get("CORPUS") or DEFAULT_CORPUS)
 
 
-def cache_dir() -> Path:
-    """Where `itdash fetch` keeps its byte-for-byte copies."""
-    return Path(os.environ.get("ITDASH_CACHE") or DEFAULT_CACHE)
+def archive_dir() -> Path:
+    """Where `itdash fetch` keeps its byte-for-byte copies (`ITDASH_CACHE` is the old name).
+
+    An archive fetched before the rename, in `data/cache`, is still found.
+    """
+    folder = os.environ.get("ITDASH_ARCHIVE") or os.environ.get("ITDASH_CACHE")
+    if folder:
+        return Path(folder)
+    return LEGACY_ARCHIVE if LEGACY_ARCHIVE.is_dir() and not DEFAULT_ARCHIVE.exists() else DEFAULT_ARCHIVE
+
+
+def _positive(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a number") from None
+    if not 0 < number < float("inf"):
+        raise ValueError(f"{name}={value!r} must be a number more than 0")
+    return number
+
+
+def max_page_bytes() -> int:
+    """The most a fetched page may be, as sent and once decompressed (`ITDASH_MAX_PAGE_MB`)."""
+    return int(_positive("ITDASH_MAX_PAGE_MB", DEFAULT_MAX_PAGE_MB) * 1_000_000)
+
+
+def max_retry_after() -> float:
+    """The longest Retry-After the fetcher waits for, in seconds (`ITDASH_MAX_RETRY_AFTER`)."""
+    return _positive("ITDASH_MAX_RETRY_AFTER", DEFAULT_MAX_RETRY_AFTER)
 
 
 def host() -> str:
@@ -58,3 +89,15 @@ def review_token() -> str | None:
     the environment the server runs in.
     """
     return os.environ.get("ITDASH_REVIEW_TOKEN", "").strip() or None
+
+
+def export_time() -> datetime:
+    """The moment an export says it was retrieved: now, or $SOURCE_DATE_EPOCH when set.
+
+    SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds convention)
+    makes two exports of the same rows the same bytes, JSON, XLSX and ZIP too.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)

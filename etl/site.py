@@ -120,6 +120,44 @@ def is_truncated(body: bytes) -> bool:
     return _HTML_END.search(body) is None
 
 
+# Media types a web page is served as; anything else at a release address is not a release.
+PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What a server sends instead of a page, by its first bytes (whatever Content-Type says).
+_MAGIC = (
+    (b"%PDF-", "a PDF"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"RIFF", "a RIFF file (WebP image, WAV or AVI)"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word or Excel file)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"\x1f\x8b", "gzip data"),
+)
+
+
+def check_content_type(content_type: str | None) -> str | None:
+    """None if a response served as `content_type` may be a web page, else why not.
+
+    Checked before the body is read, so a PDF or an image at a release address
+    costs one request and no download. An absent type is left to `check_body`.
+    """
+    if not content_type or not content_type.strip():
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in PAGE_TYPES:
+        return None
+    return f"not a web page: served as {media or content_type.strip()!r}"
+
+
+def check_body(body: bytes) -> str | None:
+    """None unless the bytes are plainly a file of another kind (a PDF served as text/html)."""
+    head = body[:64].lstrip()
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"not a web page: the body is {what}"
+    return None
+
+
 def _first_heading(tree: HTMLParser) -> str:
     for selector in ("title", "h1", "h2", "h3"):
         node = tree.css_first(selector)

@@ -9,7 +9,6 @@ patterns is the extractor's business (`etl.extract.vocab`).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -35,11 +34,19 @@ def _where(loc: tuple) -> str:
     return out
 
 
-def read_file(path: Path) -> BaseModel:
-    """One vocabulary file, validated against the model of its name."""
-    model = models.FILES.get(path.name)
+def _models(lang: str) -> dict[str, type[BaseModel]]:
+    found = models.FILES.get(language(lang))
+    if found is None:
+        raise ConfigError(f"{folder(lang)}: no models for language {lang!r} (schemas/vocab.py FILES)")
+    return found
+
+
+def read_file(path: Path, lang: str = settings.DEFAULT_LANG) -> BaseModel:
+    """One vocabulary file of `lang`, validated against the model of its name."""
+    model = _models(lang).get(path.name)
     if model is None:
-        raise ConfigError(f"{path}: not a vocabulary file (known: {', '.join(sorted(models.FILES))})")
+        known = ", ".join(sorted(_models(lang)))
+        raise ConfigError(f"{path}: not a vocabulary file of {lang!r} (known: {known})")
     try:
         with path.open("rb") as f:
             data = tomllib.load(f)
@@ -59,36 +66,22 @@ def _problem(err: dict) -> str:
     return f"{_where(err['loc'])}: {err['msg']}{shown}"
 
 
-@dataclass(frozen=True)
-class Files:
-    """Every vocabulary file of a language, validated."""
-
-    qualifiers: models.Qualifiers
-    numbers: models.Numbers
-    units: models.Units
-    subjects: models.Subjects
-    negatives: models.Negatives
-    dates: models.Dates
-    sentences: models.Sentences
-    topics: models.Topics
-
-
 def folder(lang: str) -> Path:
     return settings.VOCAB_DIR / language(lang)
 
 
-def read(lang: str = settings.DEFAULT_LANG, root: Path | None = None) -> Files:
-    """The vocabulary of `lang`, from `root` (default data/vocab/<lang>/)."""
+def read(lang: str = settings.DEFAULT_LANG, root: Path | None = None) -> dict[str, BaseModel]:
+    """Every vocabulary file of `lang`, validated, by name without `.toml` (from `root` if given)."""
     where = root or folder(lang)
     if not where.is_dir():
         raise ConfigError(f"{where}: no vocabulary for language {lang!r}")
     found = {}
-    for name in models.FILES:
+    for name in _models(lang):
         path = where / name
         if not path.exists():
-            raise ConfigError(f"{path}: file not found (every language has {', '.join(models.FILES)})")
-        found[name.removesuffix(".toml")] = read_file(path)
-    return Files(**found)
+            raise ConfigError(f"{path}: file not found (language {lang!r} has {', '.join(_models(lang))})")
+        found[name.removesuffix(".toml")] = read_file(path, lang)
+    return found
 
 
 def paths() -> list[Path]:
@@ -99,4 +92,6 @@ def paths() -> list[Path]:
 @cache
 def months(lang: str = settings.DEFAULT_LANG) -> dict[str, int]:
     """Month names, lower case, and their numbers: the one list the parser and the extractor read."""
-    return {name.lower(): number for name, number in read(lang).dates.months.items()}
+    dates = read(lang)["dates"]
+    assert isinstance(dates, models.Dates)
+    return {name.lower(): number for name, number in dates.months.items()}

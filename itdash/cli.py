@@ -39,7 +39,7 @@ def extract(
     format: Format = typer.Option(Format.jsonl, "--format", "-f", help="jsonl (the spec's) or a table."),
 ) -> None:
     """Print every figure of the given replies, as shared/spec/figures.md defines."""
-    from etl import corpus
+    from etl import corpus, series
     from etl.extract import extract as extract_figures
     from etl.parse import parse
 
@@ -49,7 +49,9 @@ def extract(
         try:
             if isinstance(item, DocumentError):
                 raise item
-            figures = extract_figures(parse(item))
+            doc = parse(item)
+            figures = extract_figures(doc)
+            series.assign(figures, doc.date, doc.lang)
         except DocumentError as e:
             failed += 1
             typer.echo(f"itdash: {e}", err=True)
@@ -192,26 +194,51 @@ _register()
 class ExportFormat(str, Enum):
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+    zip = "zip"
 
 
 @app.command()
 def export(
-    format: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv or json."),
+    format: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv, json, xlsx or zip."),
     database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to read."),
     output: Path = typer.Option(None, "--output", "-o", help="File to write; default standard output."),
-    indicator: str = typer.Option(None, help="Only this indicator."),
+    indicator: str = typer.Option(None, help="Only this indicator (as /data/ID.FORMAT)."),
+    theme: str = typer.Option(None, help="Only this theme's indicators."),
+    source_kind: str = typer.Option(None, "--source-kind", help="Only reply or curated observations."),
+    status: str = typer.Option(None, help="Only this review status (auto, reviewed, corrected)."),
+    date_from: str = typer.Option(None, "--from", help="Only periods ending on or after YYYY-MM-DD."),
+    date_to: str = typer.Option(None, "--to", help="Only periods starting on or before YYYY-MM-DD."),
+    base_url: str = typer.Option(
+        "", "--base-url", help="Where the dashboard serves /data/, for the address JSON, XLSX and ZIP cite."
+    ),
 ) -> None:
-    """Write every observation, one row each, with its bounds, source and sentence."""
+    """Write every observation, one row each, with its bounds, source and sentence.
+
+    The same bytes as the dashboard's download of the same filters
+    (/data/observations.FORMAT, or /data/ID.FORMAT with --indicator);
+    $SOURCE_DATE_EPOCH fixes the retrieval time both write.
+    """
     from etl import db
     from etl import export as ex
 
-    df = ex.observations(db.engine(database or settings.database_url()), indicator)
-    text = ex.to_csv(df) if format is ExportFormat.csv else ex.to_json(df)
+    args = {"theme": theme, "source_kind": source_kind, "status": status, "from": date_from, "to": date_to}
+    try:
+        filters = ex.Filters.from_args(args)
+    except ex.FilterError as e:
+        _fail(str(e))
+    engine = db.engine(database or settings.database_url())
+    name = indicator or "observations"
+    try:
+        body = ex.render(engine, name, format.value, filters, settings.export_time(), base=base_url)
+    except ex.UnknownIndicator as e:
+        _fail(str(e))
     if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"export: {len(df)} observations to {output}", err=True)
+        output.write_bytes(body)
+        typer.echo(f"export: {name}.{format.value} to {output}", err=True)
     else:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
 
 
 @app.command()
@@ -238,23 +265,26 @@ def status(
 
 @app.command()
 def refresh(
-    cache: Path = typer.Option(None, help="Archive folder; default $ITDASH_CACHE or data/cache."),
+    archive: Path = typer.Option(None, help="Archive folder; default $ITDASH_ARCHIVE or data/archive."),
+    cache: Path = typer.Option(None, hidden=True, help="Deprecated name of --archive."),
     database: str = typer.Option(None, "--database", "-d", help="SQLAlchemy URL to load into."),
     base_url: str = typer.Option(settings.DEFAULT_BASE_URL, help="The press-release site or a mirror."),
-    days: int = typer.Option(7, help="How far back to start when the cache is empty."),
+    days: int = typer.Option(7, help="How far back to start when the archive is empty."),
     all_lcq: bool = typer.Option(False, "--all-lcq", help="Keep every LCQ reply, not only I&T ones."),
     rate: float = typer.Option(1.0, help="At most this many requests per second."),
+    timeout: float = typer.Option(30.0, help="Seconds for a whole exchange: connect, headers, body."),
+    max_page_mb: float = typer.Option(None, help="Largest page kept (MB); default $ITDASH_MAX_PAGE_MB or 5."),
 ) -> None:
-    """Fetch releases since the last fetched day, then run the ETL over the cache.
+    """Fetch releases since the last fetched day, then run the ETL over the archive.
 
     One command for a daily timer; pages that failed are reported and retried
     next time, and the ETL still runs over what was fetched.
     """
     from datetime import date, timedelta
 
-    from itdash.commands.fetch import fetch, last_fetched_day
+    from itdash.commands.fetch import archive_option, fetch, last_fetched_day
 
-    folder = cache or settings.cache_dir()
+    folder = archive_option(archive, cache)
     since = last_fetched_day(folder) if folder.exists() else None
     since = since or date.today() - timedelta(days=days)
     try:
@@ -264,11 +294,14 @@ def refresh(
             until=None,
             all_lcq=all_lcq,
             base_url=base_url,
-            cache=folder,
+            archive=folder,
+            cache=None,
             refresh=False,
             rate=rate,
-            timeout=30.0,
+            timeout=timeout,
             retries=3,
+            max_page_mb=max_page_mb,
+            max_retry_after=None,
         )
     except typer.Exit as e:
         if e.exit_code not in (0, 1):  # 1: some pages failed; they are retried next time

@@ -21,6 +21,9 @@ SPEC_FIELDS = (
     "subject",
     "as_of",
     "sentence",
+    "series",
+    "series_label",
+    "twin_agrees",
 )
 
 
@@ -47,6 +50,10 @@ class Figure:
     clause: str = field(default="", repr=False)
     sentence_start: int = field(default=0, repr=False)
     sentence_end: int = field(default=0, repr=False)
+    # shared/spec/series.md: set by etl.series after extraction; twin_agrees by etl.twins.
+    series: str | None = None
+    series_label: str | None = None
+    twin_agrees: bool | None = None
 
     def spec(self) -> dict:
         """The figure as the spec's JSON object."""

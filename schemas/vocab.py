@@ -1,8 +1,7 @@
 """Models of the vocabulary files under data/vocab/<lang>/: a typo there fails validation, loudly.
 
-Every file of a language has a model here, found by the file's name in
-`FILES`, so adding a language (`data/vocab/zh/`) means writing the same files
-in it, and a file nobody reads cannot sit there unchecked. The models check
+Every file of a language has a model here, found by language and file name
+in `FILES`, so a file nobody reads cannot sit there unchecked. The models check
 shape (no unknown or missing keys), values (a qualifier the spec names, a
 month from 1 to 12, a share from 0 to 100) and lists (no entry twice).
 """
@@ -175,14 +174,70 @@ class Topics(_Strict):
     exact_terms: Phrases = []
 
 
-# The model of every file a language's folder holds, by file name.
-FILES: dict[str, type[_Strict]] = {
-    "qualifiers.toml": Qualifiers,
-    "numbers.toml": Numbers,
-    "units.toml": Units,
-    "subjects.toml": Subjects,
-    "negatives.toml": Negatives,
-    "dates.toml": Dates,
-    "sentences.toml": Sentences,
-    "topics.toml": Topics,
+# Chinese (data/vocab/zh/, read by etl/extract/zh.py): its own files, for its own grammar.
+
+
+class ZhAsof(_Strict):
+    today: Phrases
+    continues: Phrases
+    event_verbs: Phrases
+    title_words: Phrases
+    same_period: Phrases
+
+
+class ZhNumbers(_Strict):
+    measure_words: Phrases
+    not_figures: Phrases
+    ordinal_before: Phrases
+    label_after: Phrases
+    scales: dict[Phrase, Annotated[int, Field(gt=1)]]
+    self_units: dict[Phrase, Phrase]
+
+
+class ZhQualifiers(_Strict):
+    joiners: Phrases
+    not_after: Phrases
+    before: dict[Phrase, Qualifier]
+    after: dict[Phrase, Qualifier]
+
+
+class ZhSubjects(_Strict):
+    names: Phrases
+    endings: Phrases
+    left_stops: Phrases
+    not_names: Phrases
+    not_name_starts: Phrases
+    back_refs: Phrases
+    places: Phrases
+    aliases: dict[Phrase, Phrase]
+
+
+class ZhUnits(_Strict):
+    nouns: Phrases
+    stops: Phrases
+    count_words: Phrases
+    measure_when_noun: Phrases
+    money: dict[Phrase, Annotated[str, Field(pattern=r"^[A-Z]{3}$")]]  # an ISO 4217 code
+
+
+# The model of every file a language's folder holds, by language and file name. A new
+# language is its folder under data/vocab/ and its entry here; the loader stays as it is.
+FILES: dict[str, dict[str, type[_Strict]]] = {
+    "en": {
+        "qualifiers.toml": Qualifiers,
+        "numbers.toml": Numbers,
+        "units.toml": Units,
+        "subjects.toml": Subjects,
+        "negatives.toml": Negatives,
+        "dates.toml": Dates,
+        "sentences.toml": Sentences,
+        "topics.toml": Topics,
+    },
+    "zh": {
+        "asof.toml": ZhAsof,
+        "numbers.toml": ZhNumbers,
+        "qualifiers.toml": ZhQualifiers,
+        "subjects.toml": ZhSubjects,
+        "units.toml": ZhUnits,
+    },
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.extract import asof, numbers, subjects, tables, units
+from etl.extract import asof, numbers, subjects, tables, units, zh
 from etl.extract.sentences import Sentence, split
 from etl.extract.vocab import Vocab, vocab
 from etl.parse import Reply
@@ -184,7 +184,9 @@ def _emit(out: list[Figure], doc: Reply, s: Sentence, drafts: list[_Draft]) -> N
 
 def extract(doc: Reply) -> list[Figure]:
     """Every figure of the question and reply parts, in document order."""
-    v = vocab(language(doc.raw.source.lang))
+    if doc.lang == "zh":
+        return zh.extract(doc)  # the same record, read with Chinese grammar and vocabulary
+    v = vocab(language(doc.lang))
     text = doc.text
     spans = numbers.masks(text, v)
     starts = [a for a, _ in spans]

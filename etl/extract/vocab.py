@@ -120,16 +120,8 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
     """The compiled vocabularies of a language (cached: they are read once per process)."""
     files = read(lang)
     q, n, u, s, neg, d, sen = (
-        m.model_dump()
-        for m in (
-            files.qualifiers,
-            files.numbers,
-            files.units,
-            files.subjects,
-            files.negatives,
-            files.dates,
-            files.sentences,
-        )
+        files[name].model_dump()
+        for name in ("qualifiers", "numbers", "units", "subjects", "negatives", "dates", "sentences")
     )
     before_kind = {p.lower(): k for k, ps in q["before"].items() for p in ps}
     after_kind = {p.lower(): k for k, ps in q["after"].items() for p in ps}

@@ -1,4 +1,4 @@
-"""`itdash fetch`: copy LegCo replies from the press-release site into the cache.
+"""`itdash fetch`: copy LegCo replies from the press-release site into the archive.
 
 Registered by `itdash.cli` with `app.command()(fetch)`. The work is in
 `etl.fetch`; this module turns options into a `FetchConfig`, shows progress
@@ -25,7 +25,7 @@ from rich.progress import (
 
 from etl.archive import ArchiveBusy, failed_urls, last_fetched_day
 from etl.fetch import HKT, Event, FetchConfig, Report, run
-from etl.settings import DEFAULT_BASE_URL, cache_dir
+from etl.settings import DEFAULT_BASE_URL, DEFAULT_MAX_PAGE_MB, archive_dir, max_page_bytes, max_retry_after
 from etl.site import TopicsError
 
 __all__ = ["fetch", "failed_urls", "last_fetched_day", "summary"]
@@ -73,18 +73,44 @@ class _Display:
         return f"fetched {c['fetched']} · skipped {c['skipped']} · failed {c['failed']}"
 
 
-def summary(report: Report, cache: Path) -> list[str]:
+def archive_option(archive: Path | None, cache: Path | None) -> Path:
+    """The archive folder from `--archive`, or from its deprecated alias `--cache` (with a note)."""
+    if archive is not None and cache is not None and archive != cache:
+        raise _fail(f"--archive {archive} and --cache {cache} disagree; --cache is the old name, drop it")
+    if cache is not None and archive is None:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            "note: --cache is deprecated; use --archive", markup=False
+        )
+    folder = archive or cache
+    return folder if folder is not None else archive_dir()
+
+
+def limits(max_page_mb: float | None, max_retry_after_s: float | None) -> tuple[int, float]:
+    """The page size cap in bytes and the Retry-After cap in seconds, from options or settings."""
+    if max_page_mb is not None and not 0 < max_page_mb < float("inf"):
+        raise _fail(f"--max-page-mb must be a number more than 0, not {max_page_mb:g}")
+    if max_retry_after_s is not None and not 0 <= max_retry_after_s < float("inf"):
+        raise _fail(f"--max-retry-after must be a number of seconds, 0 or more, not {max_retry_after_s:g}")
+    try:
+        size = int(max_page_mb * 1_000_000) if max_page_mb is not None else max_page_bytes()
+        wait = max_retry_after_s if max_retry_after_s is not None else max_retry_after()
+    except ValueError as e:  # a bad ITDASH_MAX_* setting
+        raise _fail(str(e)) from None
+    return size, wait
+
+
+def summary(report: Report, archive: Path) -> list[str]:
     """The closing report: counts, what the walk kept, and every failure with its reason."""
     lines = [
         f"{report.count('fetched')} fetched, {report.count('skipped')} skipped "
-        f"(already in the cache), {report.count('failed')} failed."
+        f"(already in the archive), {report.count('failed')} failed."
     ]
     if report.days:
         lines.append(
             f"{report.days} daily index page(s): {report.listed} releases listed, "
             f"{report.kept} LCQ replies kept."
         )
-    lines.append(f"Archive: {cache}")
+    lines.append(f"Archive: {archive}")
     if report.failures:
         lines.append("Failed (recorded in failures.csv; the next run tries them again):")
         for o in report.failures:
@@ -112,22 +138,43 @@ def fetch(
     base_url: Annotated[
         str, typer.Option(help="The press-release site's address, or a mirror's.")
     ] = DEFAULT_BASE_URL,
-    cache: Annotated[
+    archive: Annotated[
         Path | None,
-        typer.Option(help="Archive folder. Default: $ITDASH_CACHE, else data/cache.", show_default=False),
+        typer.Option(help="Archive folder. Default: $ITDASH_ARCHIVE, else data/archive.", show_default=False),
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option(hidden=True, help="Deprecated name of --archive.", show_default=False)
     ] = None,
     refresh: Annotated[
         bool,
-        typer.Option("--refresh", help="Ask again for pages already cached (conditional requests)."),
+        typer.Option("--refresh", help="Ask again for pages already archived (conditional requests)."),
     ] = False,
     rate: Annotated[float, typer.Option(help="At most this many requests per second.")] = 1.0,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for a whole page.")] = 30.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds for a whole exchange with the server: connect, headers, body.")
+    ] = 30.0,
     retries: Annotated[int, typer.Option(help="Retries after timeouts, 5xx and truncated pages.")] = 3,
+    max_page_mb: Annotated[
+        float | None,
+        typer.Option(
+            help=f"Largest page kept, in MB, as sent and once decompressed. "
+            f"Default: $ITDASH_MAX_PAGE_MB, else {DEFAULT_MAX_PAGE_MB:g}.",
+            show_default=False,
+        ),
+    ] = None,
+    max_retry_after: Annotated[
+        float | None,
+        typer.Option(
+            help="Longest Retry-After waited for, in seconds; a longer one fails the page until "
+            "the next run. Default: $ITDASH_MAX_RETRY_AFTER, else 60.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Fetch LegCo replies from the press-release site into the cache, politely.
+    """Fetch LegCo replies from the press-release site into the archive, politely.
 
     Give release addresses, or --since (and --until) to walk the daily index
-    pages and keep the LCQ replies on I&T topics. Pages already cached are not
+    pages and keep the LCQ replies on I&T topics. Pages already archived are not
     fetched again; failures are reported at the end and retried next time.
     Exits 1 if any page failed.
     """
@@ -150,13 +197,16 @@ def fetch(
         raise _fail(f"--retries cannot be negative ({retries})")
     if not base_url.startswith(("http://", "https://")):
         raise _fail(f"--base-url {base_url!r} is not an http(s) address")
-    folder = cache if cache is not None else cache_dir()
+    size_cap, wait_cap = limits(max_page_mb, max_retry_after)
+    folder = archive_option(archive, cache)
     config = FetchConfig(
         base_url=base_url,
-        cache=folder,
+        archive=folder,
         rate=rate,
         timeout=timeout,
         retries=retries,
+        max_page_bytes=size_cap,
+        max_retry_after=wait_cap,
         refresh=refresh,
         all_lcq=all_lcq,
     )

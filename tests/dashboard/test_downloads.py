@@ -16,10 +16,12 @@ from datetime import date
 import openpyxl
 import pytest
 from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
 
 from dashboard import queries
 from dashboard.app import create_app
 from dashboard.downloads import COLUMNS, FIELDS
+from itdash.cli import app
 from tests.dashboard.conftest import UNREACHABLE_URL, sql
 
 DB_COLUMNS = (
@@ -210,3 +212,34 @@ def test_dl008_empty_database_downloads_headers_only(sqlite_url):
     client = create_app(sqlite_url).server.test_client()
     header, rows = _csv(client.get("/data/observations.csv").data)
     assert header == COLUMNS and rows == []
+
+
+EPOCH = "1783000000"  # 2026-07-02: a fixed retrieval time for both writers
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "zip"])
+def test_dl009_the_cli_export_is_the_download_byte_for_byte(fmt, client, full, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    cases = [
+        ("observations", {}),
+        ("observations", {"source_kind": "reply", "from": "2024-07-01"}),
+        ("observations", {"theme": "open_data", "to": "2019-12-31", "status": "auto"}),
+        ("open_data_datasets", {"source_kind": "curated"}),
+    ]
+    options = {"source_kind": "--source-kind", "from": "--from", "to": "--to", "theme": "--theme"}
+    for name, params in cases:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        r = client.get(f"/data/{name}.{fmt}" + (f"?{query}" if query else ""))
+        assert r.status_code == 200, r.data[:200]
+        out = tmp_path / f"{name}.{fmt}"
+        argv = ["export", "--database", full, "--format", fmt, "--output", str(out)]
+        argv += ["--base-url", "http://localhost/"]
+        argv += [] if name == "observations" else ["--indicator", name]
+        for k, v in params.items():
+            argv += [options.get(k, f"--{k}"), v]
+        result = CliRunner().invoke(app, argv)
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == r.data, f"{name}.{fmt}?{query}: the CLI and the download differ"
+    if fmt in ("xlsx", "zip"):  # the file times are the retrieval time, not the moment of writing
+        stamps = {i.date_time for i in zipfile.ZipFile(io.BytesIO(r.data)).infolist()}
+        assert stamps == {(2026, 7, 2, 13, 46, 40)}

@@ -208,11 +208,11 @@ def server() -> Iterator[Site]:
     httpd.server_close()
 
 
-def fast(server: Site, cache: Path, **overrides: object) -> FetchConfig:
+def fast(server: Site, archive: Path, **overrides: object) -> FetchConfig:
     """A config for tests: no rate limit, millisecond back-off, short timeout."""
     settings: dict[str, object] = dict(
         base_url=server.url,
-        cache=cache,
+        archive=archive,
         rate=None,
         timeout=0.5,
         retries=2,
@@ -224,37 +224,37 @@ def fast(server: Site, cache: Path, **overrides: object) -> FetchConfig:
     return FetchConfig(**settings)  # type: ignore[arg-type]
 
 
-def manifest(cache: Path) -> list[dict[str, str]]:
-    with (cache / "manifest.csv").open(newline="", encoding="utf-8") as f:
+def manifest(archive: Path) -> list[dict[str, str]]:
+    with (archive / "manifest.csv").open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
-def failures(cache: Path) -> dict[str, dict[str, str]]:
-    path = cache / "failures.csv"
+def failures(archive: Path) -> dict[str, dict[str, str]]:
+    path = archive / "failures.csv"
     if not path.exists():
         return {}
     with path.open(newline="", encoding="utf-8") as f:
         return {row["url"]: row for row in csv.DictReader(f)}
 
 
-def provenance(cache: Path, path: str) -> dict[str, object]:
+def provenance(archive: Path, path: str) -> dict[str, object]:
     rel = site.release_file(path)
     assert rel is not None
-    return json.loads((cache / f"{rel}.json").read_text(encoding="utf-8"))
+    return json.loads((archive / f"{rel}.json").read_text(encoding="utf-8"))
 
 
-def cached(cache: Path, path: str) -> Path:
+def archived(archive: Path, path: str) -> Path:
     rel = site.release_file(path)
     assert rel is not None
-    return cache / rel
+    return archive / rel
 
 
-def leftovers(cache: Path) -> list[Path]:
-    return [p for p in cache.rglob("*") if p.name.startswith(".tmp-")]
+def leftovers(archive: Path) -> list[Path]:
+    return [p for p in archive.rglob("*") if p.name.startswith(".tmp-")]
 
 
-def walk(server: Site, cache: Path, **overrides: object) -> Report:
-    return run(fast(server, cache, **overrides), since=date(2025, 3, 26), until=date(2025, 3, 27))
+def walk(server: Site, archive: Path, **overrides: object) -> Report:
+    return run(fast(server, archive, **overrides), since=date(2025, 3, 26), until=date(2025, 3, 27))
 
 
 # -- walking the daily indexes -----------------------------------------------------
@@ -283,11 +283,11 @@ def test_walk_keeps_the_lcq_replies_on_it_and_nothing_else(server: Site, tmp_pat
     assert report.count("fetched", "index") == 2 and report.count("fetched", "release") == 4
 
 
-def test_cache_holds_exact_bytes_with_provenance(server: Site, tmp_path: Path) -> None:
+def test_archive_holds_exact_bytes_with_provenance(server: Site, tmp_path: Path) -> None:
     walk(server, tmp_path)
 
     for path in (R321, R340, R200, R220):
-        body = cached(tmp_path, path).read_bytes()
+        body = archived(tmp_path, path).read_bytes()
         assert body == fixture_bytes(path)
         record = provenance(tmp_path, path)
         assert record["url"] == server.url + path
@@ -316,7 +316,7 @@ def test_failures_are_recorded_with_reasons_and_never_stop_the_rest(server: Site
     assert server.requested(R250) == 0  # robots.txt is obeyed before asking
     assert {o.url for o in report.failures} == set(failed)
     for path in (R210, R230, R250):
-        assert not cached(tmp_path, path).exists()
+        assert not archived(tmp_path, path).exists()
     assert not any(r["url"] in failed for r in manifest(tmp_path))
     assert failed_urls(tmp_path) == sorted(failed)
 
@@ -344,7 +344,7 @@ def test_all_lcq_keeps_every_lcq_reply(server: Site, tmp_path: Path) -> None:
     assert server.requested(R330) == 0 and server.requested(R240) == 0
 
 
-def test_last_fetched_day_is_the_latest_index_in_the_cache(server: Site, tmp_path: Path) -> None:
+def test_last_fetched_day_is_the_latest_index_in_the_archive(server: Site, tmp_path: Path) -> None:
     assert last_fetched_day(tmp_path) is None
     walk(server, tmp_path)
     assert last_fetched_day(tmp_path) == date(2025, 3, 27)
@@ -372,7 +372,7 @@ def test_index_of_an_unfinished_day_is_read_again(server: Site, tmp_path: Path) 
 def test_server_errors_are_retried_with_back_off(server: Site, tmp_path: Path) -> None:
     report = run(fast(server, tmp_path), [server.url + FLAKY, server.url + BROKEN])
 
-    assert cached(tmp_path, FLAKY).read_bytes() == fixture_bytes(FLAKY)
+    assert archived(tmp_path, FLAKY).read_bytes() == fixture_bytes(FLAKY)
     assert provenance(tmp_path, FLAKY)["attempts"] == 2
     assert server.requested(BROKEN) == 3  # the first try and 2 retries
     row = failures(tmp_path)[server.url + BROKEN]
@@ -384,7 +384,7 @@ def test_retry_after_is_honoured(server: Site, tmp_path: Path) -> None:
     started = time.monotonic()
     run(fast(server, tmp_path), [server.url + UNAVAILABLE])
     assert time.monotonic() - started >= 1.0  # the 503 said Retry-After: 1
-    assert cached(tmp_path, UNAVAILABLE).read_bytes() == fixture_bytes(UNAVAILABLE)
+    assert archived(tmp_path, UNAVAILABLE).read_bytes() == fixture_bytes(UNAVAILABLE)
 
     run(fast(server, tmp_path), [server.url + TOO_LONG])
     assert server.requested(TOO_LONG) == 1  # 3600 s is past max_retry_after: give up
@@ -396,12 +396,12 @@ def test_slow_pages_time_out_and_leave_nothing_behind(server: Site, tmp_path: Pa
     run(fast(server, tmp_path, retries=1, timeout=0.25), urls)
 
     failed = failures(tmp_path)
-    assert failed[server.url + SLOW]["reason"] == "timeout"
+    assert failed[server.url + SLOW]["reason"] == "timed out: no whole answer within 0.25 s"
     # Each piece arrives well within the timeout, but the whole page does not.
-    assert failed[server.url + DRIBBLE]["reason"] == "timeout"
+    assert failed[server.url + DRIBBLE]["reason"] == "timed out: no whole answer within 0.25 s"
     assert failed[server.url + DRIBBLE]["attempts"] == "2"
-    assert cached(tmp_path, R321).exists()
-    assert not cached(tmp_path, SLOW).exists() and not cached(tmp_path, DRIBBLE).exists()
+    assert archived(tmp_path, R321).exists()
+    assert not archived(tmp_path, SLOW).exists() and not archived(tmp_path, DRIBBLE).exists()
     assert leftovers(tmp_path) == []
 
 
@@ -412,7 +412,7 @@ def test_truncated_pages_are_failures_after_retries(server: Site, tmp_path: Path
     for path in (CUT_HTML, CUT_BODY):
         assert failed[server.url + path]["reason"] == "truncated"
         assert failed[server.url + path]["attempts"] == "3"
-        assert not cached(tmp_path, path).exists()
+        assert not archived(tmp_path, path).exists()
     assert manifest(tmp_path) == []
     assert leftovers(tmp_path) == []
 
@@ -420,7 +420,7 @@ def test_truncated_pages_are_failures_after_retries(server: Site, tmp_path: Path
 def test_redirects_are_followed_on_the_site_only(server: Site, tmp_path: Path) -> None:
     run(fast(server, tmp_path), [server.url + MOVED, server.url + OFFSITE])
 
-    assert cached(tmp_path, MOVED).read_bytes() == fixture_bytes(TARGET)
+    assert archived(tmp_path, MOVED).read_bytes() == fixture_bytes(TARGET)
     record = provenance(tmp_path, MOVED)
     assert (record["url"], record["final_url"]) == (server.url + MOVED, server.url + TARGET)
     reason = failures(tmp_path)[server.url + OFFSITE]["reason"]
@@ -443,7 +443,7 @@ def test_encoding_is_chosen_and_recorded_but_bytes_kept(
 
     record = provenance(tmp_path, path)
     assert (record["encoding"], record["encoding_errors"]) == (encoding, errors)
-    body = cached(tmp_path, path).read_bytes()
+    body = archived(tmp_path, path).read_bytes()
     assert hashlib.sha256(body).hexdigest() == record["sha256"]
     text = body.decode(encoding, errors)
     if path != BAD_BYTES:
@@ -461,7 +461,7 @@ def test_given_addresses_that_are_not_releases(server: Site, tmp_path: Path) -> 
     assert failed[server.url + MISSING]["reason"] == "HTTP 404"
     assert failed["https://example.org/news/today.htm"]["reason"] == "not a release address"
     # A daily index address (here as a site path) is walked.
-    assert report.days == 1 and cached(tmp_path, R321).exists()
+    assert report.days == 1 and archived(tmp_path, R321).exists()
 
 
 def test_a_failure_is_cleared_once_the_page_is_fetched(server: Site, tmp_path: Path) -> None:
@@ -476,7 +476,7 @@ def test_a_failure_is_cleared_once_the_page_is_fetched(server: Site, tmp_path: P
 
 def test_refresh_asks_again_conditionally(server: Site, tmp_path: Path) -> None:
     run(fast(server, tmp_path), [server.url + R321])
-    page_file = cached(tmp_path, R321)
+    page_file = archived(tmp_path, R321)
     first = provenance(tmp_path, R321)
     server.reset()
 
@@ -506,7 +506,7 @@ def test_killed_run_leftovers_are_cleaned_and_manifest_rebuilt(server: Site, tmp
     assert [p for p in server.paths() if p != "/robots.txt"] == []
 
 
-def test_one_run_at_a_time_per_cache(server: Site, tmp_path: Path) -> None:
+def test_one_run_at_a_time_per_archive(server: Site, tmp_path: Path) -> None:
     with Archive(tmp_path), pytest.raises(ArchiveBusy):
         run(fast(server, tmp_path), [server.url + R321])
 
@@ -534,7 +534,7 @@ def test_robots_crawl_delay_slows_the_rate(server: Site, tmp_path: Path) -> None
     started = time.monotonic()
     run(fast(server, tmp_path), [server.url + R321, server.url + R200])
     assert time.monotonic() - started >= 1.0
-    assert cached(tmp_path, R200).exists()
+    assert archived(tmp_path, R200).exists()
 
 
 @pytest.mark.parametrize(
@@ -545,7 +545,7 @@ def test_robots_txt_that_cannot_be_read(
 ) -> None:
     server.robots = robots
     run(fast(server, tmp_path, retries=0), [server.url + R321])
-    assert cached(tmp_path, R321).exists() is allowed
+    assert archived(tmp_path, R321).exists() is allowed
     assert (server.requested(R321) == 1) is allowed
     if not allowed:
         assert failures(tmp_path)[server.url + R321]["reason"].startswith("disallowed by robots")
@@ -660,7 +660,7 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
         "2025-03-27",
         "--base-url",
         server.url,
-        "--cache",
+        "--archive",
         tmp_path,
         "--rate",
         "1000",
@@ -668,12 +668,12 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
         "0",
     )
     assert result.exit_code == 1  # some pages failed
-    assert "6 fetched, 0 skipped (already in the cache), 3 failed." in result.stdout
+    assert "6 fetched, 0 skipped (already in the archive), 3 failed." in result.stdout
     assert "2 daily index page(s): 11 releases listed, 7 LCQ replies kept." in result.stdout
     assert f"{server.url}{R230}: HTTP 404" in result.stdout
     assert len(manifest(tmp_path)) == 4
 
-    again = invoke("--base-url", server.url, "--cache", tmp_path, "--rate", "1000", server.url + R321)
+    again = invoke("--base-url", server.url, "--archive", tmp_path, "--rate", "1000", server.url + R321)
     assert again.exit_code == 0 and "0 fetched, 1 skipped" in again.stdout
 
 
@@ -688,16 +688,46 @@ def test_command_fetches_and_prints_a_summary(server: Site, tmp_path: Path) -> N
     ],
 )
 def test_command_rejects_bad_arguments_in_one_line(tmp_path: Path, args: list[str], message: str) -> None:
-    result = cli()(*args, "--cache", tmp_path)
+    result = cli()(*args, "--archive", tmp_path)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_command_reports_a_busy_cache_in_one_line(server: Site, tmp_path: Path) -> None:
+def test_command_reports_a_busy_archive_in_one_line(server: Site, tmp_path: Path) -> None:
     with Archive(tmp_path):
-        result = cli()("--base-url", server.url, "--cache", tmp_path, server.url + R321)
+        result = cli()("--base-url", server.url, "--archive", tmp_path, server.url + R321)
     assert result.exit_code == 1
     assert result.stderr == f"error: another itdash fetch is using {tmp_path}\n"
     assert server.hits == []
+
+
+def test_cache_is_a_hidden_deprecated_name_for_archive(server: Site, tmp_path: Path) -> None:
+    invoke = cli()
+    result = invoke("--base-url", server.url, "--cache", tmp_path, "--rate", "1000", server.url + R321)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "note: --cache is deprecated; use --archive\n"
+    assert archived(tmp_path, R321).exists()
+    help_text = invoke("--help").stdout
+    assert "--archive" in help_text and "--cache" not in help_text
+    clash = invoke("--archive", tmp_path / "a", "--cache", tmp_path / "b", server.url + R321)
+    assert clash.exit_code == 2 and "disagree" in clash.stderr
+
+
+def test_archive_folder_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from etl import settings
+
+    for name in ("ITDASH_ARCHIVE", "ITDASH_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(settings, "DEFAULT_ARCHIVE", tmp_path / "archive")
+    monkeypatch.setattr(settings, "LEGACY_ARCHIVE", tmp_path / "cache")
+    assert settings.archive_dir() == tmp_path / "archive"
+    (tmp_path / "cache").mkdir()  # an archive fetched before the rename is still found
+    assert settings.archive_dir() == tmp_path / "cache"
+    (tmp_path / "archive").mkdir()
+    assert settings.archive_dir() == tmp_path / "archive"
+    monkeypatch.setenv("ITDASH_CACHE", str(tmp_path / "old"))
+    assert settings.archive_dir() == tmp_path / "old"
+    monkeypatch.setenv("ITDASH_ARCHIVE", str(tmp_path / "new"))
+    assert settings.archive_dir() == FetchConfig().archive == tmp_path / "new"

@@ -1,4 +1,4 @@
-"""Fetch from a fixture site on 127.0.0.1, run the ETL over the cache, find the figures."""
+"""Fetch from a fixture site on 127.0.0.1, run the ETL over the archive, find the figures."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from tests.etl.test_fetch import fast, server  # noqa: F401 - the fixture site
 
 
 def test_fetched_replies_flow_into_the_database_with_their_addresses(server, tmp_path, sqlite_url):  # noqa: F811
-    cache = tmp_path / "cache"
-    report = run(fast(server, cache), since=date(2025, 3, 26), until=date(2025, 3, 27))
+    archive = tmp_path / "archive"
+    report = run(fast(server, archive), since=date(2025, 3, 26), until=date(2025, 3, 27))
     assert report.kept > 0
-    summary = pipeline.run([cache], sqlite_url, curated_dir=tmp_path / "none")
-    in_manifest = (cache / "manifest.csv").read_text().count("\n") - 1
+    summary = pipeline.run([archive], sqlite_url, curated_dir=tmp_path / "none")
+    in_manifest = (archive / "manifest.csv").read_text().count("\n") - 1
     assert summary.documents_loaded == in_manifest > 0
     assert summary.quarantined == 0, [str(e) for e in summary.failures]
 
@@ -41,15 +41,15 @@ def test_fetched_replies_flow_into_the_database_with_their_addresses(server, tmp
 
 
 def test_refresh_fetches_then_loads(server, tmp_path, sqlite_url):  # noqa: F811
-    cache = tmp_path / "cache"
-    # Seed the cache with the first day so refresh starts from it.
-    run(fast(server, cache), since=date(2025, 3, 26), until=date(2025, 3, 26))
+    archive = tmp_path / "archive"
+    # Seed the archive with the first day so refresh starts from it.
+    run(fast(server, archive), since=date(2025, 3, 26), until=date(2025, 3, 26))
     result = CliRunner().invoke(
         app,
         [
             "refresh",
-            "--cache",
-            str(cache),
+            "--archive",
+            str(archive),
             "--database",
             sqlite_url,
             "--base-url",

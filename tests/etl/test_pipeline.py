@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+import pytest
 from sqlalchemy import create_engine, text
 
-from etl import pipeline
+from etl import indicators, pipeline, settings, version
 
 DATA_TABLES = ["documents", "figures", "observations", "indicators", "themes", "quarantine"]
 
@@ -108,3 +109,51 @@ def test_a_failing_document_keeps_its_last_good_version(corpus, database_url):
         ).scalar_one()
     engine.dispose()
     assert kept > 0 and "Reply" in reason
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A copy of the code and vocabulary, which settings then point at, to edit without harm."""
+    root = tmp_path / "tree"
+    for folder in ("etl", "schemas"):
+        shutil.copytree(settings.ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(settings.VOCAB_DIR, root / "data" / "vocab")
+    monkeypatch.setattr(settings, "ROOT", root)
+    monkeypatch.setattr(settings, "VOCAB_DIR", root / "data" / "vocab")
+    return root
+
+
+def _append(path, line: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(line)
+
+
+def test_the_version_follows_every_file_that_decides_what_a_document_becomes(tree):
+    registry = indicators.load()
+    before = version.digest(registry)
+    for edit in (
+        tree / "etl" / "extract" / "tables.py",
+        tree / "etl" / "extract" / "vocab.py",
+        tree / "schemas" / "figure.py",
+        tree / "data" / "vocab" / "en" / "months.toml",  # nested, as the vocabulary is laid out by language
+    ):
+        _append(edit, "\n# edited\n")
+        after = version.digest(registry)
+        assert after != before, f"editing {edit.relative_to(tree)} left the version at {before}"
+        before = after
+
+
+def test_a_new_module_on_the_extraction_path_is_covered_without_a_list(tree):
+    registry = indicators.load()
+    (tree / "etl" / "extract" / "brand_new.py").write_text("WORDS = ('a',)\n")
+    before = version.digest(registry)
+    _append(tree / "etl" / "extract" / "units.py", "\nfrom etl.extract import brand_new  # noqa\n")
+    assert "etl/extract/brand_new.py" in {p.relative_to(tree).as_posix() for p in version.code_files()}
+    middle = version.digest(registry)
+    _append(tree / "etl" / "extract" / "brand_new.py", "MORE = 1\n")
+    assert len({before, middle, version.digest(registry)}) == 3
+    # A module nothing on the path imports (the fetcher) does not reprocess the corpus.
+    unrelated = version.digest(registry)
+    _append(tree / "etl" / "fetch.py", "\n# edited\n")
+    assert version.digest(registry) == unrelated

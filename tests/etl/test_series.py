@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,16 +12,6 @@ from typer.testing import CliRunner
 from etl import db, pipeline, review
 from etl import export as ex
 from itdash.cli import app
-from tests.conftest import FIXTURES
-
-SERIES = FIXTURES / "series"
-
-
-@pytest.fixture
-def series(tmp_path: Path) -> tuple[Path, Path]:
-    folder = tmp_path / "series"
-    shutil.copytree(SERIES, folder)
-    return folder, folder / "curated"
 
 
 def rows(url: str, sql: str, **params) -> list[tuple]:

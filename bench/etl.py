@@ -1,0 +1,153 @@
+"""`make bench`: the whole ETL at archive scale; prints figures.
+
+For each size and database it times three runs of `itdash etl` over a
+synthetic corpus (bench/generate.py) into a fresh database:
+
+1. the first load;
+2. a second run over the same unchanged corpus (nothing may be reprocessed:
+   the counts prove it);
+3. a run after a vocabulary change (a copy of data/ with one vocabulary file
+   touched), which must reprocess every document.
+
+Each run is its own process (`itdash etl`), so peak memory is that run's
+maximum resident size and nothing is warm from an earlier run but the OS's
+file cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "out"
+PG_ADMIN = os.environ.get("ITDASH_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+_RUN = """
+import json, resource, sys, time
+from etl import pipeline
+t = time.perf_counter()
+s = pipeline.run([sys.argv[1]], sys.argv[2], curated_dir=None)
+print(json.dumps({"seconds": time.perf_counter() - t, "read": s.documents_read,
+                  "loaded": s.documents_loaded, "unchanged": s.documents_unchanged,
+                  "quarantined": s.quarantined, "figures": s.figures,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _corpus(count: int) -> Path:
+    folder = OUT / f"corpus-{count}"
+    if not (folder / "manifest.csv").exists():
+        t = time.perf_counter()
+        generate(folder, count)
+        print(f"generated {count} synthetic replies in {time.perf_counter() - t:.1f} s", flush=True)
+    return folder
+
+
+def _run(corpus: Path, url: str, data_dir: Path | None = None) -> dict:
+    env = dict(os.environ)
+    if data_dir is not None:
+        env["ITDASH_DATA"] = str(data_dir)
+    out = subprocess.run(
+        [sys.executable, "-c", _RUN, str(corpus), url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _touched_data() -> Path:
+    """A copy of data/ with one vocabulary file changed: every document is stale."""
+    copy = OUT / "data-touched"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(ROOT / "data", copy, ignore=shutil.ignore_patterns("*.sqlite*", "cache", "archive"))
+    vocab = sorted((copy / "vocab").rglob("*.toml"))[0]
+    vocab.write_text(vocab.read_text(encoding="utf-8") + f"\n# bench {uuid.uuid4().hex}\n", encoding="utf-8")
+    return copy
+
+
+def _database(kind: str, count: int) -> tuple[str, object]:
+    if kind == "sqlite":
+        path = OUT / f"etl-{count}.sqlite"
+        for p in OUT.glob(f"etl-{count}.sqlite*"):
+            p.unlink()
+        return f"sqlite:///{path}", None
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"itdash_bench_{count}"
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", (admin, name)
+
+
+def _drop(handle: object) -> None:
+    if handle is None:
+        return
+    from sqlalchemy import text
+
+    admin, name = handle  # type: ignore[misc]
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _line(label: str, r: dict) -> str:
+    rate = r["read"] / r["seconds"] if r["seconds"] else float("inf")
+    return (
+        f"  {label:<22} {r['seconds']:8.1f} s  {rate:8,.0f} replies/s  loaded {r['loaded']:>7,}  "
+        f"unchanged {r['unchanged']:>7,}  quarantined {r['quarantined']:>4}  peak {r['peak_mb']:6.0f} MB"
+    )
+
+
+def bench(count: int, kinds: list[str]) -> None:
+    corpus = _corpus(count)
+    touched = _touched_data()
+    for kind in kinds:
+        url, handle = _database(kind, count)
+        try:
+            print(f"etl {count:,} replies into {kind}:", flush=True)
+            first = _run(corpus, url)
+            print(_line("first load", first), flush=True)
+            again = _run(corpus, url)
+            print(_line("unchanged rerun", again), flush=True)
+            changed = _run(corpus, url, touched)
+            print(_line("after a vocab change", changed), flush=True)
+        finally:
+            _drop(handle)
+    shutil.rmtree(touched, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--replies", type=int, nargs="+", default=[10_000])
+    parser.add_argument(
+        "--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
+    )
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    for count in args.replies:
+        bench(count, args.databases)
+    print(f"(bench process peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,834 @@
+"""Figures in a Chinese reply: the same record as English, read with Chinese grammar.
+
+Chinese is written without spaces, numerals come in two scripts (5 300, 五千三百)
+and a number is tied to its noun by a measure word (5 300個數據集). So this
+module reads a sentence around each number rather than by words: a number
+(`_NUMBER`), the hedge right before or after it, the measure word and the
+counted noun after it, the nearest time anchor in the sentence and the nearest
+named programme or body. Every word list is data (`data/vocab/zh/`); what is
+here is the grammar that joins them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import cn2an
+
+from etl.parse import Reply
+from etl.text import collapse
+from etl.vocab import read as read_files
+from schemas.figure import Figure
+
+_CN = "零〇○一二兩三四五六七八九十百千萬億"
+_CN_DIGIT = "零〇○一二兩三四五六七八九"
+_SEP = "[,，\u00a0\u2009\u202f □]"
+_DIGITS = rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_PUNCT = set("，。、；：！？「」『』（）()《》〈〉,.;:!?\n\t ")
+_NOT_INHERITED = {"HKD", "CNY", "USD", "EUR", "percent"}  # a bare count never counts money
+_SENTENCE_END = re.compile(r"[。！？](?:[」』）)])*")
+_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
+_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,4})"
+
+
+@dataclass(frozen=True)
+class Vocab:
+    scales: dict[str, int]
+    measure_words: tuple[str, ...]
+    self_units: dict[str, str]
+    not_figures: tuple[str, ...]
+    ordinal_before: tuple[str, ...]
+    label_after: tuple[str, ...]
+    hedge_before: dict[str, str]
+    joiners: tuple[str, ...]
+    not_after: tuple[str, ...]
+    hedge_after: dict[str, str]
+    money: dict[str, str]
+    nouns: tuple[str, ...]
+    stops: tuple[str, ...]
+    today: tuple[str, ...]
+    continues: tuple[str, ...]
+    same_period: tuple[str, ...]
+    count_words: tuple[str, ...]
+    measure_when_noun: tuple[str, ...]
+    event_verbs: tuple[str, ...]
+    title_words: tuple[str, ...]
+    names: tuple[str, ...]
+    aliases: dict[str, str]
+    not_names: frozenset[str]
+    not_name_starts: tuple[str, ...]
+    back_refs: tuple[str, ...]
+    endings: tuple[str, ...]
+    left_stops: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def vocab(folder: Path | None = None) -> Vocab:
+    """The Chinese vocabulary, read once from `data/vocab/zh/`."""
+    files = read_files("zh", root=folder)  # validated against schemas/vocab.py
+    n, q, u, a, s = (files[f].model_dump() for f in ("numbers", "qualifiers", "units", "asof", "subjects"))
+    return Vocab(
+        scales=n["scales"],
+        measure_words=_longest_first(n["measure_words"]),
+        self_units=n["self_units"],
+        not_figures=_longest_first(n["not_figures"]),
+        ordinal_before=tuple(n["ordinal_before"]),
+        label_after=_longest_first(n["label_after"]),
+        hedge_before=q["before"],
+        joiners=_longest_first(q["joiners"]),
+        not_after=tuple(q["not_after"]),
+        hedge_after=q["after"],
+        money=u["money"],
+        nouns=_longest_first(u["nouns"]),
+        stops=_longest_first(u["stops"]),
+        today=tuple(a["today"]),
+        continues=tuple(a["continues"]),
+        same_period=tuple(a["same_period"]),
+        count_words=tuple(u["count_words"]),
+        measure_when_noun=tuple(u["measure_when_noun"]),
+        event_verbs=tuple(a["event_verbs"]),
+        title_words=tuple(a["title_words"]),
+        names=_longest_first([*s["names"], *s["aliases"]]),
+        aliases=s["aliases"],
+        not_names=frozenset(s["not_names"]),
+        not_name_starts=tuple(s["not_name_starts"]),
+        back_refs=tuple(s["back_refs"]),
+        endings=_longest_first(s["endings"]),
+        left_stops=_longest_first(s["left_stops"]),
+        places=tuple(s["places"]),
+    )
+
+
+def chinese_value(text: str) -> float:
+    """The value of a numeral in characters (`二千四百四十萬`, `十二點五`, `兩`)."""
+    text = text.replace("○", "〇").replace("兩", "二")
+    return float(cn2an.cn2an(text, "smart"))
+
+
+def _digits_value(text: str) -> float:
+    return float(re.sub(_SEP, "", text).replace("，", ""))
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@dataclass
+class Number:
+    start: int
+    end: int
+    value: float
+    percent: bool = False
+    currency: str | None = None
+    script: str = "digits"  # digits, chinese
+
+
+_NUMBER = re.compile(
+    rf"(?P<pct_cn>百分之(?P<pv>[{_CN}點]+|{_DIGITS}))"
+    rf"|(?P<frac>(?P<den>[一二三四五六七八九十]+)分之(?P<num>[一二三四五六七八九十]+))"
+    rf"|(?P<half>一半)"
+    rf"|(?P<dig>{_DIGITS})"
+    rf"|(?P<cn>[{_CN}]+(?:點[{_CN_DIGIT}]+)?)"
+)
+_SCALE_AFTER = re.compile(r"\s*(百萬|千萬|十萬|萬|億|千)")
+_PCT_AFTER = re.compile(r"\s*(%|％)")
+_CHENG = re.compile(rf"([{_CN_DIGIT}十])成(半)?")
+
+
+def _dates_and_labels(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Spans that hold numbers which are not figures: dates, periods, telephone numbers."""
+    pats = [
+        rf"{_YEAR}\s*(?:[-–/／至]\s*(?:\d{{2,4}}|[〇○零一二三四五六七八九]{{2,4}}))?\s*(?:財政)?(?:年度|學年|年)?"
+        rf"(?:\s*{_MONTH}\s*月(?:\s*{_DAY}\s*[日號])?)?",
+        rf"{_MONTH}\s*月\s*{_DAY}\s*[日號]",
+        rf"{_MONTH}\s*月(?:底|末|初|中|份)?",  # a month of the year; 三個月 is a duration
+        r"(?<!\d)[2-9]\d{3}\s\d{4}(?!\d)",  # a Hong Kong telephone number, as written
+        r"(?:電話|熱線|致電|傳真|號碼)[：:\s]*(?:\+?852\s?)?\d[\d\s]{6,10}\d",
+        r"\d{1,2}[:：]\d{2}",  # a clock time
+        rf"(?:上午|下午|晚上|早上|中午)?\s*{_MONTH}\s*時(?:\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分)?",
+        r"[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]",  # an item number
+    ]
+    out = []
+    for k, p in enumerate(pats):
+        for m in re.finditer(p, text[a:b]):
+            s, e = a + m.start(), a + m.end()
+            if k == 0 and not re.search(r"[年度／/至\-–]", m.group(0)):
+                continue  # a bare four-digit number, no year
+            out.append((s, e))
+    return out
+
+
+def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(s <= a and b <= e for s, e in spans)
+
+
+def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
+    """Candidate figures of `text[a:b]` with value, scale, per cent and money applied."""
+    masked = _dates_and_labels(text, a, b)
+    for w in v.not_figures:
+        for m in re.finditer(re.escape(w), text[a:b]):
+            masked.append((a + m.start(), a + m.end()))
+    out: list[Number] = []
+    pos = a
+    while True:
+        m = _NUMBER.search(text, pos, b)
+        if not m:
+            break
+        pos = m.end()
+        s, e = m.start(), m.end()
+        if _inside(masked, s, e) or any(text.endswith(o, 0, s) for o in v.ordinal_before):
+            continue
+        if re.search(r"[A-Za-z][-.]?\s?$", text[max(a, s - 2) : s]):
+            continue  # Web3, COVID-19, Wi-Fi 6: a number inside a name
+        if text.count("「", a, s) > text.count("」", a, s):
+            continue  # inside quotation marks: a name or a slogan
+        after = text[e : e + 4]
+        if any(after.startswith(w) for w in v.label_after):
+            continue
+        if m.group("pct_cn"):
+            raw = m.group("pv")
+            value = _digits_value(raw) if raw[0].isdigit() else chinese_value(raw)
+            out.append(Number(s, e, value, percent=True, script="chinese"))
+            continue
+        if m.group("frac"):
+            value = 100 * chinese_value(m.group("num")) / chinese_value(m.group("den"))
+            out.append(Number(s, e, value, percent=True, script="chinese"))
+            continue
+        if m.group("half"):
+            out.append(Number(s, e, 50.0, percent=True, script="chinese"))
+            continue
+        cheng = _CHENG.match(text, s)
+        if cheng and cheng.end() <= b:
+            value = 10 * chinese_value(cheng.group(1)) + (5 if cheng.group(2) else 0)
+            pos = cheng.end()
+            out.append(Number(s, cheng.end(), value, percent=True, script="chinese"))
+            continue
+        if m.group("dig"):
+            value, script = _digits_value(m.group("dig")), "digits"
+            if e < len(text) and text[e : e + 1].isascii() and text[e : e + 1].isalpha():
+                continue  # 5G
+        else:
+            raw = m.group("cn")
+            if raw[0] in "萬億千百" or set(raw) <= set("零〇○"):
+                continue  # 萬 or 零 alone is no number
+            try:
+                value, script = chinese_value(raw), "chinese"
+            except (ValueError, KeyError, TypeError):
+                continue
+        n = Number(s, e, value, script=script)
+        sc = _SCALE_AFTER.match(text, e) if script == "digits" else None
+        if sc:
+            n.value *= v.scales[sc.group(1)]
+            n.end = sc.end()
+        pct = _PCT_AFTER.match(text, n.end)
+        if pct:
+            n.percent, n.end = True, pct.end()
+        out.append(n)
+        pos = max(pos, n.end)
+    return out
+
+
+# ---------------------------------------------------------------- one figure
+
+
+@dataclass
+class Draft:
+    n: Number
+    start: int
+    end: int
+    qualifier: str = "exact"
+    unit: str | None = None
+    subject: str | None = None
+    as_of: str | None = None
+    measured: bool = False  # a measure word follows the number (三十八間): it counts something
+
+
+def _hedge_before(text: str, lo: int, n: Number, v: Vocab) -> tuple[str, int] | None:
+    at = n.start
+    for word in v.money:  # 最多人民幣50萬元: the hedge stands before the currency
+        if word != "元" and text.endswith(word, lo, at):
+            at -= len(word)
+            break
+    found = _hedge_ending(text, lo, at, v)
+    return found
+
+
+def _hedge_ending(text: str, lo: int, at: int, v: Vocab) -> tuple[str, int] | None:
+    n_start = at
+    window = text[max(lo, n_start - 12) : n_start]
+    for j in v.joiners:  # 共有, 約達: the joining word sits between hedge and number
+        if window.endswith(j) and j not in v.hedge_before:
+            base = window[: -len(j)]
+            found = _ending_hedge(base, v)
+            if found:
+                return found[0], n_start - len(j) - found[1]
+    found = _ending_hedge(window, v)
+    if found:
+        return found[0], n_start - found[1]
+    return None
+
+
+def _ending_hedge(window: str, v: Vocab) -> tuple[str, int] | None:
+    """The hedge that ends `window`: the longest, so 不超過 wins over 超過."""
+    best = None
+    for phrase, kind in v.hedge_before.items():
+        if window.endswith(phrase) and (best is None or len(phrase) > len(best[0])):
+            head = window[: -len(phrase)]
+            if head and head[-1] in v.not_after:
+                continue
+            best = (phrase, kind)
+    return (best[1], len(best[0])) if best else None
+
+
+def _unit_after(text: str, pos: int, hi: int, v: Vocab) -> tuple[str | None, int, bool]:
+    """The unit after a number: money, a self-unit, or the measure word's noun; where it ends; and
+    whether a counting word (money, a self-unit, a measure word) ties the number to something."""
+    for word, code in v.money.items():
+        if text.startswith(word, pos):
+            return code, pos + len(word), True
+    for word, unit in sorted(v.self_units.items(), key=lambda kv: -len(kv[0])):
+        if text.startswith(word, pos):
+            noun = _noun_run(text, pos + len(word), hi, v) if word in v.measure_when_noun else None
+            if noun:
+                return noun, pos + len(word) + len(noun), True
+            return unit, pos + len(word), True
+    measured = next((w for w in v.measure_words if text.startswith(w, pos)), None)
+    start = pos + len(measured) if measured else pos
+    noun = _noun_run(text, start, hi, v)
+    if noun:
+        return noun, start + len(noun), True
+    return None, start, measured is not None
+
+
+def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
+    """The counted noun: from here up to the end of the last listed noun before a stop (10 at most).
+
+    `數字教育培訓課程` ends with the listed 課程, so the whole phrase is the unit;
+    a run that holds no listed noun (`增至`) is no unit at all.
+    """
+    end, best = start, None
+    while end < min(hi, start + 10) and text[end] not in _PUNCT and not text[end].isdigit():
+        listed = any(text.startswith(w, end) for w in v.nouns)
+        if not listed and any(text.startswith(w, end) for w in (*v.stops, *v.hedge_after)):
+            break
+        noun = next((w for w in v.nouns if text.startswith(w, end)), None)
+        if noun:
+            best = end + len(noun)
+            end = best
+            continue
+        end += 1
+    if best is None and 2 <= end - start <= 6 and (end >= hi or text[end] in _PUNCT or end < start + 10):
+        stop_here = end >= hi or text[end] in _PUNCT or any(text.startswith(w, end) for w in v.stops)
+        return text[start:end] if stop_here else None
+    return text[start:best] if best else None
+
+
+def noun_before(text: str, lo: int, at: int, v: Vocab) -> str | None:
+    """The noun a bare count refers to (借調教師由26位…): the nearest listed noun before it."""
+    best = None
+    for w in v.nouns:
+        k = text.rfind(w, lo, at)
+        if k >= 0 and (best is None or k + len(w) > best[1] or (k + len(w) == best[1] and k < best[0])):
+            best = (k, k + len(w))
+    if best is None:
+        for w in v.count_words:  # 登記數目約為…: the noun before the counting word
+            k = text.rfind(w, lo, at)
+            if k > lo:
+                s = k
+                while s > lo and text[s - 1] not in _PUNCT and k - s < 6 and not text.endswith("的", 0, s):
+                    s -= 1
+                if s < k:
+                    return text[s:k]
+        return None
+    s = best[0]
+    while s > lo and text[s - 1] not in _PUNCT and not text[s - 1].isdigit() and best[1] - s < 8:
+        if any(text.endswith(w, 0, s) for w in v.stops):
+            break
+        s -= 1
+    return text[s : best[1]]
+
+
+def _money_before(text: str, lo: int, n: Number, v: Vocab) -> str | None:
+    """人民幣5億元, 港幣3,000萬, 美元200萬: a currency written before the number."""
+    window = text[max(lo, n.start - 4) : n.start]
+    for word, code in v.money.items():
+        if word != "元" and window.endswith(word):
+            return code
+    return None
+
+
+def draft(text: str, n: Number, lo: int, hi: int, v: Vocab) -> Draft:
+    d = Draft(n, n.start, n.end)
+    hedge = _hedge_before(text, lo, n, v)
+    if hedge:
+        d.qualifier, d.start = hedge
+    pos = n.end
+    after = next((w for w in ("多", "餘") if text.startswith(w, pos)), None)
+    if after and not n.percent:
+        d.qualifier, pos = v.hedge_after[after], pos + 1
+    if n.percent:
+        d.unit, d.end = "percent", pos
+    else:
+        cn_scale = None
+        if n.script == "chinese":
+            cn_scale = next((w for w in ("百萬", "千萬", "萬", "億") if text.startswith(w, pos)), None)
+        unit, end, d.measured = _unit_after(text, pos, hi, v)
+        before = _money_before(text, lo, n, v)
+        if before:
+            unit = before
+            if text.startswith("元", end):
+                end += 1
+        d.unit, d.end = unit, max(end, pos)
+        if cn_scale and unit is None:
+            d.end = pos + len(cn_scale)
+    tail = text[d.end : d.end + 3]
+    for phrase in sorted(v.hedge_after, key=len, reverse=True):
+        if phrase not in ("多", "餘") and tail.startswith(phrase):
+            d.qualifier, d.end = v.hedge_after[phrase], d.end + len(phrase)
+            if d.unit is None:  # 1,200名或以上學員: the noun follows the hedge
+                d.unit = _noun_run(text, d.end, hi, v)
+            break
+    return d
+
+
+def counts(d: Draft, v: Vocab) -> bool:
+    """Whether a candidate is a figure: a numeral in characters needs a unit, money or per cent."""
+    if d.n.script == "digits" or d.n.percent:
+        return True
+    return d.unit is not None or d.measured
+
+
+# ---------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    value: str
+
+
+def _year(text: str) -> int:
+    return int(text) if text.isdigit() else int(chinese_value(text) if len(text) < 4 else _cn_digits(text))
+
+
+def _cn_digits(text: str) -> int:
+    return int("".join("0" if c in "〇○零" else str(int(chinese_value(c))) for c in text))
+
+
+def _num(text: str) -> int:
+    return int(text) if text.isdigit() else int(chinese_value(text))
+
+
+def _month_end(y: int, m: int) -> str:
+    return date(y, m, calendar.monthrange(y, m)[1]).isoformat()
+
+
+def _fy(y: int) -> str:
+    return f"{y}-04-01/{y + 1}-03-31"
+
+
+_ANCHORS = [
+    # 2024-25年度, 二○二四至二五年度, 2024/25學年
+    (
+        "period",
+        re.compile(
+            rf"(?P<y>{_YEAR})\s*[-–/／至]\s*(?P<y2>\d{{2,4}}|[〇○零一二三四五六七八九]{{2,4}})\s*(?:財政)?(?P<k>年度|學年)"
+            rf"|(?P<k2>學年)\s*[（(]\s*(?P<y3>{_YEAR})\s*[-–/／至]\s*(?:\d{{2,4}}|[〇○零一二三四五六七八九]{{2,4}})\s*[）)]"
+        ),
+    ),
+    ("ymd", re.compile(rf"(?P<y>{_YEAR})\s*年\s*(?P<m>{_MONTH})\s*月\s*(?P<d>{_DAY})\s*[日號]")),
+    ("ym", re.compile(rf"(?P<y>{_YEAR})\s*年\s*(?P<m>{_MONTH})\s*月(?P<e>底|末|初|中)?")),
+    (
+        "yh",
+        re.compile(
+            rf"(?P<y>{_YEAR})\s*年\s*(?P<h>上半年|下半年|首季|第[一二三四1-4]季|年中|中|年底|底|年末|末|初)"
+        ),
+    ),
+    ("y", re.compile(rf"(?P<y>{_YEAR})\s*年(?!度)")),
+    ("rel_m", re.compile(rf"(?P<r>今年|去年)\s*(?P<m>{_MONTH})\s*月(?P<e>底|末|初|中)?")),
+    ("rel_h", re.compile(r"(?P<r>今年|去年)(?P<h>上半年|下半年|年中|中|年底|底|年末|末|初)")),
+    ("rel", re.compile(r"(?P<r>今年|去年)")),
+]
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def _halves(y: int, h: str) -> str:
+    if h in ("上半年",):
+        return f"{y}-01-01/{y}-06-30"
+    if h == "下半年":
+        return f"{y}-07-01/{y}-12-31"
+    if h in ("年中", "中"):
+        return f"{y}-06-30"
+    if h in ("年底", "底", "年末", "末"):
+        return f"{y}-12-31"
+    if h == "初":
+        return f"{y}-03-31"  # docs/extraction.md: early YYYY is 31 March
+    q = _QUARTERS["一" if h == "首季" else h[1]]
+    end = 3 * q
+    return f"{y}-{end - 2:02d}-01/{_month_end(y, end)}"
+
+
+def anchors(text: str, a: int, b: int, day: date, v: Vocab) -> list[Anchor]:
+    """The time anchors of one sentence, each with its ISO value."""
+    out: list[Anchor] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _ANCHORS:
+        for m in pattern.finditer(text, a, b):
+            if _inside(taken, m.start(), m.end()) or any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            tail = text[m.end() : m.end() + 6]
+            if any(tail.startswith(w) or tail[1:].startswith(w) for w in v.event_verbs):
+                taken.append((m.start(), m.end()))
+                continue  # 2023年成立: an event's date, no anchor
+            if (
+                any(tail.startswith(w) for w in v.title_words)
+                or text[max(a, m.start() - 1) : m.start()] == "《"
+            ):
+                taken.append((m.start(), m.end()))
+                continue
+            if re.match(r"[自從]", text[max(a, m.start() - 1) : m.start()]) and re.match(
+                r"\s*(?:起|以來|開始)", text[m.end() : m.end() + 3]
+            ):
+                taken.append((m.start(), m.end()))
+                continue  # 自2019年起: since, no anchor (the reply's day)
+            try:
+                value = _anchor_value(kind, m, day)
+            except (ValueError, KeyError, TypeError):
+                continue
+            if kind == "y" and value and re.match(r"\s*(?:或之前|之前|前|年底前|底前)", tail):
+                value = f"{value[:4]}-12-31"  # 在2027年或之前: by the end of that year
+            elif kind == "y" and value and int(value[:4]) > day.year:
+                value = f"{value[:4]}-12-31"  # a future year is a deadline: by 2027
+            if value:
+                out.append(Anchor(m.start(), m.end(), value))
+                taken.append((m.start(), m.end()))
+    for word in v.today:  # 現時, 目前: the reply's day, nearest-wins like any anchor
+        for m in re.finditer(re.escape(word), text[a:b]):
+            s, e = a + m.start(), a + m.end()
+            if not any(x < e and s < y for x, y in taken):
+                out.append(Anchor(s, e, day.isoformat()))
+                taken.append((s, e))
+    out.sort(key=lambda x: x.start)
+    return _summed(text, out)
+
+
+def _summed(text: str, found: list[Anchor]) -> list[Anchor]:
+    """二○二四／二五學年和二○二五／二六學年: periods summed by 和、及 are one interval."""
+    out: list[Anchor] = []
+    for an in found:
+        last = out[-1] if out else None
+        if (
+            last
+            and "/" in last.value
+            and "/" in an.value
+            and text[last.end : an.start].strip() in ("和", "及", "與", "、", "至")
+        ):
+            out[-1] = Anchor(last.start, an.end, f"{last.value.split('/')[0]}/{an.value.split('/')[1]}")
+            continue
+        out.append(an)
+    return out
+
+
+def _anchor_value(kind: str, m: re.Match[str], day: date) -> str | None:
+    g = m.groupdict()
+    if kind.startswith("rel"):
+        y = day.year if g["r"] == "今年" else day.year - 1
+    elif kind == "period" and g.get("k2"):
+        return f"{_year(g['y3'])}-09-01/{_year(g['y3']) + 1}-08-31"
+    else:
+        y = _year(g["y"])
+        if not 1900 <= y <= 2100:
+            return None
+    if kind == "period":
+        if g["k"] == "學年":
+            return f"{y}-09-01/{y + 1}-08-31"
+        return _fy(y)
+    if kind == "ymd":
+        return date(y, _num(g["m"]), _num(g["d"])).isoformat()
+    if kind in ("ym", "rel_m"):
+        month = _num(g["m"])
+        e = g.get("e")
+        if e == "初":
+            return date(y, month, 10).isoformat()
+        if e == "中":
+            return date(y, month, 15).isoformat()
+        return _month_end(y, month)
+    if kind in ("yh", "rel_h"):
+        return _halves(y, g["h"])
+    return f"{y}-01-01/{y}-12-31"
+
+
+def nearest(found: list[Anchor], a: int, b: int) -> Anchor | None:
+    if not found:
+        return None
+    return min(found, key=lambda x: x.start - b if x.start >= b else (a - x.end if x.end <= a else 0))
+
+
+# ---------------------------------------------------------------- subjects
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    name: str
+
+
+def abbreviations(text: str, v: Vocab) -> dict[str, str]:
+    """Short names a reply defines itself: 數碼港投資創業基金（投資基金）."""
+    out: dict[str, str] = {}
+    for m in re.finditer(r"[（(](?:下稱|簡稱|以下簡稱)?「?([\u4e00-\u9fffA-Za-z]{2,8})」?[）)]", text):
+        short = m.group(1)
+        for ending in v.endings:
+            if text.endswith(ending, 0, m.start()):
+                s = _name_start(text, max(0, m.start() - 20), m.start() - len(ending), v)
+                full = text[s : m.start()]
+                if len(full) > len(short) and full not in v.not_names:
+                    out[short] = v.aliases.get(full, full)
+                break
+        else:
+            name = next((n for n in v.names if text.endswith(n, 0, m.start())), None)
+            if name:
+                out[short] = v.aliases.get(name, name)
+    return out
+
+
+def mentions(
+    text: str,
+    a: int,
+    b: int,
+    v: Vocab,
+    abbr: dict[str, str] | None = None,
+    last: dict[str, str] | None = None,
+) -> list[Mention]:
+    """Named programmes, bodies and places in `text[a:b]`: listed names, then names by their ending.
+
+    `abbr` holds the reply's own short names; `last` the name last given for each ending, which
+    a bare `計劃` or `該基金` refers back to."""
+    abbr = abbr or {}
+    last = last if last is not None else {}
+    named = list(last.values())
+    out: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for name in v.names:
+        for m in re.finditer(re.escape(name), text[a:b]):
+            s, e = a + m.start(), a + m.end()
+            if not any(x < e and s < y for x, y in taken):
+                out.append(Mention(s, e, abbr.get(name) or v.aliases.get(name, name)))
+                taken.append((s, e))
+    for short, full in abbr.items():  # 數碼港投資創業基金（投資基金）: the reply's own short names
+        for m in re.finditer(re.escape(short), text[a:b]):
+            s, e = a + m.start(), a + m.end()
+            if not any(x < e and s < y for x, y in taken):
+                out.append(Mention(s, e, full))
+                taken.append((s, e))
+    for ending in v.endings:
+        for m in re.finditer(re.escape(ending), text[a:b]):
+            e = a + m.end()
+            s = _name_start(text, a, a + m.start(), v)
+            if any(x < e and s < y for x, y in taken):
+                continue
+            name = text[s:e]
+            if (name == ending or name[: -len(ending)] in v.back_refs) and ending in last:
+                out.append(Mention(s, e, last[ending]))  # 該計劃: the one named last
+                taken.append((s, e))
+                continue
+            full = next(
+                (f for f in reversed(named) if f != name and f.endswith(ending) and _subsequence(name, f)),
+                None,
+            )
+            if full:  # 燈柱計劃 after 多功能智慧燈柱試驗計劃: a short form of a name given earlier
+                out.append(Mention(s, e, full))
+                taken.append((s, e))
+                continue
+            if e - s < len(ending) + 2 or name in v.not_names or name.startswith(v.not_name_starts):
+                continue
+            out.append(Mention(s, e, name))
+            taken.append((s, e))
+    for m in re.finditer(r"「([^「」，。；：]{2,14})」", text[a:b]):  # 「智方便」: a programme's name
+        s, e = a + m.start(1), a + m.end(1)
+        if not any(x < e and s < y for x, y in taken) and not re.search(r"\d|[的了]", m.group(1)):
+            out.append(Mention(s, e, v.aliases.get(m.group(1), m.group(1))))
+            taken.append((s, e))
+    for place in v.places:
+        for m in re.finditer(re.escape(place), text[a:b]):
+            s, e = a + m.start(), a + m.end()
+            if not any(x < e and s < y for x, y in taken):
+                out.append(Mention(s, e, place))
+                taken.append((s, e))
+    return sorted(out, key=lambda x: x.start)
+
+
+def _subsequence(short: str, full: str) -> bool:
+    it = iter(full)
+    return len(short) < len(full) and all(c in it for c in short)
+
+
+def _name_start(text: str, lo: int, end: int, v: Vocab) -> int:
+    """Where an unlisted name ending at `end` begins: back to punctuation or a particle, 12 at most."""
+    s = end
+    while (
+        s > max(lo, end - 12)
+        and text[s - 1] not in _PUNCT
+        and not text[s - 1].isdigit()
+        and text[s - 1] not in _CN
+    ):
+        if any(text.endswith(w, 0, s) for w in v.left_stops):
+            break
+        s -= 1
+    return s
+
+
+def choose(ms: list[Mention], a: int, b: int, v: Vocab) -> str | None:
+    """The nearest mention before the figure, else after; a place only when nothing else is named."""
+    specific = [m for m in ms if m.name not in v.places]
+    pool = specific or ms
+    before = [m for m in pool if m.end <= a]
+    if before:
+        return before[-1].name
+    after = [m for m in pool if m.start >= b]
+    return after[0].name if after else None
+
+
+# ---------------------------------------------------------------- the reply
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    part: str
+    item: int | None
+    paragraph: int
+
+
+def sentences(doc: Reply) -> list[Sentence]:
+    """Sentences of the question and reply: paragraphs cut after 。！？ (closing quotes kept)."""
+    out = []
+    text = doc.text
+    for k, p in enumerate(doc.paragraphs):
+        if p.part is None:
+            continue
+        a = p.start
+        for m in _SENTENCE_END.finditer(text, p.start, p.end):
+            if text[a : m.end()].strip():
+                out.append(Sentence(a, m.end(), p.part, p.item, k))
+            a = m.end()
+            while a < p.end and text[a].isspace():
+                a += 1
+        if a < p.end and text[a : p.end].strip():
+            out.append(Sentence(a, p.end, p.part, p.item, k))
+    return out
+
+
+def _pair_ranges(text: str, drafts: list[Draft], v: Vocab) -> None:
+    """200至300個: the lower end at_least, the upper up_to; 由約60日縮短至20日 is a change."""
+    for x, y in zip(drafts, drafts[1:], strict=False):
+        between = text[x.end : y.start] if x.end <= y.start else ""
+        if between.strip() not in ("至", "到", "-", "–", "～", "~") or not counts(y, v):
+            continue
+        x.measured = True
+        if re.search(r"[由從]\s*$", text[max(0, x.start - 3) : x.start]):
+            continue  # a change: each end keeps its own hedge
+        x.qualifier, y.qualifier = "at_least", "up_to"
+        if x.unit is None:
+            x.unit = y.unit
+        if y.n.currency or (y.unit in ("HKD", "CNY", "USD") and x.unit is None):
+            x.unit = y.unit
+        if x.n.script == "digits" and y.n.value >= 10_000 and x.n.value < y.n.value / 100:
+            scale = y.n.value / float(re.sub(_SEP, "", text[y.n.start : y.n.end].rstrip("萬億千百%％")) or 1)
+            x.n.value *= scale
+
+
+def extract(doc: Reply) -> list[Figure]:
+    """Every figure of the question and reply parts of a Chinese reply, in document order."""
+    v = vocab()
+    text = doc.text
+    abbr = abbreviations(text, v)
+    last: dict[str, str] = {}
+    out: list[Figure] = []
+    prev: list[Draft] = []
+    prev_anchor: str | None = None
+    carry: str | None = None
+    paragraph = -1
+    for s in sentences(doc):
+        if s.paragraph != paragraph:
+            paragraph, carry = s.paragraph, None
+        drafts = [draft(text, n, s.start, s.end, v) for n in numbers(text, s.start, s.end, v)]
+        _pair_ranges(text, drafts, v)  # first: 兩至三個月's lower end counts through its upper end
+        drafts = [d for d in drafts if counts(d, v)]
+        head = text[s.start : s.start + 6]
+        continues = any(head.startswith(w) for w in v.continues)
+        for k, d in enumerate(drafts):
+            if d.unit is None:
+                d.unit = (
+                    noun_before(text, s.start, d.start, v)
+                    or (drafts[k - 1].unit if k and drafts[k - 1].unit not in _NOT_INHERITED else None)
+                    or (prev[-1].unit if continues and prev else None)
+                )
+        found = anchors(text, s.start, s.end, doc.date, v)
+        same = continues or any(w in text[s.start : s.end] for w in v.same_period)
+        inherited = prev_anchor if same and not found else None
+        for d in drafts:
+            an = nearest(found, d.start, d.end)
+            d.as_of = an.value if an else (inherited or doc.date.isoformat())
+        if found:
+            prev_anchor = drafts[-1].as_of if drafts else found[-1].value
+        elif inherited is None:
+            prev_anchor = None
+        ms = mentions(text, s.start, s.end, v, abbr, last)
+        for m in ms:
+            for ending in v.endings:
+                if m.name.endswith(ending) and m.name != ending:
+                    last[ending] = last[m.name] = (
+                        m.name
+                    )  # keyed by ending for 該計劃, by name for short forms
+        for k, d in enumerate(drafts):
+            if continues and not ms and prev and k == 0:
+                d.subject = prev[-1].subject
+                continue
+            d.subject = choose(ms, d.start, d.end, v) or carry
+            if carry and d.subject in v.places and carry not in v.places:
+                d.subject = carry
+        if drafts:
+            carry = drafts[-1].subject or carry
+        elif ms:
+            carry = ms[-1].name
+        sentence = collapse(text[s.start : s.end])
+        for k, d in enumerate(drafts):
+            a, b = doc.body.span(d.start, d.end)
+            lo = drafts[k - 1].end if k else s.start
+            hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
+            out.append(
+                Figure(
+                    doc=doc.name,
+                    part=s.part,
+                    item=s.item,
+                    start=a,
+                    end=b,
+                    text=doc.raw.text[a:b],
+                    value=d.n.value,
+                    qualifier=d.qualifier,
+                    unit=d.unit or "count",
+                    subject=d.subject,
+                    as_of=d.as_of or doc.date.isoformat(),
+                    sentence=sentence,
+                    clause=collapse(text[lo:hi]),
+                    sentence_start=s.start,
+                    sentence_end=s.end,
+                )
+            )
+        if drafts:
+            prev = drafts
+    return out

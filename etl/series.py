@@ -1,0 +1,343 @@
+"""The series a figure belongs to (shared/spec/series.md), computed from its facets.
+
+A series is one line on one chart: the same quantity of the same thing in the
+same scope, in the same kind of unit, on the same stock / flow / cumulative
+basis, targets apart from actuals. Each of those is a facet read from the
+figure itself (subject, unit, qualifier, as_of) and the clause around it; the
+id is the facets written down, so the same figure restated in another reply,
+in other words or another language, gets the same id without anyone curating
+it. Word lists are data (`data/series.toml`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from etl import settings
+from schemas.figure import Figure
+
+_MONEY = {"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SINCE = re.compile(r"\bsince\s+(?:\w+\s+)?(\d{4})\b|自\s*(\d{4})\s*年")
+_WORD = re.compile(r"[a-z][a-z-]{3,}")
+_STOP = frozenset(
+    [
+        "this",
+        "that",
+        "these",
+        "those",
+        "with",
+        "from",
+        "into",
+        "their",
+        "there",
+        "which",
+        "have",
+        "been",
+        "were",
+        "will",
+        "would",
+        "under",
+        "over",
+        "about",
+        "more",
+        "than",
+        "less",
+        "also",
+        "such",
+        "each",
+        "other",
+        "total",
+        "some",
+        "them",
+        "they",
+        "what",
+        "when",
+        "where",
+        "while",
+        "than",
+        "among",
+        "about",
+        "approximately",
+        "around",
+        "nearly",
+        "over",
+        "under",
+        "least",
+        "most",
+        "almost",
+        "exceeding",
+        "within",
+        "below",
+        "above",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Facets:
+    scope: str
+    measure: str
+    subpopulations: tuple[str, ...]
+    kind: str  # count, duration, pct, or a currency code in lower case
+    basis: str  # "" for a level at a date; per_fy, per_cy, per_q, per_h, per_sy, per_nfy, cumulative…
+    parameter: str  # "", cap, average
+    target: bool
+    additional: bool
+
+    def id(self) -> str:
+        parts = [slug(self.scope), slug(self.measure), *self.subpopulations]
+        if self.parameter:
+            parts.append(self.parameter)
+        if self.kind not in ("count", "duration"):
+            parts.append(self.kind)
+        if self.basis:
+            parts.append(self.basis)
+        if self.additional:
+            parts.append("additional")
+        if self.target:
+            parts.append("target")
+        return ".".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Vocab:
+    scopes: dict[str, str]
+    measures: dict[str, str]
+    durations: frozenset[str]
+    subpopulations: dict[str, str]
+    money_roles: tuple[str, ...]
+    share_roles: tuple[str, ...]
+    target_cues: tuple[str, ...]
+    additional_cues: tuple[str, ...]
+    cumulative_cues: tuple[str, ...]
+    flow_cues: tuple[str, ...]
+    cap_cues: tuple[str, ...]
+    average_cues: tuple[str, ...]
+
+
+@cache
+def vocab(path: Path | None = None) -> Vocab:
+    with (path or settings.DATA_DIR / "series.toml").open("rb") as f:
+        d = tomllib.load(f)
+    return Vocab(
+        scopes=d["scopes"],
+        measures=d["measures"],
+        durations=frozenset(d["durations"]),
+        subpopulations=d["subpopulations"],
+        money_roles=tuple(d["money_roles"]),
+        share_roles=tuple(d["share_roles"]),
+        target_cues=tuple(d["target_cues"]),
+        additional_cues=tuple(d["additional_cues"]),
+        cumulative_cues=tuple(d["cumulative_cues"]),
+        flow_cues=tuple(d["flow_cues"]),
+        cap_cues=tuple(d["cap_cues"]),
+        average_cues=tuple(d["average_cues"]),
+    )
+
+
+def slug(text: str) -> str:
+    """A readable id part: lower case, words joined by `_`; Chinese kept as written."""
+    text = text.strip().lower()
+    text = re.sub(r"[^\w\u3400-\u9fff/]+", "_", text)
+    return text.strip("_").replace("/", "_")
+
+
+def _has(text: str, cue: str) -> bool:
+    if _CJK.search(cue):
+        return cue in text
+    return re.search(rf"(?<![\w-]){re.escape(cue.strip())}(?![\w-])", text) is not None
+
+
+def basis(as_of: str, context: str, v: Vocab) -> str:
+    """Stock, flow (and over what kind of period) or cumulative, from as_of and the clause."""
+    if _SINCE.search(context) or any(_has(context, c) for c in v.cumulative_cues):
+        return "cumulative"  # a total since a start, whichever start the reply names
+    if "/" not in as_of or not any(_has(context, c) for c in v.flow_cues):
+        return ""  # a level at a date, or one stated for a period without anything happening in it
+    a, b = (date.fromisoformat(x) for x in as_of.split("/"))
+    months = (b.year - a.year) * 12 + b.month - a.month + 1
+    if (a.month, a.day, b.month, b.day) == (4, 1, 3, 31):
+        return "per_fy" if months == 12 else f"per_{months // 12}fy"
+    if (a.month, a.day, b.month, b.day) == (9, 1, 8, 31):
+        return "per_sy" if months == 12 else f"per_{months // 12}sy"
+    if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31):
+        return "per_cy" if months == 12 else f"per_{months // 12}cy"
+    if months == 3:
+        return "per_q"
+    if months == 6:
+        return "per_h"
+    return f"per_{months}m"
+
+
+_OF = re.compile(
+    r"^\s*(?:of|for|in)\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|such\s+)?"
+    r"([a-z][a-z/&-]*(?:\s+[a-z][a-z/&-]*){0,3}?)"
+    r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or)\b))"
+)
+
+
+def _whose(fig: Figure, context: str, lead: str) -> str | None:
+    """What a share or an amount is of: "38.6% of mobile subscriptions" -> subscription."""
+    after = context[len(lead) :] if context.startswith(lead) else ""
+    m = _OF.match(after)
+    if not m:
+        return None
+    head = m.group(1).split()[-1]
+    return head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+
+
+def _measure(fig: Figure, context: str, v: Vocab, lead: str = "") -> tuple[str, str]:
+    """What is counted, and the kind of unit."""
+    unit = fig.unit
+    if unit in _MONEY:
+        role = next((r for r in v.money_roles if _has(lead or context, r)), None)
+        role = (
+            role
+            or _whose(fig, context, lead)
+            or next((r for r in v.money_roles if _has(context, r)), "amount")
+        )
+        return v.measures.get(role, role), unit.lower()
+    if unit == "percent":
+        role = next((r for r in v.share_roles if _has(lead or context, r)), None)
+        role = role or _whose(fig, context, lead) or "share"
+        return v.measures.get(role, role), "pct"
+    if unit in v.durations:
+        return "duration", "duration"
+    return v.measures.get(unit, unit), "count"
+
+
+def _lead(context: str, phrase: str) -> str:
+    """The clause up to the end of the figure: a target's cue comes before its number ("aims to
+    reach 85%"), and a cue after one figure belongs to the next."""
+    visible = " ".join(html.unescape(phrase).split())
+    k = context.find(visible[:8]) if visible else -1
+    return context[: k + len(visible)] if k >= 0 else context
+
+
+def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
+    v = vocab()
+    context = (fig.clause or fig.sentence).lower()
+    phrase = fig.text.lower()
+    scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
+    lead = _lead(context, phrase)
+    measure, kind = _measure(fig, context, v, lead)
+    subs = sorted({seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(context, cue)})
+    start = date.fromisoformat(fig.as_of.split("/")[0])
+    target = start > reply_day or any(_has(lead, c) for c in v.target_cues)
+    additional = target and any(_has(lead, c) for c in v.additional_cues)
+    parameter = ""
+    if any(_has(context, c) for c in v.average_cues):
+        parameter = "average"
+    elif fig.qualifier == "up_to" and kind != "count" and any(_has(phrase, c) for c in v.cap_cues):
+        parameter = "cap"
+    if additional:
+        subs = [s for s in subs if s != "new"]
+    return Facets(
+        scope=scope,
+        measure=measure,
+        subpopulations=tuple(subs),
+        kind=kind,
+        basis=basis(fig.as_of, context, v),
+        parameter=parameter,
+        target=target,
+        additional=additional,
+    )
+
+
+def label(f: Facets, lang: str) -> str:
+    """A human name for the series, in the document's language."""
+    if lang == "zh":
+        extra = {"target": "（目標）", "cumulative": "（累計）"}
+        head = f"{f.scope}：{' '.join(f.subpopulations)}{f.measure}".replace("： ", "：")
+        return (
+            head
+            + (extra["target"] if f.target else "")
+            + (extra["cumulative"] if f.basis == "cumulative" else "")
+        )
+    words = [*f.subpopulations, f.measure.replace("_", " ")]
+    if f.parameter:
+        words.append(f"({f.parameter})")
+    text = " ".join(w.replace("_", " ") for w in words)
+    unit = {"pct": "per cent", "duration": ""}.get(f.kind, "" if f.kind == "count" else f.kind.upper())
+    out = f"{text}{' (' + unit + ')' if unit else ''}, {f.scope}"
+    if f.basis:
+        out += {
+            "per_fy": ", per financial year",
+            "per_cy": ", per calendar year",
+            "per_sy": ", per school year",
+            "per_q": ", per quarter",
+            "per_h": ", per half-year",
+            "cumulative": ", cumulative",
+        }.get(f.basis, f", {f.basis.replace('_', ' ')}")
+    if f.target:
+        out += ", target"
+    return out
+
+
+_JOIN = re.compile(
+    r"\s*(?:to|and|or|-|–|—|至|到|增至|減至|縮短至|延長至|增加至|上升至|下降至|提升至)(?![a-z])", re.I
+)
+
+
+def _partners(lo: Figure, hi: Figure) -> bool:
+    """Both ends of a range or the before and after of a change: one series, told apart by qualifier."""
+    if lo.sentence_start != hi.sentence_start or lo.sentence != hi.sentence or lo.start > hi.start:
+        return False
+    if lo.unit != hi.unit:
+        return False
+    if (lo.qualifier, hi.qualifier) == ("at_least", "up_to"):
+        return True
+    join = _JOIN.match(hi.clause or "")
+    if not join or join.group(0).strip().lower() in ("and", "or"):
+        return False  # "82 B/Ds and 31 organisations": a list, not a range
+    return len((hi.clause or "").split()) < 12
+
+
+def _distinct_word(fig: Figure, others: list[Figure]) -> str:
+    """A word of this figure's clause that the others' clauses lack, to tell two series apart."""
+    theirs = set()
+    for o in others:
+        theirs |= set(_WORD.findall((o.clause or "").lower()))
+    for w in _WORD.findall((fig.clause or "").lower()):
+        if w not in theirs and w not in _STOP:
+            return w
+    return ""
+
+
+def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
+    """Give every figure of one reply its `series` and `series_label`.
+
+    Two figures of one reply with the same facets, the same as_of and different
+    values cannot be one series (a line holds one value at a time) unless they
+    are a range or a change; the later ones are told apart by a word of their own.
+    """
+    subjects = Counter(f.subject for f in figures if f.subject and f.part == "reply")
+    default = subjects.most_common(1)[0][0] if subjects else None
+    found = [(f, facets(f, reply_day, default)) for f in figures]
+    for (a, fa), (b, _) in zip(found, found[1:], strict=False):
+        if _partners(a, b):  # the upper end or the after takes the lower end's or the before's series
+            b.series, b.series_label = fa.id(), label(fa, lang)
+    groups: dict[str, list[Figure]] = defaultdict(list)
+    for f, fc in found:
+        if f.series is None:
+            f.series = fc.id()
+            f.series_label = label(fc, lang)
+        groups[f.series].append(f)
+    for key, members in groups.items():
+        kept: list[Figure] = []
+        for f in members:
+            clash = [k for k in kept if k.as_of == f.as_of and k.value != f.value and not _partners(k, f)]
+            if clash:
+                word = _distinct_word(f, clash) or str(len(kept))
+                f.series = f"{key}.{slug(word)}"
+                f.series_label = f"{f.series_label} ({word})"
+            else:
+                kept.append(f)

@@ -1,0 +1,53 @@
+"""`itdash export` on a database the real ETL loaded: dates as days, filters, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from etl import pipeline
+from itdash.cli import app
+
+
+@pytest.fixture
+def loaded(series, sqlite_url):
+    corpus, curated = series
+    pipeline.run([corpus], sqlite_url, curated_dir=curated)
+    return sqlite_url
+
+
+def export(*argv: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["export", *argv])
+
+
+def test_json_dates_are_days_not_timestamps(loaded):
+    result = export("--database", loaded, "--format", "json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["columns"][:2] == ["indicator", "as_of"] and body["observations"]
+    day = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    published = [r["published"] for r in body["observations"] if r["published"] is not None]
+    assert published and all(day.match(p) for p in published), published
+    for r in body["observations"]:
+        assert day.match(r["period_start"]) and day.match(r["period_end"])
+
+
+def test_filters_narrow_the_rows_as_the_data_page_does(loaded):
+    everything = list(csv.DictReader(io.StringIO(export("--database", loaded).stdout)))
+    replies = list(csv.DictReader(io.StringIO(export("--database", loaded, "--source-kind", "reply").stdout)))
+    assert 0 < len(replies) < len(everything)
+    assert {r["source_kind"] for r in replies} == {"reply"}
+    later = export("--database", loaded, "--from", "2024-01-01").stdout
+    assert all(r["period_end"] >= "2024-01-01" for r in csv.DictReader(io.StringIO(later)))
+
+
+def test_an_unknown_indicator_or_a_bad_date_is_one_clear_line(loaded):
+    result = export("--database", loaded, "--indicator", "no_such_thing")
+    assert result.exit_code == 1 and "no indicator 'no_such_thing'" in result.output
+    result = export("--database", loaded, "--from", "yesterday")
+    assert result.exit_code == 1 and "YYYY-MM-DD" in result.output

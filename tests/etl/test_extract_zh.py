@@ -1,0 +1,202 @@
+"""Chinese replies: every rule of the spec's "Replies in Chinese", on sentences of our own."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import cn2an
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.corpus import RawDocument, Source, discover, read
+from etl.extract import extract
+from etl.parse import parse
+
+DAY = date(2025, 3, 26)
+FRAME = """立法會五題：測試
+
+以下是今日（三月二十六日）在立法會會議上陳大文議員的提問和創新科技及工業局局長孫東教授的書面答覆：
+
+問題：
+
+（一）有多少？
+
+答覆：
+
+主席：
+
+（一）{body}
+
+多謝主席。
+"""
+
+
+def figures(body: str, day: date = DAY) -> list:
+    text = FRAME.format(body=body)
+    raw = RawDocument(Source(Path("x.txt"), "x.txt", None, day, "zh-Hant"), text, "0" * 64, "utf-8")
+    return [f for f in extract(parse(raw)) if f.part == "reply"]
+
+
+def one(body: str, day: date = DAY):
+    found = figures(body, day)
+    assert len(found) == 1, [(f.text, f.value) for f in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "value", "qualifier", "unit"),
+    [
+        ("資料一線通現時共有5 300個數據集。", "共有5 300個數據集", 5300, "exact", "數據集"),
+        ("資料一線通現時有超過五千五百個數據集。", "超過五千五百個數據集", 5500, "over", "數據集"),
+        ("計劃涉及二千四百四十萬元。", "二千四百四十萬元", 24_400_000, "exact", "HKD"),
+        ("政府預留100億元成立基金。", "100億元", 10_000_000_000, "exact", "HKD"),
+        ("基金規模為人民幣5億元。", "5億元", 500_000_000, "exact", "CNY"),
+        ("項目獲得200萬美元投資。", "200萬美元", 2_000_000, "exact", "USD"),
+        ("約有兩間實驗室已開展研究。", "約有兩間實驗室", 2, "about", "實驗室"),
+        ("共有一百零八家企業參與。", "共有一百零八家企業", 108, "exact", "企業"),
+        ("當中百分之十二點五屬人工智能企業。", "百分之十二點五", 12.5, "exact", "percent"),
+        ("其中12.5%來自內地。", "12.5%", 12.5, "exact", "percent"),
+        ("接近一半屬初創企業。", "接近一半", 50, "nearly", "percent"),
+        ("約三分之一屬初創企業。", "約三分之一", 100 / 3, "about", "percent"),
+        ("約四分之三屬初創企業。", "約四分之三", 75, "about", "percent"),
+        ("逾四成半學校已參與。", "逾四成半", 45, "over", "percent"),
+        ("科學園現有四十多家企業。", "四十多家企業", 40, "over", "企業"),
+        ("數碼港現有380多家企業。", "380多家企業", 380, "over", "企業"),
+        ("審批需時七個月左右。", "七個月左右", 7, "about", "個月"),
+        ("計劃會資助不少於30間學校。", "不少於30間學校", 30, "at_least", "學校"),
+        ("每間學校可獲資助最多50萬元。", "最多50萬元", 500_000, "up_to", "HKD"),
+        ("申請會在14日以內處理。", "14日以內", 14, "up_to", "日"),
+        ("資助額不超過二十萬元。", "不超過二十萬元", 200_000, "up_to", "HKD"),
+        ("少於10家企業未能符合要求。", "少於10家企業", 10, "under", "企業"),
+        ("計劃合共超過2 000名學員參加。", "超過2 000名學員", 2000, "over", "學員"),
+        ("計劃吸引1,200名或以上學員參加。", "1,200名或以上", 1200, "at_least", "學員"),
+        ("近350名校長出席。", "近350名校長", 350, "nearly", "校長"),
+    ],
+)
+def test_numbers_hedges_and_units(body, text, value, qualifier, unit):
+    f = one(body)
+    assert f.text == text
+    assert f.value == pytest.approx(value)
+    assert f.qualifier == qualifier
+    assert f.unit == unit or (unit in f.unit)
+
+
+@pytest.mark.parametrize(
+    ("body", "as_of"),
+    [
+        ("截至2024年12月，資料一線通有5 300個數據集。", "2024-12-31"),
+        ("截至2024年2月底，資料一線通有5 300個數據集。", "2024-02-29"),
+        ("2024年年中，資料一線通有5 300個數據集。", "2024-06-30"),
+        ("截至2023年底，資料一線通有5 300個數據集。", "2023-12-31"),
+        ("在2024-25年度，計劃資助了120個項目。", "2024-04-01/2025-03-31"),
+        ("在二○二四至二五年度，計劃資助了120個項目。", "2024-04-01/2025-03-31"),
+        ("在二○二四／二五學年，計劃資助了120個項目。", "2024-09-01/2025-08-31"),
+        ("在2023年，計劃資助了120個項目。", "2023-01-01/2023-12-31"),
+        ("去年計劃資助了120個項目。", "2024-01-01/2024-12-31"),
+        ("截至今年2月，計劃資助了120個項目。", "2025-02-28"),
+        ("2025年第一季，計劃資助了120個項目。", "2025-01-01/2025-03-31"),
+        ("現時計劃已資助120個項目。", "2025-03-26"),
+        ("計劃於2019年推出，至今已資助120個項目。", "2025-03-26"),
+    ],
+)
+def test_as_of(body, as_of):
+    assert one(body).as_of == as_of
+
+
+def test_an_anchor_carries_into_a_continuing_sentence_only():
+    found = figures("截至2024年12月，共有58家企業進駐。其中約40家屬初創企業。另有12個項目正在進行。")
+    assert [(f.value, f.as_of) for f in found] == [
+        (58, "2024-12-31"),
+        (40, "2024-12-31"),
+        (12, "2025-03-26"),
+    ]
+
+
+def test_a_range_gives_both_ends_and_a_change_keeps_each_hedge():
+    r = figures("計劃每年資助200至300個項目。")
+    assert [(f.value, f.qualifier) for f in r] == [(200, "at_least"), (300, "up_to")]
+    c = figures("審批時間由約60日縮短至不多於20日。")
+    assert [(f.value, f.qualifier, f.unit) for f in c] == [(60, "about", "日"), (20, "up_to", "日")]
+
+
+def test_subject_is_the_nearest_named_programme():
+    f = one("截至2024年12月，香港科學園深圳分園共有58家企業。")
+    assert f.subject == "香港科學園深圳分園"
+    g = figures("數碼港現有380多家企業。該園區亦有約40個項目。")
+    assert [x.subject for x in g] == ["數碼港", "數碼港"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "這是第一個一站式平台。",
+        "請致電2810 2345查詢。",
+        "政府推出5G網絡及第三代系統。",
+        "數以百計的市民參與，多個部門及數個機構亦有參與。",
+        "會議在2024年3月26日舉行。",
+        "政府會進一步推動統一的平台，這是其中之一。",
+        "計劃第三期已經展開。",
+        "詳情載於第486章。",
+    ],
+)
+def test_not_figures(body):
+    assert figures(body) == []
+
+
+def test_offsets_index_the_original_text():
+    for f in figures("截至2024年12月，資料一線通共有5 300個數據集，當中約1 480個由部門提供。"):
+        assert FRAME.format(body="x")  # the frame is fixed; the spans index the whole document
+        assert f.text and f.text in f.sentence
+
+
+def _chinese(n: int, two: bool) -> str:
+    text = cn2an.an2cn(n).replace("万", "萬").replace("亿", "億")
+    if two and text.startswith("二") and len(text) > 1 and text[1] in "千萬億百":
+        text = "兩" + text[1:]
+    return text
+
+
+_HEDGES = [("", "exact"), ("超過", "over"), ("逾", "over"), ("約", "about"), ("接近", "nearly"),
+           ("至少", "at_least"), ("不少於", "at_least"), ("少於", "under"), ("最多", "up_to"),
+           ("不超過", "up_to"), ("合共", "exact")]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=9_999_999_999),
+    script=st.sampled_from(["chinese", "two", "digits", "comma", "space"]),
+    hedge=st.sampled_from(_HEDGES),
+)
+def test_any_integer_in_either_script_with_any_hedge_reads_back(n, script, hedge):
+    if script in ("chinese", "two"):
+        number = _chinese(n, script == "two")
+    elif script == "digits":
+        number = str(n)
+    else:
+        number = f"{n:,}".replace(",", "," if script == "comma" else " ")
+    f = one(f"計劃現時{hedge[0]}{number}個項目。")
+    assert f.value == n and f.qualifier == hedge[1] and f.unit == "項目"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    word=st.sampled_from(["第一", "第三代", "一站式", "5G", "數以百計", "多個", "數個", "一些"]),
+    year=st.integers(min_value=2000, max_value=2030),
+)
+def test_negatives_never_become_figures(word, year):
+    assert figures(f"{year}年3月26日，政府推出{word}服務。") == []
+
+
+def test_the_shared_chinese_reply_gives_figures(seed_path):
+    zh = seed_path.parent / "2026-01-21-LCQ1-promoting-digital-education-zh.txt"
+    if not zh.exists():
+        pytest.skip(f"{zh.name} is not in the shared corpus")
+    (source,) = [s for s in discover([zh.parent]) if s.path.name == zh.name]
+    found = [f for f in extract(parse(read(source))) if f.part == "reply"]
+    assert len(found) >= 20
+    text = read(source).text
+    assert all(text[f.start : f.end] == f.text for f in found)
+    assert {"over", "nearly", "at_least", "up_to"} <= {f.qualifier for f in found}
+    assert any(f.unit == "percent" for f in found)
