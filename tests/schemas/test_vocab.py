@@ -49,52 +49,37 @@ def _plant(folder: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+# A typo planted in a copy of each file: (file, text, typo, what the error must say).
+# fmt: off
+TYPOS = [
+    ("qualifiers.toml", "about = [", "abuot = [", r"qualifiers\.toml: before\.abuot: .*'abuot'"),
+    ("dates.toml", "Sept = 9", "Sept = 19", r"dates\.toml: months\.Sept: .*less than or equal to 12"),
+    ("dates.toml", 'middle = ["mid"', 'midle = ["mid"', r"dates\.toml: anchors\.positions\.midle: .*'midle'"),
+    ("units.toml", "stop = [", "stpo = [", r"units\.toml: .*noun_phrase\.stpo: Extra inputs"),
+    ("units.toml", '"dataset", "enterprise"', '"Dataset", "enterprise"', r"units\.toml: known\.single\[0\]: .*lower case"),
+    ("subjects.toml", 'name = "Cyberport"', 'nmae = "Cyberport"', r"subjects\.toml: .*subject\[2\]\.nmae: Extra inputs .*\'Cyberport\'"),
+    ("negatives.toml", '"phase", "phases"', '"phase", "phase"', r"negatives\.toml: before_words: .*'phase' is listed twice"),
+    ("numbers.toml", '"a quarter" = 25', '"a quarter" = 250', r"numbers\.toml: fractions\.a quarter: "),
+    ("sentences.toml", '"e.g", "i.e"', '"e.g", "i.e "', r"sentences\.toml: abbreviations\[1\]: .*stray spaces"),
+    ("topics.toml", "lcq_title =", "lcq_titel =", r"topics\.toml: .*lcq_titel: Extra inputs"),
+    ("zh/qualifiers.toml", '"超過" = "over"', '"超過" = "ovr"', r"zh/qualifiers\.toml: before\.超過: .*'ovr'"),
+]
+# fmt: on
+
+
 @pytest.mark.parametrize(
     ("name", "old", "new", "message"),
-    [
-        ("qualifiers.toml", "about = [", "abuot = [", r"qualifiers\.toml: before\.abuot: .*'abuot'"),
-        ("dates.toml", "Sept = 9", "Sept = 19", r"dates\.toml: months\.Sept: .*less than or equal to 12"),
-        (
-            "dates.toml",
-            'middle = ["mid"',
-            'midle = ["mid"',
-            r"dates\.toml: anchors\.positions\.midle: .*'midle'",
-        ),
-        ("units.toml", "stop = [", "stpo = [", r"units\.toml: .*noun_phrase\.stpo: Extra inputs"),
-        (
-            "units.toml",
-            '"dataset", "enterprise"',
-            '"Dataset", "enterprise"',
-            r"units\.toml: known\.single\[0\]: .*lower case",
-        ),
-        (
-            "subjects.toml",
-            'name = "Cyberport"',
-            'nmae = "Cyberport"',
-            r"subjects\.toml: .*subject\[2\]\.nmae: Extra inputs .*\'Cyberport\'",
-        ),
-        (
-            "negatives.toml",
-            '"phase", "phases"',
-            '"phase", "phase"',
-            r"negatives\.toml: before_words: .*'phase' is listed twice",
-        ),
-        ("numbers.toml", '"a quarter" = 25', '"a quarter" = 250', r"numbers\.toml: fractions\.a quarter: "),
-        (
-            "sentences.toml",
-            '"e.g", "i.e"',
-            '"e.g", "i.e "',
-            r"sentences\.toml: abbreviations\[1\]: .*stray spaces",
-        ),
-        ("topics.toml", "lcq_title =", "lcq_titel =", r"topics\.toml: .*lcq_titel: Extra inputs"),
-    ],
+    TYPOS,
     ids=lambda x: x if isinstance(x, str) and x.endswith(".toml") else None,
 )
-def test_a_planted_typo_fails_with_the_file_and_entry(copy, name, old, new, message):
-    _plant(copy, name, old, new)
+def test_a_planted_typo_fails_with_the_file_and_entry(tmp_path, name, old, new, message):
+    lang, _, name = name.rpartition("/")
+    folder = tmp_path / (lang or "en")
+    shutil.copytree(settings.VOCAB_DIR / folder.name, folder)
+    _plant(folder, name, old, new)
     with pytest.raises(ConfigError, match=message) as e:
-        vocab.read("en", root=copy)
-    assert str(copy / name) in str(e.value)
+        vocab.read(folder.name, root=folder)
+    assert str(folder / name) in str(e.value)
 
 
 def test_a_file_without_a_model_fails(copy):
@@ -107,13 +92,6 @@ def test_a_language_missing_a_file_fails(copy):
     (copy / "dates.toml").unlink()
     with pytest.raises(ConfigError, match=r"dates\.toml: file not found"):
         vocab.read("en", root=copy)
-
-
-def test_a_planted_typo_in_the_chinese_files_fails_with_the_file_and_entry(tmp_path):
-    shutil.copytree(settings.VOCAB_DIR / "zh", tmp_path / "zh")
-    _plant(tmp_path / "zh", "qualifiers.toml", '"超過" = "over"', '"超過" = "ovr"')
-    with pytest.raises(ConfigError, match=r"zh/qualifiers\.toml: before\.超過: .*'ovr'"):
-        vocab.read("zh", root=tmp_path / "zh")
 
 
 def test_a_new_language_folder_loads_without_code_changes(copy, monkeypatch):
