@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel, create_engine
 
 import schemas.storage  # noqa: F401  (registers the tables)
@@ -19,6 +26,26 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _add_missing_columns(eng: Engine) -> None:
+    """Give a database from an older itdash the nullable columns added since (series, twins).
+
+    Only nullable columns are ever added between versions, and every document is
+    reprocessed when the code changes, so an added column fills on the next run;
+    a schema change beyond that would need real migrations (Alembic).
+    """
+    found = inspect(eng)
+    existing = set(found.get_table_names())
+    with eng.begin() as c:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing:
+                continue
+            have = {col["name"] for col in found.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have and col.nullable:
+                    kind = col.type.compile(dialect=eng.dialect)
+                    c.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
 
 
 def engine(url: str, create: bool = True) -> Engine:
@@ -48,6 +75,7 @@ def engine(url: str, create: bool = True) -> Engine:
             SQLModel.metadata.create_all(eng)
             # create_all skips tables that exist, and with them indexes added
             # since the file was made; a database from an older itdash gets them here.
+            _add_missing_columns(eng)
             for table in SQLModel.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(eng, checkfirst=True)
@@ -56,3 +84,81 @@ def engine(url: str, create: bool = True) -> Engine:
             where = parsed.render_as_string()
             raise ItdashError(f"cannot open database {where}: {e.__class__.__name__}: {first}") from None
     return eng
+
+
+# pg_advisory_lock key of "one ETL run at a time": any fixed 64-bit number, the same in every itdash.
+_ETL_LOCK_KEY = 0x17DA5E71
+_POLL_SECONDS = 0.2
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _wait(try_lock: Callable[[], bool], where: str, wait: float, say: Callable[[str], None]) -> None:
+    if try_lock():
+        return
+    say(f"itdash etl: another ETL run is writing to {where}; waiting for it to finish (up to {wait:.0f} s)")
+    started = time.monotonic()
+    while not try_lock():
+        if time.monotonic() - started > wait:
+            raise ItdashError(f"another ETL run held {where} for over {wait:.0f} s; try again when it ends")
+        time.sleep(_POLL_SECONDS)
+    say(f"itdash etl: the other run has finished after {time.monotonic() - started:.1f} s; going on")
+
+
+@contextmanager
+def exclusive(url: str, wait: float, say: Callable[[str], None] = _stderr) -> Iterator[None]:
+    """Hold the database's one ETL-run lock while the block runs; wait for another run to end.
+
+    Two runs writing the same documents, registry and series at once collide
+    on their keys; taking turns makes both succeed. The lock dies with its
+    process (a file lock beside a SQLite file; a PostgreSQL advisory lock on
+    its own connection), so a killed run never leaves it held.
+    """
+    url = normalise_url(url)
+    parsed = make_url(url)
+    where = parsed.render_as_string()
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            yield
+            return
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(f"{path}.etl-lock", os.O_RDWR | os.O_CREAT, 0o644)
+
+        def try_file() -> bool:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+
+        try:
+            _wait(try_file, where, wait, say)
+            yield
+        finally:
+            os.close(fd)  # closing the file releases its lock
+        return
+    if parsed.get_backend_name() != "postgresql":
+        yield  # no lock for other engines; itdash is tested on SQLite and PostgreSQL
+        return
+    eng = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        conn = eng.connect()
+    except Exception as e:  # noqa: BLE001 - any driver error means the same to a user
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise ItdashError(f"cannot open database {where}: {e.__class__.__name__}: {first}") from None
+    try:
+
+        def try_advisory() -> bool:
+            return bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _ETL_LOCK_KEY}).scalar())
+
+        _wait(try_advisory, where, wait, say)
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ETL_LOCK_KEY})
+    finally:
+        conn.close()
+        eng.dispose()

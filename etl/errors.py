@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """`text` as every database and terminal can hold it: NULs and undecodable file-name bytes escaped.
+
+    A file name that is not UTF-8 reaches Python as lone surrogates, which
+    neither PostgreSQL nor SQLite can store; the quarantine must still name it.
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 class ItdashError(Exception):
     """Something the user can act on; the CLI prints it as one line."""
 
@@ -11,11 +26,37 @@ class DocumentError(ItdashError):
     """A document that cannot go through a stage; it is quarantined, the rest go on."""
 
     def __init__(self, doc: str, reason: str, stage: str = "read") -> None:
+        doc, reason = printable(doc), printable(reason)
         super().__init__(f"{doc}: {reason}")
         self.doc = doc
         self.reason = reason
         self.stage = stage
 
+    @classmethod
+    def of(cls, exc: BaseException, doc: str, stage: str = "load") -> DocumentError:
+        """Any failure of one document as the error that quarantines it, naming the document."""
+        return as_document_error(exc, doc, stage)
+
 
 class ConfigError(ItdashError):
     """A data file under data/ that does not match its model."""
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception as a short line: the driver's own words, not the SQL and its parameters.
+
+    SQLAlchemy wraps driver errors with the statement and every bound value,
+    which for a document means its whole text; the wrapped error says what failed.
+    """
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).replace("\x00", "\\x00").strip()
+    first = text.splitlines()[0] if text else ""
+    line = f"{inner.__class__.__name__}: {first}" if first else inner.__class__.__name__
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def as_document_error(exc: BaseException, doc: str, stage: str = "load") -> DocumentError:
+    """Any failure of one document as the error that quarantines it, naming the document."""
+    if isinstance(exc, DocumentError):
+        return exc
+    return DocumentError(doc, f"unexpected {one_line(exc)}", stage)

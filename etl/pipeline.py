@@ -24,12 +24,14 @@ from etl import (
     normalise,
     reconcile,
     review,
+    series,
     settings,
     validate,
     version,
 )
 from etl.errors import DocumentError
 from etl.extract import extract
+from etl.locations import locate
 from etl.parse import Reply, parse
 from schemas import storage
 
@@ -54,8 +56,10 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
     doc: Reply = parse(raw)
     try:
         found = extract(doc)
+        series.assign(found, doc.date, doc.lang)
     except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the corpus
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
+    validate.figure_count(len(found), raw.name)  # before mapping, whose cost grows with sentence length
     out = normalise.reply(found, registry, raw.sha256, doc.url, doc.date)
     figures, observations = out.figures, out.observations
     if figures:
@@ -74,7 +78,7 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         office=doc.office,
         published=doc.date,
         date_source=doc.date_source,
-        lang=raw.source.lang,
+        lang="zh-Hant" if doc.lang == "zh" else raw.source.lang,
         kind="text" if doc.body.map.identity else "html",
         encoding=raw.encoding,
         figures_found=len(figures),
@@ -100,11 +104,15 @@ class Summary:
     warnings: int = 0
     seconds: float = 0.0
     failures: list[DocumentError] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # "file: same bytes as other file"
+
+    def _duplicates(self) -> str:
+        return f", {len(self.duplicates)} duplicates of another file" if self.duplicates else ""
 
     def line(self) -> str:
         return (
             f"{self.documents_read} documents read ({self.documents_loaded} loaded, "
-            f"{self.documents_unchanged} unchanged), {self.figures} figures, "
+            f"{self.documents_unchanged} unchanged{self._duplicates()}), {self.figures} figures, "
             f"{self.observations} observations, {self.quarantined} quarantined; "
             f"{self.curated} curated observations, {self.targets} targets; "
             f"{self.decisions} review decisions applied; {self.conflicts} conflicts, "
@@ -144,7 +152,17 @@ def run(
     progress: Progress | None = None,
     curated_dir: Path | None = None,
 ) -> Summary:
-    """The whole ETL over `paths` into `database_url`."""
+    """The whole ETL over `paths` into `database_url`; one run at a time per database (`db.exclusive`)."""
+    with db.exclusive(database_url, settings.etl_wait_seconds()):
+        return _run(paths, database_url, progress, curated_dir)
+
+
+def _run(
+    paths: Iterable[Path | str],
+    database_url: str,
+    progress: Progress | None = None,
+    curated_dir: Path | None = None,
+) -> Summary:
     t0 = time.perf_counter()
     paths = list(paths)
     registry = indicators.load()
@@ -165,15 +183,23 @@ def run(
         try:
             if isinstance(item, DocumentError):
                 raise item
+            seen = locate(engine, item, processed_with, run_id)
+            if seen.duplicate_of is not None:
+                summary.duplicates.append(f"{item.name}: same bytes as {seen.duplicate_of}")
+                summary.documents_unchanged += int(seen.unchanged)
+                continue
             if load.is_current(engine, item.name, item.sha256, processed_with):
                 summary.documents_unchanged += 1
                 continue
             result = process(item, registry, processed_with)
+            rows = [result.document, *result.figures, *result.observations, *result.targets]
+            validate.storable(rows, item.name)
             load.write_document(engine, result.document, result.figures, result.observations, result.targets)
             summary.documents_loaded += 1
             summary.figures += len(result.figures)
             summary.observations += len(result.observations)
-        except DocumentError as e:
+        except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
+            e = DocumentError.of(exc, name)
             summary.quarantined += 1
             summary.failures.append(e)
             doc_id = None if isinstance(item, DocumentError) else item.sha256

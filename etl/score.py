@@ -14,10 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import corpus, series
-from etl.errors import DocumentError, ItdashError
-from etl.extract import extract
-from etl.parse import parse
+from etl import replies
+from etl.errors import ItdashError
 
 FIELDS = ("qualifier", "unit", "as_of", "subject")
 
@@ -34,6 +32,21 @@ class Score:
     errors: list[str] = field(default_factory=list)
     # (gold series, predicted series) of every matched figure, for the pairwise series scores
     series_pairs: list[tuple[str | None, str | None, str, str]] = field(default_factory=list)
+    # (gold twin_agrees, predicted twin_agrees) of matched figures whose gold says
+    twin_pairs: list[tuple[bool, bool | None, str, str]] = field(default_factory=list)
+
+    def twin_scores(self) -> dict[str, float]:
+        """twin_agrees accuracy, the share of planted disagreements found, and false alarms."""
+        pairs = self.twin_pairs
+        right = sum(1 for g, p, _, _ in pairs if g == p)
+        planted = [p for g, p, _, _ in pairs if g is False]
+        agreeing = [p for g, p, _, _ in pairs if g is True]
+        return {
+            "accuracy": right / len(pairs) if pairs else 0.0,
+            "found": sum(1 for p in planted if p is False) / len(planted) if planted else 0.0,
+            "planted": float(len(planted)),
+            "false_alarms": float(sum(1 for p in agreeing if p is False)),
+        }
 
     def series_scores(self) -> dict[str, float]:
         """Coverage, and pairwise precision / recall / F1 over all pairs of matched figures:
@@ -115,9 +128,20 @@ class Score:
                 f"series: coverage {ss['coverage']:.3f}  pairwise precision {ss['precision']:.3f}  "
                 f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f} ({ss['pairs']:.0f} gold pairs)"
             )
+        if self.twin_pairs:
+            ts = self.twin_scores()
+            out.append(
+                f"twins: twin_agrees accuracy {ts['accuracy']:.3f}  planted disagreements found "
+                f"{ts['found']:.3f} of {ts['planted']:.0f}  false alarms {ts['false_alarms']:.0f}"
+            )
         out += [f"error: {e}" for e in self.errors]
         if verbose:
             out += self.series_errors()
+            out += [
+                f"  twin     {doc}: {text!r}: gold {g}, got {p}"
+                for g, p, doc, text in self.twin_pairs
+                if g != p
+            ]
             for doc in sorted(set(self.misses) | set(self.spurious) | set(self.wrong)):
                 out.append(f"{doc}:")
                 out += [
@@ -153,6 +177,10 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
+def _names(folder: Path) -> set[str]:
+    return {p.name for p in Path(folder).iterdir() if p.is_file()}
+
+
 def load_gold(path: Path) -> dict[str, list[dict]]:
     gold: dict[str, list[dict]] = defaultdict(list)
     try:
@@ -170,21 +198,18 @@ def load_gold(path: Path) -> dict[str, list[dict]]:
     return gold
 
 
-def score(gold_path: Path, folder: Path) -> Score:
+def score(gold_path: Path, folder: Path, twins_in: list[Path] | None = None) -> Score:
+    """Score the documents of `folder`; those of `twins_in` are read too, only so that the
+    Chinese and English versions of a reply can be compared (`twin_agrees`)."""
     gold = load_gold(gold_path)
     predicted: dict[str, list[dict]] = {}
     result = Score()
-    for item in corpus.read_all(corpus.discover([folder])):
-        try:
-            if isinstance(item, DocumentError):
-                raise item
-            doc = parse(item)
-            figs = extract(doc)
-            series.assign(figs, doc.date, doc.lang)
-        except DocumentError as e:
-            result.errors.append(str(e))
-            continue
-        predicted[Path(item.name).name] = [f.spec() for f in figs if f.part == "reply"]
+    done, failed = replies.read([folder, *(twins_in or [])])
+    result.errors += [str(e) for e in failed if not twins_in or Path(e.doc).name in _names(folder)]
+    scored = _names(folder)
+    for r in done:
+        if Path(r.doc.name).name in scored:
+            predicted[Path(r.doc.name).name] = [f.spec() for f in r.figures if f.part == "reply"]
     for doc in sorted(set(gold) | set(predicted)):
         g_list, p_list = gold.get(doc, []), predicted.get(doc, [])
         result.gold += len(g_list)
@@ -209,6 +234,8 @@ def score(gold_path: Path, folder: Path) -> Score:
             result.matched += 1
             p = p_list[hit]
             result.series_pairs.append((g.get("series"), p.get("series"), doc, g["text"]))
+            if "twin_agrees" in g:
+                result.twin_pairs.append((g["twin_agrees"], p.get("twin_agrees"), doc, g["text"]))
             for name in FIELDS:
                 if agrees(name, g.get(name), p.get(name)):
                     result.correct[name] += 1

@@ -74,6 +74,33 @@ def max_retry_after() -> float:
     return _positive("ITDASH_MAX_RETRY_AFTER", DEFAULT_MAX_RETRY_AFTER)
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def max_document_bytes() -> int:
+    """Largest document the ETL reads; a larger one is quarantined before it is read.
+
+    Real replies are tens of kilobytes and their press-release pages a few
+    hundred; the bound keeps one hostile file from costing the run its memory.
+    """
+    return _int_env("ITDASH_MAX_DOCUMENT_BYTES", 2_000_000)
+
+
+def max_figures() -> int:
+    """Most figures one document may yield; more is quarantined as not a reply."""
+    return _int_env("ITDASH_MAX_FIGURES", 2_000)
+
+
+def etl_wait_seconds() -> int:
+    """How long an ETL run waits for another run over the same database to finish."""
+    return _int_env("ITDASH_ETL_WAIT", 3_600)
+
+
 def host() -> str:
     return os.environ.get("HOST") or DEFAULT_HOST
 

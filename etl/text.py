@@ -91,6 +91,9 @@ class _Visible(HTMLParser):
         self.map = SourceMap()
         self.length = 0
         self.stack: list[tuple[str, bool]] = []  # (tag, opens a release region)
+        # How many of each tag are open: an end tag nothing opened is dropped without
+        # walking the stack, which made thousands of stray end tags cost quadratic time.
+        self.open_count: dict[str, int] = {}
         self.inside = 0  # how many open release regions enclose us
         self.hidden = 0
 
@@ -124,6 +127,7 @@ class _Visible(HTMLParser):
             self.hidden += 1
         if tag not in _VOID_TAGS:
             self.stack.append((tag, opens))
+            self.open_count[tag] = self.open_count.get(tag, 0) + 1
         if opens:
             if self.inside == 0 and self.length:
                 self._emit("\n\n", self._pos(), 0, False)
@@ -144,10 +148,13 @@ class _Visible(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _PARA_TAGS or tag == "li":
             self._break(paragraph=tag in _PARA_TAGS)
+        if not self.open_count.get(tag):
+            return
         # Pop to the matching open tag; browsers forgive unclosed tags, so do we.
         for k in range(len(self.stack) - 1, -1, -1):
             if self.stack[k][0] == tag:
                 for t, opened in self.stack[k:]:
+                    self.open_count[t] -= 1
                     if opened:
                         self.inside -= 1
                     if t in _HIDDEN_TAGS:

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from etl import settings
-from etl.errors import DocumentError, ItdashError
+from etl.errors import ItdashError
 
 app = typer.Typer(
     help="Hong Kong I&T figures from LegCo written replies: extract, load, serve.",
@@ -39,28 +39,19 @@ def extract(
     format: Format = typer.Option(Format.jsonl, "--format", "-f", help="jsonl (the spec's) or a table."),
 ) -> None:
     """Print every figure of the given replies, as shared/spec/figures.md defines."""
-    from etl import corpus, series
-    from etl.extract import extract as extract_figures
-    from etl.parse import parse
+    from etl import replies
 
-    failed = 0
+    done, errors = replies.read(paths)
+    for e in errors:
+        typer.echo(f"itdash: {e}", err=True)
+    failed = len(errors)
     rows = []
-    for item in corpus.read_all(corpus.discover(paths)):
-        try:
-            if isinstance(item, DocumentError):
-                raise item
-            doc = parse(item)
-            figures = extract_figures(doc)
-            series.assign(figures, doc.date, doc.lang)
-        except DocumentError as e:
-            failed += 1
-            typer.echo(f"itdash: {e}", err=True)
-            continue
+    for r in done:
         if format is Format.jsonl:
-            for fig in figures:
+            for fig in r.figures:
                 sys.stdout.write(fig.jsonl() + "\n")
         else:
-            rows.extend(figures)
+            rows.extend(r.figures)
     if format is Format.table and rows:
         from rich.console import Console
         from rich.table import Table
@@ -99,6 +90,7 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 
 def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
     from etl import pipeline
 
@@ -111,7 +103,9 @@ def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None)
 
         summary = pipeline.run(corpus_dirs, database, progress=tick, curated_dir=curated)
     for e in summary.failures:
-        console.print(f"[yellow]quarantined[/] {e}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]quarantined[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+    for d in summary.duplicates:
+        console.print(f"duplicate {d}", highlight=False, soft_wrap=True, markup=False)
     typer.echo(f"etl: {summary.line()}")
 
 
@@ -122,11 +116,14 @@ def score(
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Per document: misses, spurious, wrong fields."
     ),
+    twins: list[Path] = typer.Option(
+        None, "--twins", help="Folder(s) holding the other language's versions, read to compare them."
+    ),
 ) -> None:
-    """Precision, recall and F1 of extraction against a gold set, and field accuracy."""
+    """Precision, recall and F1 of extraction against a gold set, field accuracy, series and twins."""
     from etl.score import score as run_score
 
-    for line in run_score(gold, folder).lines(verbose):
+    for line in run_score(gold, folder, twins).lines(verbose):
         typer.echo(line)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -10,6 +13,19 @@ from schemas.figure import PARTS, QUALIFIERS
 
 ISO_AS_OF = r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$"
 SOURCE_KINDS = ("reply", "curated")
+# The span a figure's period may fall in: wide enough for "since 1841" and "by 2100",
+# narrow enough that a misread year (or a hostile one) is refused rather than stored.
+EARLIEST_DATE = date(1800, 1, 1)
+LATEST_DATE = date(2200, 12, 31)
+
+
+def _finite(series: pd.Series) -> pd.Series:
+    return series.isna() | np.isfinite(series.astype(float))
+
+
+def _plausible(series: pd.Series) -> pd.Series:
+    low, high = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+    return series.isna() | ((series >= low) & (series <= high))
 
 
 class FigureFrame(pa.DataFrameModel):
@@ -40,6 +56,14 @@ class FigureFrame(pa.DataFrameModel):
     def span_inside(cls, df):  # noqa: N805
         return (df["start"] < df["end"]) & (df["end"] <= df["doc_length"])
 
+    @pa.check("value", error="a value must be a finite number")
+    def value_finite(cls, series):  # noqa: N805
+        return _finite(series)
+
+    @pa.check("as_of_start", "as_of_end", error="a period must lie between 1800 and 2200")
+    def as_of_plausible(cls, series):  # noqa: N805
+        return _plausible(series)
+
     @pa.dataframe_check(error="as_of's start must not be after its end")
     def period_ordered(cls, df):  # noqa: N805
         return df["as_of_start"] <= df["as_of_end"]
@@ -63,6 +87,14 @@ class ObservationFrame(pa.DataFrameModel):
     class Config:
         strict = False
         coerce = True
+
+    @pa.check("value", "lower", "upper", error="values and bounds must be finite numbers")
+    def values_finite(cls, series):  # noqa: N805
+        return _finite(series)
+
+    @pa.check("period_start", "period_end", "published", error="dates must lie between 1800 and 2200")
+    def dates_plausible(cls, series):  # noqa: N805
+        return _plausible(series)
 
     @pa.dataframe_check(error="as_of must not be after the source's publication date")
     def not_after_published(cls, df):  # noqa: N805

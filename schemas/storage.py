@@ -53,6 +53,9 @@ class FigureBase(SQLModel):
     as_of_end: date
     sentence: str = Field(sa_column=Column(Text, nullable=False))
     clause: str = Field(sa_column=Column(Text, nullable=False))
+    series: str | None = Field(default=None, index=True, description="shared/spec/series.md: its series id")
+    series_label: str | None = None
+    twin_agrees: bool | None = Field(default=None, description="the other language's version agrees")
     mapping: str = Field(description="mapped, unmapped or ambiguous")
     indicator_id: str | None = Field(default=None, index=True)
     rule: str | None = Field(default=None, description="the registry rule that matched")
@@ -203,3 +206,18 @@ class Quarantine(SQLModel, table=True):
     stage: str
     reason: str = Field(sa_column=Column(Text, nullable=False))
     run_id: int | None = Field(default=None, foreign_key="etl_runs.id")
+
+
+class DocumentLocation(SQLModel, table=True):
+    """Every place a document's bytes were found: one reply may sit in two corpora or under two names.
+
+    Keyed by the file, not the content, so the second copy of a reply is kept
+    as a place of the one document instead of replacing it. No foreign key to
+    `documents`: a place is recorded when a file is found, loaded or not.
+    """
+
+    __tablename__ = "document_locations"
+    path: str = Field(primary_key=True, description="the file, links resolved")
+    source: str = Field(description="the name its corpus gives it")
+    doc_id: str = Field(index=True, description="SHA-256 of the bytes found there")
+    run_id: int | None = Field(default=None, foreign_key="etl_runs.id", description="last run that saw it")

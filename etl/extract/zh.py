@@ -711,6 +711,37 @@ class Sentence:
     part: str
     item: int | None
     paragraph: int
+    cells: tuple[tuple[int, int], ...] = ()  # a table row: its cells
+    header: tuple[str, ...] = ()  # and its table's header cells
+
+
+def _cells(text: str, a: int, b: int) -> tuple[tuple[int, int], ...]:
+    out, start = [], a
+    for k in range(a, b + 1):
+        if k == b or text[k] == "\t":
+            lo, hi = start, k
+            while lo < hi and text[lo].isspace():
+                lo += 1
+            while hi > lo and text[hi - 1].isspace():
+                hi -= 1
+            if hi > lo:
+                out.append((lo, hi))
+            start = k + 1
+    return tuple(out)
+
+
+def _table(text: str, p_start: int, p_end: int, part: str, item: int | None, k: int) -> list[Sentence]:
+    """A table (cells split by tabs, one row a line): each row below the header is a sentence."""
+    rows, a = [], p_start
+    for line_end in [*(i for i in range(p_start, p_end) if text[i] == "\n"), p_end]:
+        cells = _cells(text, a, line_end)
+        if cells:
+            rows.append((a, line_end, cells))
+        a = line_end + 1
+    if len(rows) < 2:
+        return []
+    header = tuple(text[x:y] for x, y in rows[0][2])
+    return [Sentence(c[0][0], c[-1][1], part, item, k, c, header) for _, _, c in rows[1:]]
 
 
 def sentences(doc: Reply) -> list[Sentence]:
@@ -719,6 +750,9 @@ def sentences(doc: Reply) -> list[Sentence]:
     text = doc.text
     for k, p in enumerate(doc.paragraphs):
         if p.part is None:
+            continue
+        if "\t" in text[p.start : p.end]:
+            out += _table(text, p.start, p.end, p.part, p.item, k)
             continue
         a = p.start
         for m in _SENTENCE_END.finditer(text, p.start, p.end):
@@ -765,6 +799,12 @@ def extract(doc: Reply) -> list[Figure]:
     for s in sentences(doc):
         if s.paragraph != paragraph:
             paragraph, carry = s.paragraph, None
+        if s.cells:
+            drafts = _row(text, s, doc.date, v)
+            for d in drafts:
+                d.subject = carry
+            _emit(out, doc, s, drafts, " ".join(text[a:b] for a, b in s.cells))
+            continue
         drafts = [draft(text, n, s.start, s.end, v) for n in numbers(text, s.start, s.end, v)]
         _pair_ranges(text, drafts, v)  # first: 兩至三個月's lower end counts through its upper end
         drafts = [d for d in drafts if counts(d, v)]
@@ -775,7 +815,11 @@ def extract(doc: Reply) -> list[Figure]:
                 d.unit = (
                     noun_before(text, s.start, d.start, v)
                     or (drafts[k - 1].unit if k and drafts[k - 1].unit not in _NOT_INHERITED else None)
-                    or (prev[-1].unit if continues and prev else None)
+                    or (
+                        next((x.unit for x in reversed(prev) if x.unit not in _NOT_INHERITED), None)
+                        if continues
+                        else None
+                    )
                 )
         found = anchors(text, s.start, s.end, doc.date, v)
         same = continues or any(w in text[s.start : s.end] for w in v.same_period)
@@ -805,30 +849,63 @@ def extract(doc: Reply) -> list[Figure]:
             carry = drafts[-1].subject or carry
         elif ms:
             carry = ms[-1].name
-        sentence = collapse(text[s.start : s.end])
-        for k, d in enumerate(drafts):
-            a, b = doc.body.span(d.start, d.end)
-            lo = drafts[k - 1].end if k else s.start
-            hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
-            out.append(
-                Figure(
-                    doc=doc.name,
-                    part=s.part,
-                    item=s.item,
-                    start=a,
-                    end=b,
-                    text=doc.raw.text[a:b],
-                    value=d.n.value,
-                    qualifier=d.qualifier,
-                    unit=d.unit or "count",
-                    subject=d.subject,
-                    as_of=d.as_of or doc.date.isoformat(),
-                    sentence=sentence,
-                    clause=collapse(text[lo:hi]),
-                    sentence_start=s.start,
-                    sentence_end=s.end,
-                )
-            )
+        _emit(out, doc, s, drafts, collapse(text[s.start : s.end]))
         if drafts:
             prev = drafts
     return out
+
+
+_HEADER_SCALE = re.compile(
+    r"[（(]\s*(?:港幣|港元)?\s*(百萬|千萬|十萬|萬|億|千)?\s*(港元|元|美元|人民幣)\s*[）)]"
+)
+
+
+def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
+    """A table row's figures: the header gives scale and unit, the row's label its as_of."""
+    label = text[s.cells[0][0] : s.cells[0][1]]
+    found = anchors(
+        label + "年度" if re.fullmatch(r"\d{4}\s*[-–/]\s*\d{2}", label) else label, 0, len(label) + 2, day, v
+    )
+    as_of = found[0].value if found else day.isoformat()
+    out = []
+    for k, (a, b) in enumerate(s.cells[1:], start=1):
+        head = s.header[k] if k < len(s.header) else ""
+        scale = _HEADER_SCALE.search(head)
+        for n in numbers(text, a, b, v):
+            d = Draft(n, n.start, n.end, as_of=as_of, measured=True)
+            if scale:
+                d.n.value *= v.scales.get(scale.group(1) or "", 1)
+                d.unit = v.money.get(scale.group(2), "HKD")
+            elif n.percent or "%" in head or "百分比" in head:
+                d.unit = "percent"
+            else:
+                d.unit = noun_before(head, 0, len(head), v) or "count"
+            out.append(d)
+    return out
+
+
+def _emit(out: list[Figure], doc: Reply, s: Sentence, drafts: list[Draft], sentence: str) -> None:
+    text = doc.text
+    for k, d in enumerate(drafts):
+        a, b = doc.body.span(d.start, d.end)
+        lo = drafts[k - 1].end if k else s.start
+        hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
+        out.append(
+            Figure(
+                doc=doc.name,
+                part=s.part,
+                item=s.item,
+                start=a,
+                end=b,
+                text=doc.raw.text[a:b],
+                value=d.n.value,
+                qualifier=d.qualifier,
+                unit=d.unit or "count",
+                subject=d.subject,
+                as_of=d.as_of or doc.date.isoformat(),
+                sentence=sentence,
+                clause=collapse(text[lo:hi]),
+                sentence_start=s.start,
+                sentence_end=s.end,
+            )
+        )

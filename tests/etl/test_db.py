@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import inspect, text
 
 from etl import db
@@ -29,3 +31,40 @@ def test_an_older_database_gets_the_indexes_added_since(database_url):
     assert {"ix_observations_series", "ix_observations_conflict"} <= _indexes(database_url)
     db.engine(database_url).dispose()  # and opening it again changes nothing
     assert {"ix_observations_series", "ix_observations_conflict"} <= _indexes(database_url)
+
+
+def test_an_older_database_gets_the_columns_added_since(database_url):
+    """A database made before figures carried their series gains the column, empty, on open."""
+    db.engine(database_url).dispose()
+    old = db.engine(database_url, create=False)
+    with old.begin() as c:
+        c.execute(text("DROP INDEX IF EXISTS ix_figures_series"))
+        c.execute(text('ALTER TABLE figures DROP COLUMN "series"'))
+        c.execute(text('ALTER TABLE figures DROP COLUMN "series_label"'))
+    old.dispose()
+    db.engine(database_url).dispose()
+    eng = db.engine(database_url, create=False)
+    columns = {c["name"] for c in inspect(eng).get_columns("figures")}
+    eng.dispose()
+    assert {"series", "series_label", "twin_agrees"} <= columns
+
+
+def test_the_database_holds_the_series_itdash_extract_prints(corpus, database_url):
+    import json
+
+    from etl import pipeline
+    from itdash.cli import app
+    from tests.test_cli import runner
+
+    pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    printed = {
+        (Path(r["doc"]).name, r["start"]): r["series"]
+        for r in map(json.loads, runner.invoke(app, ["extract", str(corpus)]).stdout.splitlines())
+    }
+    eng = db.engine(database_url, create=False)
+    with eng.connect() as c:
+        rows = c.execute(
+            text("SELECT d.source, f.start, f.series FROM figures f JOIN documents d ON d.id = f.doc_id")
+        ).all()
+    eng.dispose()
+    assert rows and all(printed[(Path(src).name, start)] == s for src, start, s in rows)
