@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-CORPUS ?= ../shared/corpus
+# The shared corpus beside the project, else the project's own fictional sample (data/sample).
+CORPUS ?= $(if $(wildcard ../shared/corpus/manifest.csv),../shared/corpus,data/sample)
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 export CORPUS

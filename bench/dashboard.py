@@ -8,12 +8,17 @@
    (dashboard/cache.py holds nothing); the repeats are "warm".
 3. Serves the app with gunicorn on 127.0.0.1 and sends it a bounded load from
    U concurrent users for S seconds, cycling through those same requests;
-   prints throughput, p95 and errors.
+   prints throughput, p95 and errors. Twice: 2 workers each keeping its own
+   cache, then 4 workers sharing the read cache and the sign-in count in the
+   machine's Redis (REDIS_URL, default redis://127.0.0.1:6379/0; its keys,
+   under a prefix of this run's own, are deleted afterwards). `--redis ""`
+   skips the second run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import statistics
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -197,7 +203,14 @@ def latency(url: str, repeat: int) -> None:
         print(f"{name:32} {cold * 1000:7.1f} ms   {_stats(samples)}")
 
 
-def loadtest(url: str, users: int, seconds: float, port: int) -> None:
+def loadtest(
+    url: str, users: int, seconds: float, port: int, workers: int = 2, redis: str | None = None
+) -> None:
+    """Throughput, latency and errors of gunicorn with `workers`, alone or sharing state in `redis`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "ITDASH_REDIS_PREFIX")}
+    prefix = f"itdash-bench-{uuid.uuid4().hex[:8]}"
+    if redis:
+        env.update(REDIS_URL=redis, ITDASH_REDIS_PREFIX=prefix)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -209,8 +222,9 @@ def loadtest(url: str, users: int, seconds: float, port: int) -> None:
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
         ],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -255,8 +269,9 @@ def loadtest(url: str, users: int, seconds: float, port: int) -> None:
         for th in threads:
             th.join()
         wall = time.perf_counter() - t0
+        shared = f", sharing Redis at {redis}" if redis else ", each its own cache"
         print(
-            f"load: {users} users for {seconds:.0f} s on 127.0.0.1 (gunicorn, 2 workers), "
+            f"load: {users} users for {seconds:.0f} s on 127.0.0.1 (gunicorn, {workers} workers{shared}), "
             f"every page render, grid block and download above in turn: {len(times)} requests, "
             f"{len(times) / wall:.1f} req/s, "
             f"{_stats(times)}, {errors} errors"
@@ -264,6 +279,19 @@ def loadtest(url: str, users: int, seconds: float, port: int) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if redis:
+            _forget(redis, prefix)
+
+
+def _forget(redis_url: str, prefix: str) -> None:
+    """Delete this run's keys from the shared Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 def main() -> None:
@@ -273,6 +301,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8077)
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/0", help="Redis for the 4-worker run; '' skips it"
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     t = time.perf_counter()
@@ -280,6 +311,8 @@ def main() -> None:
     print(f"database: {args.observations:,} observations ready in {time.perf_counter() - t:.1f} s")
     latency(url, args.repeat)
     loadtest(url, args.users, args.seconds, args.port)
+    if args.redis:
+        loadtest(url, args.users, args.seconds, args.port, workers=4, redis=args.redis)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,13 @@ address changes, so back and forward restore earlier views).
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 import dash
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import downloads, i18n
+from dashboard import auth, cache, downloads, i18n, inputs, security
 from dashboard.i18n import t
 from etl import settings
 
@@ -51,7 +50,8 @@ def _switch(pathname: str, search: str, lang: str) -> list:
     return out
 
 
-def create_app(database_url: str | None = None) -> Dash:
+def create_app(database_url: str | None = None, secret_key: str | None = None) -> Dash:
+    """The dashboard reading `database_url`; `secret_key` signs sessions (else ITDASH_SECRET_KEY)."""
     app = Dash(
         __name__,
         use_pages=True,
@@ -62,9 +62,13 @@ def create_app(database_url: str | None = None) -> Dash:
     )
     app.server.config["ITDASH_DATABASE_URL"] = database_url or settings.database_url()
     # Signs the session cookie that marks a reviewer; a random key signs everyone out on restart.
-    app.server.secret_key = os.environ.get("ITDASH_SECRET_KEY") or secrets.token_hex(32)
+    app.server.secret_key = secret_key or settings.secret_key() or secrets.token_hex(32)
     app.server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     downloads.register(app.server)
+    security.register(app)
+    inputs.register(app.server)
+    auth.init_app(app.server)
+    cache.init_app(app.server)
     app.layout = html.Div(
         [
             dcc.Location(id="frame-url", refresh=False),
@@ -93,7 +97,8 @@ def create_app(database_url: str | None = None) -> Dash:
         Input("frame-url", "search"),
     )
     def frame(pathname: str | None, search: str | None):  # type: ignore[no-untyped-def]
-        pathname = pathname or "/"
+        pathname = inputs.search(pathname) or "/"
+        search = inputs.search(search)
         lang = i18n.lang_of(i18n.params(search).get("lang"))
         return (
             _nav(pathname, lang),

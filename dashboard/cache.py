@@ -8,11 +8,23 @@ decision is stored, and both leave a row behind (`etl_runs`,
 from those two small tables in one cheap query per call, and a finished run
 or a new decision makes every page read fresh data at once. A time limit
 (`TTL`) bounds how stale a page can be after writes that leave no such row (a
-hand edit of the database); each gunicorn worker keeps its own copy.
+hand edit of the database).
+
+Where results are kept: with REDIS_URL set, in Redis through Flask-Caching
+(`RedisCache`), shared by every worker and machine serving the app, under
+keys of ITDASH_REDIS_PREFIX; a value is pickled, so a kept page must hold
+plain data (a figure as a dict, not a `go.Figure`, which validates itself
+again when unpickled). Unset, in this process's memory: a least-recently-used
+table of SIZE results, shared by the callers without copying (Flask-Caching's
+in-process SimpleCache would pickle every value and drop at random, not the
+oldest). If Redis cannot be reached, the read is made afresh and the page
+still draws.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -20,20 +32,42 @@ from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from flask import Flask, current_app, has_app_context
+from flask_caching import Cache
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from etl import settings
 from schemas.storage import EtlRun, ReviewDecision
 
 TTL = 300.0  # seconds
 SIZE = 256  # results kept per process, least recently used dropped first
+EXTENSION = "itdash_cache"
 
 P = ParamSpec("P")
 R = TypeVar("R")
+log = logging.getLogger("itdash.dashboard")
 
 _lock = threading.Lock()
 _store: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
 _now = time.monotonic
+
+
+def init_app(server: Flask) -> None:
+    """Keep `server`'s reads in Redis when REDIS_URL is set; otherwise they stay in this process."""
+    url = settings.redis_url()
+    if url is None:
+        return
+    shared = Cache(
+        config={
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": url,
+            "CACHE_KEY_PREFIX": f"{settings.redis_prefix()}:read:",
+            "CACHE_DEFAULT_TIMEOUT": int(TTL),
+        }
+    )
+    shared.init_app(server)
+    server.extensions[EXTENSION] = shared
 
 
 def version(eng: Engine) -> tuple:
@@ -48,6 +82,10 @@ def version(eng: Engine) -> tuple:
         return tuple(c.execute(stmt).one())
 
 
+def _shared() -> Cache | None:
+    return current_app.extensions.get(EXTENSION) if has_app_context() else None
+
+
 def by_version(fn: Callable[P, R]) -> Callable[P, R]:
     """Keep `fn(eng, *args)` until the database's version changes or TTL passes.
 
@@ -57,6 +95,9 @@ def by_version(fn: Callable[P, R]) -> Callable[P, R]:
     @wraps(fn)
     def wrapper(eng: Engine, *args: Hashable) -> R:  # type: ignore[misc]
         key = (fn.__module__, fn.__qualname__, str(eng.url), version(eng), args)
+        shared = _shared()
+        if shared is not None:
+            return _through_redis(shared, key, lambda: fn(eng, *args))  # type: ignore[arg-type]
         now = _now()
         with _lock:
             hit = _store.get(key)
@@ -74,7 +115,28 @@ def by_version(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper  # type: ignore[return-value]
 
 
+def _through_redis(shared: Cache, key: tuple, read: Callable[[], R]) -> R:
+    """`read()`'s result kept in Redis under a digest of `key` (it names the database's URL)."""
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    try:
+        hit = shared.get(digest)
+    except Exception as e:  # noqa: BLE001 - Redis away: read afresh, the page still draws
+        log.warning("read cache unavailable: %s", e)
+        return read()
+    if hit is not None:
+        return hit[0]  # kept as a 1-tuple, so a result of None is a hit too
+    value = read()
+    try:
+        shared.set(digest, (value,))
+    except Exception as e:  # noqa: BLE001
+        log.warning("read cache unavailable: %s", e)
+    return value
+
+
 def clear() -> None:
-    """Forget every kept result (tests that write behind the app's back use this)."""
+    """Forget every kept result of this process, and of the app's Redis when there is one."""
     with _lock:
         _store.clear()
+    shared = _shared()
+    if shared is not None:
+        shared.clear()

@@ -1,6 +1,7 @@
 """Pure functions from observation frames to Plotly figures and the words beside them.
 
 Kept free of Dash and of the database so tests can check them with three rows.
+How a number, a date or a count is written is dashboard/formatting.py's.
 A figure's qualifier is drawn, never dropped: a lower bound ("over 5 500") is
 an open triangle pointing up, an upper bound ("nearly 4 000") one pointing
 down, an approximate value ("about 1 480") carries a band, and a figure that
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import i18n
+from dashboard import formatting, i18n
 from dashboard.i18n import t
 from schemas.registry import Event
 
@@ -37,40 +38,7 @@ GROUPS = {
     "nearly": "upper",
 }
 SYMBOLS = {"exact": "circle", "lower": "triangle-up-open", "upper": "triangle-down-open", "approx": "diamond"}
-_MARK = {"about": "≈", "nearly": "<", "under": "<", "up_to": "≤"}
-_CURRENCY = {"HKD": "HK$", "USD": "US$", "CNY": "RMB "}
 _MANY_LABELS = 12  # above this many points, only the first and last carry a text label
-
-
-def number(value: float, compact: bool = False, lang: str = "en") -> str:
-    """A value as people write it: thousands separated, no needless decimals.
-
-    `compact` shortens millions and billions ("10 bn", "100億") for cards.
-    """
-    v = float(value)
-    if compact:
-        steps = [(1e8, "億"), (1e6, "萬")] if lang == "zh" else [(1e9, " bn"), (1e6, " m")]
-        for size, word in steps:
-            if abs(v) >= size:
-                scale = 1e4 if word == "萬" else size
-                return number(round(v / scale, 2)) + word
-    if v.is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-def label(
-    value: float, qualifier: str, unit: str | None = None, compact: bool = False, lang: str = "en"
-) -> str:
-    """A value with its qualifier visible: "5,500+", "≈1,480", "≤12", "HK$10 bn"."""
-    n = number(value, compact, lang)
-    if unit == "percent":
-        n += "%"
-    elif unit in _CURRENCY:
-        n = _CURRENCY[unit] + n
-    if qualifier in ("over", "at_least"):
-        return f"{n}+"
-    return _MARK.get(qualifier, "") + n
 
 
 def positions(obs: pd.DataFrame) -> pd.Series:
@@ -97,7 +65,7 @@ def _wrapped(text: str, limit: int = 420, width: int = 72) -> list[str]:
 
 
 def _hover(row: dict, unit: str, lang: str) -> str:
-    lab = html.escape(label(row["value"], row["qualifier"], unit, lang=lang))
+    lab = html.escape(formatting.label(row["value"], row["qualifier"], unit, lang=lang))
     parts = [f"<b>{lab}</b> · {html.escape(str(row['as_of']))}"]
     kind = t(f"source_kind.{row['source_kind']}", lang, default=str(row["source_kind"]))
     cite = row.get("source_url")
@@ -247,7 +215,7 @@ def series_figure(
                 hoverinfo="skip",
                 showlegend=False,
                 text=[
-                    label(v, q, unit, compact=True, lang=lang)
+                    formatting.label(v, q, unit, compact=True, lang=lang)
                     for v, q in zip(shown["value"], shown["qualifier"], strict=True)
                 ],
                 textposition="top center",
@@ -309,7 +277,7 @@ def series_figure(
 def _targets_trace(targets: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
     hover = []
     for r in targets.to_dict("records"):
-        lab = html.escape(label(r["value"], r["qualifier"], unit, lang=lang))
+        lab = html.escape(formatting.label(r["value"], r["qualifier"], unit, lang=lang))
         parts = [f"<b>{t('chart.target', lang)}: {lab}</b> · {html.escape(str(r['as_of']))}"]
         if r.get("published") is not None and not pd.isna(r["published"]):
             parts.append(t("chart.target_stated", lang, published=r["published"]))
@@ -430,15 +398,6 @@ def latest(obs: pd.DataFrame) -> pd.Series | None:
     return rows.sort_values(["period_end", "period_start", "published"], kind="stable").iloc[-1]
 
 
-def _pct(prev: float, last: float) -> str:
-    """The relative change; a tenfold rise or more reads as a multiple ("×2,750", not "+274,900%")."""
-    if prev == 0:
-        return ""
-    if prev > 0 and last / prev >= 10:
-        return f"×{last / prev:,.0f}"
-    return f"{(last - prev) / abs(prev) * 100:+,.0f}%".replace("-", "−")
-
-
 def change_text(obs: pd.DataFrame, unit: str, lang: str = "en") -> str:
     """The change since the previous observation, in words with an arrow ("▲ +500 (+10%) since …")."""
     pair = _pair(obs)
@@ -448,8 +407,8 @@ def change_text(obs: pd.DataFrame, unit: str, lang: str = "en") -> str:
     delta = float(last["value"]) - float(prev["value"])
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "▬"
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    pct = _pct(float(prev["value"]), float(last["value"]))
-    amount = sign + label(abs(delta), "exact", unit, compact=True, lang=lang)
+    pct = formatting.change(float(prev["value"]), float(last["value"]), lang)
+    amount = sign + formatting.label(abs(delta), "exact", unit, compact=True, lang=lang)
     return t(
         "card.change",
         lang,
@@ -457,7 +416,7 @@ def change_text(obs: pd.DataFrame, unit: str, lang: str = "en") -> str:
         amount=amount,
         pct=f" ({pct})" if pct else "",
         since=prev["as_of"],
-        prev=label(prev["value"], prev["qualifier"], unit, compact=True, lang=lang),
+        prev=formatting.label(prev["value"], prev["qualifier"], unit, compact=True, lang=lang),
     )
 
 
@@ -472,7 +431,7 @@ def trend_summary(obs: pd.DataFrame, name: str, unit: str, lang: str = "en") -> 
     latest_text = t(
         "summary.latest",
         lang,
-        value=label(last["value"], last["qualifier"], unit, lang=lang),
+        value=formatting.label(last["value"], last["qualifier"], unit, lang=lang),
         as_of=last["as_of"],
     )
     pair = _pair(obs)
@@ -483,15 +442,15 @@ def trend_summary(obs: pd.DataFrame, name: str, unit: str, lang: str = "en") -> 
     first = rows.iloc[0]
     delta = float(last["value"]) - float(first["value"])
     way = "up" if delta > 0 else "down" if delta < 0 else "flat"
-    pct = _pct(float(first["value"]), float(last["value"]))
+    pct = formatting.change(float(first["value"]), float(last["value"]), lang)
     return sep.join(
         [
             t("summary.many", lang, name=name, n=len(obs), first=first["as_of"], last=last["as_of"]),
             t(
                 f"summary.{way}",
                 lang,
-                a=label(first["value"], first["qualifier"], unit, lang=lang),
-                b=label(last["value"], last["qualifier"], unit, lang=lang),
+                a=formatting.label(first["value"], first["qualifier"], unit, lang=lang),
+                b=formatting.label(last["value"], last["qualifier"], unit, lang=lang),
                 pct=f" ({pct})" if pct else "",
             ),
             latest_text,

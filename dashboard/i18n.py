@@ -1,7 +1,10 @@
 """Labels in English and Traditional Chinese, and the page address that carries them.
 
 The words live in labels.toml (definitions are data): data/labels.toml when it
-is there, else dashboard/labels.toml; read once per process on first use.
+is there, else dashboard/labels.toml; read once per process on first use. A
+label that counts something gives one text per CLDR plural category
+(`en = { one = "…{n} minute", other = "…{n} minutes" }`), chosen by its `n`;
+numbers filled into a label are written the language's way (dashboard/formatting.py).
 The address is the dashboard's only state: every choice (language,
 indicator, filters, scale) is a query parameter, so a copied URL reproduces
 the view and the browser's back and forward buttons undo choices.
@@ -15,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from dashboard import formatting
 from etl import settings
 
 # data/labels.toml once moved there (definitions are data); until then, beside this module.
@@ -26,11 +30,15 @@ LANGS = ("en", "zh")
 HTML_LANG = {"en": "en", "zh": "zh-Hant-HK"}
 
 
+# A label's text in one language: a string, or one string per plural category.
+Text = str | dict[str, str]
+
+
 @lru_cache(maxsize=1)
-def labels() -> dict[str, dict[str, str]]:
+def labels() -> dict[str, dict[str, Text]]:
     """Every label as `{"section.key": {"en": ..., "zh": ...}}`."""
     data = tomllib.loads(LABELS_FILE.read_text(encoding="utf-8"))
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, Text]] = {}
     for section, entries in data.items():
         for key, texts in entries.items():
             out[f"{section}.{key}"] = texts
@@ -47,6 +55,8 @@ def t(key: str, lang: str = "en", default: str | None = None, **fields: object) 
 
     A missing key falls back to `default` (for open vocabularies such as
     review statuses) and otherwise fails loudly, so a typo shows in tests.
+    A label with plural forms takes the one `n` calls for; number fields
+    are written the language's way ("1,234").
     """
     entry = labels().get(key)
     if entry is None:
@@ -54,7 +64,19 @@ def t(key: str, lang: str = "en", default: str | None = None, **fields: object) 
             raise KeyError(f"no label {key!r} in {LABELS_FILE.name}")
         return default
     text = entry.get(lang) or entry["en"]
-    return text.format(**fields) if fields else text
+    if isinstance(text, dict):
+        n = fields.get("n")
+        if not isinstance(n, int | float):
+            raise TypeError(f"label {key!r} in {LABELS_FILE.name} has plural forms: give it a number n")
+        form = formatting.plural(n, lang)
+        text = text.get(form) or text["other"]
+    if not fields:
+        return text
+    shown = {
+        k: formatting.number(v, lang=lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in fields.items()
+    }
+    return text.format(**shown)
 
 
 def unit(code: object, lang: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard import inputs
 from dashboard.i18n import lang_of, t
 from etl.errors import ItdashError
 
@@ -42,14 +43,29 @@ def empty(lang: str = "en") -> html.Div:
     return notice(t("msg.empty", lang))
 
 
+def _with_notes(page: object, notes: list[html.Div]) -> object:
+    """`page` with `notes` above its content, in a new container (a kept page is shared: never changed)."""
+    if not notes:
+        return page
+    if isinstance(page, html.Div) and isinstance(page.children, list | tuple):
+        return html.Div([*notes, *page.children], className=getattr(page, "className", None))
+    return html.Div([*notes, page], className="page")
+
+
 def guarded(layout: Callable[..., object]) -> Callable[..., object]:
-    """A page layout that answers database trouble and bugs with a message."""
+    """A page layout that answers database trouble and bugs with a message.
+
+    A parameter the address repeats (`?indicator=a&indicator=b`) is read once,
+    its last value, and the page says so above its content.
+    """
 
     @functools.wraps(layout)
     def wrapper(**kwargs: object) -> object:
+        kwargs, repeated = inputs.single(kwargs)
         lang = lang_of(kwargs.get("lang"))
         try:
-            return layout(**kwargs)
+            page = layout(**kwargs)
+            return _with_notes(page, [notice(t("msg.repeated", lang, name=k), "warning") for k in repeated])
         except (ItdashError, SQLAlchemyError) as e:
             return html.Div(unreachable(e, lang), className="page")
         except Exception:  # noqa: BLE001 - a page must say something, whatever went wrong

@@ -1,12 +1,31 @@
-"""Where an observation comes from, as a table cell: one reading for every page that shows rows."""
+"""Where an observation comes from, as a table cell: one reading for every page that shows rows.
+
+A document's `source` is its path inside the corpus, except when a file was
+given to `itdash etl` by itself (its path as given, often absolute), and a
+quarantine reason may quote a path (a manifest's, an operating system error's).
+Visitors see the file's own name: where the server keeps its files is not theirs
+to know (`public`).
+"""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 from dash import dcc, html
 
 from dashboard import i18n
 from dashboard.i18n import t
+
+# An absolute path's folders: "/srv/corpus/" or "C:\\corpus\\" before a file name.
+_FOLDERS = re.compile(r"(?<![\w.~:/\\])(?:~|[A-Za-z]:)?[\\/](?:[^\s\\/:'\"]+[\\/])+")
+
+
+def public(text: object) -> str:
+    """`text` with every absolute path cut to its last part ("/srv/corpus/a.txt" -> "a.txt")."""
+    if not isinstance(text, str):
+        return ""
+    return _FOLDERS.sub("", text)
 
 
 def cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]

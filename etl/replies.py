@@ -33,8 +33,13 @@ def read(paths: Iterable[Path | str]) -> tuple[list[Read], list[DocumentError]]:
             if isinstance(item, DocumentError):
                 raise item
             doc = parse(item)
-            figures = extract(doc)
-            series.assign(figures, doc.date, doc.lang)
+            try:
+                figures = extract(doc)
+                series.assign(figures, doc.date, doc.lang)
+            except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the others
+                raise DocumentError(
+                    doc.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract"
+                ) from e
         except DocumentError as e:
             failed.append(e)
             continue

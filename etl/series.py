@@ -121,6 +121,8 @@ class Vocab:
     flow_cues: tuple[str, ...]
     cap_cues: tuple[str, ...]
     average_cues: tuple[str, ...]
+    quota_cues: tuple[str, ...]
+    generic_modifiers: frozenset[str]
 
 
 @cache
@@ -140,6 +142,8 @@ def vocab(path: Path | None = None) -> Vocab:
         flow_cues=tuple(d["flow_cues"]),
         cap_cues=tuple(d["cap_cues"]),
         average_cues=tuple(d["average_cues"]),
+        quota_cues=tuple(d["quota_cues"]),
+        generic_modifiers=frozenset(d["generic_modifiers"]),
     )
 
 
@@ -214,6 +218,30 @@ def _measure(fig: Figure, context: str, v: Vocab, lead: str = "") -> tuple[str, 
     return v.measures.get(unit, unit), "count"
 
 
+_TOKEN = re.compile(r"[a-z][a-z0-9&-]*")
+
+
+def _modifiers(phrase: str, unit: str, v: Vocab) -> set[str]:
+    """Words between the number and the counted noun that name a sub-population
+    ("98 life and health technology projects" -> life, health); generic ones say nothing."""
+    if unit in _MONEY or unit == "percent" or unit in v.durations:
+        return set()
+    words = _TOKEN.findall(html.unescape(phrase).lower())
+    stem = (unit.split()[-1] if unit else "")[:5]
+    heads = [k for k, w in enumerate(words) if stem and w.startswith(stem)]
+    if not heads:
+        return set()  # no counted noun in the phrase ("more than 280"): nothing between
+    out = set()
+    for w in words[: heads[-1]]:
+        singular = w[:-1] if w.endswith("s") else w
+        if w in unit.split() or w in v.generic_modifiers or len(w) < 3:
+            continue
+        if w in v.measures or singular in v.measures or singular in v.durations:
+            continue
+        out.add(w.replace("-", "_").replace("&", "and"))
+    return out
+
+
 def _lead(context: str, phrase: str) -> str:
     """The clause up to the end of the figure: a target's cue comes before its number ("aims to
     reach 85%"), and a cue after one figure belongs to the next."""
@@ -229,13 +257,17 @@ def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
     scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
     lead = _lead(context, phrase)
     measure, kind = _measure(fig, context, v, lead)
-    subs = sorted({seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(context, cue)})
+    subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(context, cue)}
+    subs |= _modifiers(phrase, fig.unit, v)
+    subs = sorted(subs)
     start = date.fromisoformat(fig.as_of.split("/")[0])
     target = start > reply_day or any(_has(lead, c) for c in v.target_cues)
     additional = target and any(_has(lead, c) for c in v.additional_cues)
     parameter = ""
     if any(_has(context, c) for c in v.average_cues):
         parameter = "average"
+    elif any(_has(lead, c) for c in v.quota_cues):
+        parameter = "quota"
     elif fig.qualifier == "up_to" and kind != "count" and any(_has(phrase, c) for c in v.cap_cues):
         parameter = "cap"
     if additional:

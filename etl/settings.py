@@ -21,7 +21,10 @@ EVENTS_FILE = DATA_DIR / "events.toml"
 TOPICS_FILE = VOCAB_DIR / DEFAULT_LANG / "topics.toml"
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'itdash.sqlite'}"
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+# Fictional replies of itdash's own, read when the shared corpus is absent (a clone elsewhere).
+SAMPLE_CORPUS = ROOT / "data" / "sample"
+DEFAULT_CORPUS = SHARED_CORPUS if (SHARED_CORPUS / "manifest.csv").exists() else SAMPLE_CORPUS
 DEFAULT_ARCHIVE = DATA_DIR / "archive"
 LEGACY_ARCHIVE = DATA_DIR / "cache"  # the archive's folder before issue 11 named it
 DEFAULT_MAX_PAGE_MB = 5.0  # a press release is tens of kB; more is a fault or an attack
@@ -38,8 +41,17 @@ def database_url() -> str:
 
 
 def corpus_dir() -> Path:
-    """The corpus `itdash etl` reads when no `--corpus` is given."""
+    """The corpus `itdash etl` reads when no `--corpus` is given: $CORPUS, else the shared
+    corpus beside the project, else the project's own sample."""
     return Path(os.environ.get("CORPUS") or DEFAULT_CORPUS)
+
+
+def is_sample(corpus: str | Path) -> bool:
+    """Whether a corpus is the project's own fictional sample (the dashboard says so)."""
+    try:
+        return Path(corpus).resolve() == SAMPLE_CORPUS.resolve()
+    except OSError:
+        return False
 
 
 def archive_dir() -> Path:
@@ -107,6 +119,35 @@ def host() -> str:
 
 def port() -> int:
     return int(os.environ.get("PORT") or DEFAULT_PORT)
+
+
+def redis_url() -> str | None:
+    """The Redis the dashboard's workers share (read cache, sign-in attempts), or None for none.
+
+    Unset, each worker keeps both in its own memory, so `make demo` needs
+    nothing running; set (`redis://127.0.0.1:6379/0`), every worker and
+    machine serving one address sees the same cache and the same count.
+    """
+    return os.environ.get("REDIS_URL", "").strip() or None
+
+
+def redis_prefix() -> str:
+    """What the dashboard's Redis keys start with, so deployments (and tests) sharing one Redis stay apart."""
+    return os.environ.get("ITDASH_REDIS_PREFIX", "").strip() or "itdash"
+
+
+def secret_key() -> str | None:
+    """The key that signs the dashboard's session cookie, or None for a random one per start.
+
+    Set it so a reviewer's session survives a restart and is known to every
+    worker and machine serving one address.
+    """
+    return os.environ.get("ITDASH_SECRET_KEY", "").strip() or None
+
+
+def reviewer() -> str | None:
+    """Who `itdash review` records as deciding when no `--who` is given (else the login name)."""
+    return os.environ.get("ITDASH_REVIEWER", "").strip() or None
 
 
 def review_token() -> str | None:

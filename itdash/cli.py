@@ -89,6 +89,12 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 
 
 def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None) -> None:
+    if any(settings.is_sample(c) for c in corpus_dirs):
+        typer.echo(
+            f"itdash: {settings.SHARED_CORPUS} is not here: loading the project's own sample of "
+            f"fictional replies ({settings.SAMPLE_CORPUS}); the dashboard says so on every page.",
+            err=True,
+        )
     from rich.console import Console
     from rich.markup import escape
 

@@ -20,7 +20,7 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from dashboard import figures, i18n, messages, queries
+from dashboard import formatting, i18n, inputs, messages, queries
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/data-table", name="Data", title=i18n.title("nav.data"), order=2)
@@ -65,7 +65,7 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
                 "indicator": names.get(r.indicator, r.indicator),
                 "as_of": r.as_of,
                 "value": float(r.value),
-                "shown": figures.label(r.value, r.qualifier, None, lang=lang),
+                "shown": formatting.label(r.value, r.qualifier, None, lang=lang),
                 "qualifier": t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier)),
                 "unit": i18n.unit(r.unit, lang),
                 "source_kind": t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind)),
@@ -87,9 +87,9 @@ def read_sort(value: str | None) -> tuple[str, bool] | None:
     return (column, value.startswith("-")) if column in queries.SORTS else None
 
 
-def _sort_param(model: list | None) -> str | None:
-    """The grid's sort model as the address writes it, or None for the default order."""
-    for item in model or []:
+def _sort_param(model: list[dict]) -> str | None:
+    """The grid's sort model (checked by `inputs.GridRequest`) as the address writes it, or None."""
+    for item in model:
         column, way = item.get("colId"), item.get("sort")
         if column in queries.SORTS and way in ("asc", "desc"):
             return ("-" if way == "desc" else "") + column
@@ -192,12 +192,12 @@ def layout(lang: str | None = None, **args: str):
     )
     qs = i18n.query(filters.args())
     total = int(inds["n"].sum())
-    downloads = [t("dat.download_shown", lang, n=f"{n:,}")] + [
+    downloads = [t("dat.download_shown", lang, n=n)] + [
         html.A(f.upper(), href=f"/data/observations.{f}{qs}", className="button", id=f"dat-download-{f}")
         for f in ("csv", "json", "xlsx", "zip")
     ]
     if qs:  # filtered: the whole table is the other choice, its size said first
-        downloads += [html.Br(), t("dat.download_all", lang, total=f"{total:,}")] + [
+        downloads += [html.Br(), t("dat.download_all", lang, n=total)] + [
             html.A(f.upper(), href=f"/data/observations.{f}", className="button", id=f"dat-download-all-{f}")
             for f in ("csv", "json", "xlsx", "zip")
         ]
@@ -228,7 +228,7 @@ def layout(lang: str | None = None, **args: str):
             warning,
             controls,
             html.P(
-                t("dat.count", lang, n=n, total=total),
+                t("dat.count", lang, shown=n, n=total),
                 id="dat-count",
                 className="count",
                 role="status",
@@ -250,10 +250,13 @@ def layout(lang: str | None = None, **args: str):
 )
 def choose(theme, indicator, source_kind, status, start, end, search):  # type: ignore[no-untyped-def]
     """Changed filters become the address; Dash then renders the page from it."""
+    given = (theme, indicator, source_kind, status)
+    chosen = [inputs.choice(v, p) for v, p in zip(given, _PARAMS, strict=True)]
     if ctx.triggered_id == "dat-theme":
-        indicator = None  # an indicator from another theme would hide every row
-    values = dict(zip(_PARAMS, (theme, indicator, source_kind, status), strict=True))
-    now = i18n.params(search)
+        chosen[1] = None  # an indicator from another theme would hide every row
+    values = dict(zip(_PARAMS, chosen, strict=True))
+    now = i18n.params(inputs.search(search))
+    start, end = inputs.choice(start, "from"), inputs.choice(end, "to")
     values.update({"from": (start or "")[:10], "to": (end or "")[:10], "sort": now.get("sort")})
     values["lang"] = now.get("lang")
     new = i18n.query(values)
@@ -267,21 +270,22 @@ def choose(theme, indicator, source_kind, status, start, end, search):  # type: 
     prevent_initial_call=True,
 )
 def rows(request: dict | None, search: str | None) -> dict:
-    """One block of rows for the grid, as it scrolls: filtered, sorted and sliced in SQL."""
+    """One block of rows for the grid, as it scrolls: filtered, sorted and sliced in SQL.
+
+    A request the grid could not have sent is refused with a 400 saying why (`inputs.GridRequest`).
+    """
     if not request:
         return dash.no_update
-    args = i18n.params(search)
+    block = inputs.GridRequest.read(request)
+    args = i18n.params(inputs.search(search))
     lang = i18n.lang_of(args.get("lang"))
     try:
         filters = queries.Filters.from_args(args)
     except queries.FilterError:
         filters = queries.Filters()  # the page says so above the grid
     eng = queries.engine()
-    start = int(request.get("startRow") or 0)
-    stop = int(request.get("endRow") or start + BLOCK)
-    stop = min(stop, start + 10 * BLOCK)  # a request cannot ask for the whole table at once
-    sort = read_sort(_sort_param(request.get("sortModel")))
-    obs = queries.observation_rows(eng, filters, start, stop, sort, lang)
+    sort = read_sort(_sort_param(block.sort))
+    obs = queries.observation_rows(eng, filters, block.start, block.stop, sort, lang)
     names = {r.id: i18n.name(r, lang) for r in queries.indicators(eng).itertuples()}
     return {"rowData": _rows(obs, names, lang), "rowCount": queries.count(eng, filters)}
 
@@ -296,8 +300,8 @@ def remember_sort(request: dict | None, search: str | None):  # type: ignore[no-
     """A sort chosen in the grid's header becomes the address, like every other choice."""
     if not request:
         return dash.no_update
-    now = i18n.params(search)
-    want = _sort_param(request.get("sortModel"))
+    now = i18n.params(inputs.search(search))
+    want = _sort_param(inputs.GridRequest.read(request).sort)
     if want == now.get("sort"):
         return dash.no_update
     lang = now.pop("lang", None)

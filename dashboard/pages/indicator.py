@@ -15,7 +15,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy.engine import Engine
 
-from dashboard import cache, figures, i18n, messages, provenance, queries
+from dashboard import cache, figures, formatting, i18n, inputs, messages, provenance, queries
 from dashboard.i18n import t
 
 
@@ -45,7 +45,7 @@ def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
     head = html.Thead(html.Tr([html.Th(t(f"col.{c}", lang), scope="col") for c in cols]))
     caption = None
     if len(obs) > TABLE_ROWS:
-        caption = html.Caption(t("ind.table_part", lang, shown=f"{TABLE_ROWS:,}", n=f"{len(obs):,}"))
+        caption = html.Caption(t("ind.table_part", lang, shown=TABLE_ROWS, n=len(obs)))
         obs = obs.iloc[-TABLE_ROWS:]
     rows = []
     for r in obs.itertuples():
@@ -58,7 +58,7 @@ def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
             html.Tr(
                 [
                     html.Td(r.as_of, className="nowrap"),
-                    html.Td(figures.label(r.value, r.qualifier, unit, lang=lang), className="num"),
+                    html.Td(formatting.label(r.value, r.qualifier, unit, lang=lang), className="num"),
                     html.Td(t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))),
                     html.Td(i18n.unit(r.unit, lang)),
                     html.Td(provenance.cell(r, lang)),
@@ -93,7 +93,7 @@ def _targets(goals: pd.DataFrame, unit: str, lang: str) -> html.Div | None:
             src = [" — ", dcc.Link(t("ind.reply", lang, published=r.published), href=where)]
         elif isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
             src = [" — ", html.A(t("ind.event_source", lang), href=r.source_url, rel="noopener")]
-        goal = figures.label(r.value, r.qualifier, unit, lang=lang)
+        goal = formatting.label(r.value, r.qualifier, unit, lang=lang)
         items.append(html.Li([t("ind.target_item", lang, value=goal, by=r.as_of), *src]))
     return html.Div([html.H2(t("ind.targets", lang)), html.Ul(items, className="targets")], id="ind-targets")
 
@@ -141,7 +141,7 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
     fig = figures.series_figure(
         obs, name, ind["unit"], [(d, x) for d, x, _ in evs], scale, lang, targets=goals, warnings=warned
     )
-    downloads = [t("ind.download_n", lang, n=f"{len(obs):,}")] + [
+    downloads = [t("ind.download_n", lang, n=len(obs))] + [
         html.A(
             f.upper(),
             href=f"/data/{ind.name}.{f}",
@@ -155,7 +155,7 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
         html.Details([html.Summary(t("ind.definition", lang)), html.P(ind["definition"])]),
         dcc.Graph(
             id="ind-chart",
-            figure=fig,
+            figure=fig.to_dict(),  # plain data: a kept page is pickled into Redis when shared
             config={
                 "displaylogo": False,
                 "responsive": True,
@@ -246,8 +246,10 @@ def layout(indicator: str | None = None, scale: str | None = None, lang: str | N
 )
 def choose(indicator: str | None, scale: str | None, search: str | None):  # type: ignore[no-untyped-def]
     """A changed choice becomes the address; Dash then renders the page from it."""
+    indicator = inputs.choice(indicator, "indicator")
+    scale = inputs.choice(scale, "scale", ("linear", "log"))
     if not indicator:
         return dash.no_update
-    lang = i18n.params(search).get("lang")
+    lang = i18n.params(inputs.search(search)).get("lang")
     new = i18n.query({"indicator": indicator, "scale": scale, "lang": lang})
     return dash.no_update if new == (search or "") else new

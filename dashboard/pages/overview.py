@@ -13,7 +13,7 @@ import pandas as pd
 from dash import dcc, html
 from sqlalchemy.engine import Engine
 
-from dashboard import cache, figures, i18n, messages, queries
+from dashboard import cache, figures, formatting, i18n, messages, queries
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/", name="Overview", title=i18n.title("frame.tagline"), order=0)
@@ -43,7 +43,7 @@ def _card(ind, obs: pd.DataFrame, conflict: bool, warned: int, lang: str) -> htm
         [
             html.H3(link),
             html.P(
-                figures.label(last["value"], last["qualifier"], ind.unit, compact=True, lang=lang),
+                formatting.label(last["value"], last["qualifier"], ind.unit, compact=True, lang=lang),
                 className="big",
                 title=t(f"qualifier.{last['qualifier']}", lang, default=""),
             ),
@@ -68,9 +68,15 @@ def _card(ind, obs: pd.DataFrame, conflict: bool, warned: int, lang: str) -> htm
 
 def _intro(eng, lang: str) -> html.P:  # type: ignore[no-untyped-def]
     run = queries.last_run(eng)
-    words = t("ovw.intro", lang, **queries.totals(eng))
+    n = queries.totals(eng)
+    counted = {
+        "observations": t("count.observations", lang, n=n["n"]),
+        "indicators": t("count.indicators", lang, n=n["k"]),
+        "replies": t("count.replies", lang, n=n["docs"]),
+    }
+    words = t("ovw.intro", lang, **counted)
     if run is not None:
-        words += " " + t("ovw.updated", lang, when=str(run["finished_at"])[:16])
+        words += " " + t("ovw.updated", lang, when=formatting.moment(run["finished_at"], lang))
     return html.P(words, className="lede")
 
 

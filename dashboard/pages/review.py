@@ -1,121 +1,26 @@
 """Review page: figures awaiting review, sources that disagree, and the analyst's decisions.
 
 Enabled only when ITDASH_REVIEW_TOKEN is set, and only for a browser session
-that gave that token; otherwise the page says the dashboard is read-only and
-nothing here writes. Every write goes through `etl.review.decide`, the same
-stored decisions as `itdash review`, and the submit callback checks the token
-and the session again on the server: nothing sent by the browser is trusted.
-The session remembers an HMAC of the token (keyed by the app's secret key), so
-changing the token signs every reviewer out.
-
-Signing out removes the mark from this browser's session cookie. Flask's
-session is a signed cookie, not a server-side record, so a copy of the cookie
-taken earlier stays valid until the token or ITDASH_SECRET_KEY changes.
-
-Wrong tokens are counted per client address (`request.remote_addr`): after
-MAX_WRONG within WINDOW seconds, that address is refused, even with the right
-token, until the oldest of those guesses is WINDOW old. The count lives in
-this process's memory, so the limit is per worker process (a server running
-four workers allows four times as many guesses) and a restart forgets it.
-Behind a reverse proxy every client has the proxy's address unless the server
-is set up to trust its forwarded address (werkzeug's ProxyFix).
+that gave that token (dashboard/auth.py keeps the sign-in and the count of
+wrong tokens); otherwise the page says the dashboard is read-only and nothing
+here writes. Every write goes through `etl.review.decide`, the same stored
+decisions as `itdash review`, and the submit callback checks the token and
+the session again on the server: nothing sent by the browser is trusted.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
-import threading
-import time
-
 import dash
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
-from flask import current_app, has_request_context, request, session
 
-from dashboard import figures, highlight, i18n, messages, provenance, queries
+from dashboard import auth, formatting, highlight, i18n, inputs, messages, provenance, queries
 from dashboard.i18n import t
 from etl import review, settings
 from etl.errors import ItdashError
 from schemas.figure import QUALIFIERS
 
 dash.register_page(__name__, path="/review", name="Review", title=i18n.title("nav.review"), order=4)
-
-SESSION_KEY = "itdash_reviewer"
-
-MAX_WRONG = 5
-WINDOW = 15 * 60.0  # seconds
-MAX_CLIENTS = 1024  # addresses remembered at once; the ones wrong longest ago are forgotten first
-_now = time.monotonic  # the clock of the guess counter; tests move it
-_lock = threading.Lock()
-_wrong: dict[str, list[float]] = {}  # client address -> times of its last (at most MAX_WRONG) wrong tokens
-
-
-def _mark(value: str) -> str:
-    key = current_app.secret_key
-    key = key.encode() if isinstance(key, str) else bytes(key or b"")
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-
-def is_reviewer() -> bool:
-    """Whether this request's session gave the current token (checked on the server)."""
-    current = settings.review_token()
-    if current is None or not has_request_context():
-        return False
-    stored = session.get(SESSION_KEY)
-    return isinstance(stored, str) and hmac.compare_digest(stored, _mark(current))
-
-
-def _client() -> str:
-    return request.remote_addr or "unknown"
-
-
-def _forget_old(now: float) -> None:
-    """Drop addresses whose last wrong token is out of the window, and keep at most MAX_CLIENTS.
-
-    Called with `_lock` held, on every wrong token, so memory stays bounded
-    whatever the number of addresses guessing.
-    """
-    for client in [c for c, times in _wrong.items() if times[-1] <= now - WINDOW]:
-        del _wrong[client]
-    if len(_wrong) > MAX_CLIENTS:
-        for client in sorted(_wrong, key=lambda c: _wrong[c][-1])[: len(_wrong) - MAX_CLIENTS]:
-            del _wrong[client]
-
-
-def _wait_minutes(times: list[float], now: float) -> int:
-    """Whole minutes until this address may try again (0: it may now)."""
-    if len(times) < MAX_WRONG:
-        return 0
-    return max(1, math.ceil((times[-MAX_WRONG] + WINDOW - now) / 60))
-
-
-def _sign_in(given: str | None) -> tuple[bool, int]:
-    """(signed in, minutes this client must wait before trying again).
-
-    The check and the count happen under one lock, so concurrent guesses from
-    one address cannot get past MAX_WRONG between them. An empty field is not
-    a guess and is not counted.
-    """
-    current = settings.review_token()
-    if current is None:
-        return False, 0
-    client = _client()
-    with _lock:
-        now = _now()
-        recent = [x for x in _wrong.get(client, ()) if x > now - WINDOW]
-        if wait := _wait_minutes(recent, now):
-            return False, wait
-        if not isinstance(given, str) or not given.strip():
-            return False, 0
-        if not hmac.compare_digest(given.strip().encode(), current.encode()):
-            _wrong[client] = times = [*recent, now][-MAX_WRONG:]
-            _forget_old(now)
-            return False, _wait_minutes(times, now)
-        _wrong.pop(client, None)
-    session[SESSION_KEY] = _mark(current)
-    return True, 0
 
 
 def _in_sentence(text: str, sentence: object) -> list:
@@ -149,7 +54,8 @@ def _options(todo: pd.DataFrame, lang: str) -> list[dict]:
     for r in todo.itertuples():
         mapping = t(f"src.mapping_{r.mapping}", lang, default=str(r.mapping))
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
-        meta = f"{r.value:g} {i18n.unit(r.unit, lang)} · {qualifier} · {mapping} · {r.source}"
+        value = formatting.number(r.value, lang=lang)
+        meta = f"{value} {i18n.unit(r.unit, lang)} · {qualifier} · {mapping} · {provenance.public(r.source)}"
         out.append(_option(r.id, str(r.text), r.sentence, meta))
     return out
 
@@ -160,9 +66,9 @@ def _conflict_options(rows: pd.DataFrame, lang: str, skip: set[str]) -> list[dic
     for r in rows.itertuples():
         if not isinstance(r.figure_id, str) or not r.figure_id or r.figure_id in skip:
             continue
-        value = figures.label(r.value, r.qualifier, r.unit, lang=lang)
+        value = formatting.label(r.value, r.qualifier, r.unit, lang=lang)
         qualifier = t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))
-        source = r.doc_source if isinstance(r.doc_source, str) else ""
+        source = provenance.public(r.doc_source)
         meta = f"{value} · {qualifier} · {t('rev.in_conflict', lang)} · {source}"
         text = r.figure_text if isinstance(r.figure_text, str) else value
         out.append(_option(r.figure_id, text, r.sentence, meta))
@@ -218,7 +124,7 @@ def _conflict_table(rows: pd.DataFrame, lang: str) -> html.Div:
         body.append(
             html.Tr(
                 [
-                    html.Td(figures.label(r.value, r.qualifier, r.unit, lang=lang), className="num"),
+                    html.Td(formatting.label(r.value, r.qualifier, r.unit, lang=lang), className="num"),
                     html.Td(provenance.cell(r, lang)),
                     html.Td(t("rev.preferred" if preferred else "rev.not_preferred", lang)),
                     html.Td(r.sentence if isinstance(r.sentence, str) else "", className="sentence"),
@@ -312,7 +218,7 @@ def layout(lang: str | None = None, **_: str):
     head = [html.H1(t("rev.title", lang)), dcc.Store(id="rev-lang", data=lang)]
     if settings.review_token() is None:
         return html.Div([*head, messages.notice(t("rev.read_only", lang))], className="page")
-    body = _panel(lang) if is_reviewer() else _login(lang)
+    body = _panel(lang) if auth.is_reviewer() else _login(lang)
     return html.Div([*head, html.Div(body, id="rev-body")], className="page")
 
 
@@ -331,7 +237,10 @@ def sign_in(clicks, submitted, given, lang):  # type: ignore[no-untyped-def]
         return [messages.notice(t("rev.read_only", lang))]
     if not (clicks or submitted):  # the form was just drawn again, nobody asked
         return no_update
-    signed_in, wait = _sign_in(given)
+    try:
+        signed_in, wait = auth.sign_in(given)
+    except auth.Unavailable:
+        return _login(lang, messages.notice(t("rev.unavailable", lang), "error"))
     if wait:
         return _login(lang, messages.notice(t("rev.locked", lang, n=wait), "error"))
     if not signed_in:
@@ -350,7 +259,7 @@ def sign_out(clicks, lang):  # type: ignore[no-untyped-def]
     lang = i18n.lang_of(lang)
     if not clicks:  # the button was just drawn (after signing in), not pressed
         return no_update
-    session.pop(SESSION_KEY, None)
+    auth.sign_out()
     if settings.review_token() is None:
         return [messages.notice(t("rev.read_only", lang))]
     return _login(lang, messages.notice(t("rev.bye", lang)))
@@ -372,7 +281,7 @@ def pick(_clicks, lang):  # type: ignore[no-untyped-def]
     """
     trigger = dash.ctx.triggered_id
     pressed = bool(dash.ctx.triggered) and bool(dash.ctx.triggered[0].get("value"))
-    if not isinstance(trigger, dict) or not pressed or not is_reviewer():
+    if not isinstance(trigger, dict) or not pressed or not auth.is_reviewer():
         return no_update, no_update
     return _picked(str(trigger["figure"]), i18n.lang_of(lang))
 
@@ -408,26 +317,40 @@ def submit(_clicks, figure, action, indicator, value, qualifier, reason, who, la
     unchanged = (no_update,) * 4
     if settings.review_token() is None:
         return messages.notice(t("rev.read_only", lang), "error"), *unchanged
-    if not is_reviewer():
+    if not auth.is_reviewer():
         return messages.notice(t("rev.signed_out", lang), "error"), *unchanged
-    if not figure:
+    try:
+        decision = _decision(figure, action, indicator, value, qualifier, reason, who)
+    except inputs.BadInput as e:
+        return messages.notice(t("msg.refused", lang, detail=e.message), "error"), *unchanged
+    if not decision["figure_id"]:
         return messages.notice(t("rev.need_figure", lang), "warning"), *unchanged
-    who = (who or "").strip()
-    if not who:
+    if not decision["who"]:
         return messages.notice(t("rev.need_who", lang), "warning"), *unchanged
     try:
-        review.decide(
-            queries.engine(),
-            figure,
-            action,
-            reason or "",
-            who,
-            indicator_id=indicator if action == "map" else None,
-            value=float(value) if action == "correct" and value is not None else None,
-            qualifier=qualifier if action == "correct" else None,
-        )
+        review.decide(queries.engine(), **decision)
     except ItdashError as e:
         return messages.notice(messages.first_line(e), "error"), *unchanged
+    figure, action = decision["figure_id"], decision["action"]
     options, count = _choices(lang)
     done = t("rev.done", lang, action=t(f"rev.action_{action}", lang), figure=figure)
     return messages.notice(done), options, None, count, _conflicts(lang)
+
+
+def _decision(figure, action, indicator, value, qualifier, reason, who) -> dict:  # type: ignore[no-untyped-def]
+    """The form's values, each checked (`inputs`), as `etl.review.decide`'s arguments.
+
+    The browser sends whatever it likes: a value of "abc" or inf, a name of
+    100 KB. Each is refused with a line saying which field and why.
+    """
+    action = inputs.choice(action, "the action", review.ACTIONS) or "accept"
+    value = inputs.amount(value, "the value")
+    return {
+        "figure_id": inputs.choice(figure, "the figure") or "",
+        "action": action,
+        "reason": inputs.text(reason, "the reason"),
+        "who": inputs.text(who, "the reviewer's name", inputs.MAX_NAME),
+        "indicator_id": inputs.choice(indicator, "the indicator") if action == "map" else None,
+        "value": value if action == "correct" else None,
+        "qualifier": inputs.choice(qualifier, "the qualifier", QUALIFIERS) if action == "correct" else None,
+    }

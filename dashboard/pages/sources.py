@@ -13,7 +13,7 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import highlight, i18n, messages, queries
+from dashboard import highlight, i18n, messages, provenance, queries
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/sources", name="Sources", title=i18n.title("nav.sources"), order=3)
@@ -25,6 +25,11 @@ def _link(url: object) -> object:
     return "—"
 
 
+def _name(doc) -> str:  # type: ignore[no-untyped-def]
+    """A document's title, else its file's name (never the folders it sits in on the server)."""
+    return doc.title or provenance.public(doc.source)
+
+
 def _documents(docs: pd.DataFrame, lang: str) -> html.Table:
     cols = ("published", "document", "address", "found", "mapped")
     head = html.Thead(html.Tr([html.Th(t(f"src.{c}", lang), scope="col") for c in cols]))
@@ -32,7 +37,7 @@ def _documents(docs: pd.DataFrame, lang: str) -> html.Table:
         html.Tr(
             [
                 html.Td(str(r.published), className="nowrap"),
-                html.Td(dcc.Link(r.title or r.source, href=i18n.href("/sources", lang, doc=r.id))),
+                html.Td(dcc.Link(_name(r), href=i18n.href("/sources", lang, doc=r.id))),
                 html.Td(_link(r.url)),
                 html.Td(str(r.figures_found), className="num"),
                 html.Td(str(r.figures_mapped), className="num"),
@@ -50,7 +55,13 @@ def _quarantine(q: pd.DataFrame, lang: str) -> list:
         html.Tr([html.Th(t(f"src.{c}", lang), scope="col") for c in ("source", "stage", "reason")])
     )
     rows = [
-        html.Tr([html.Td(r.source, className="path"), html.Td(r.stage), html.Td(r.reason)])
+        html.Tr(
+            [
+                html.Td(provenance.public(r.source), className="path"),
+                html.Td(r.stage),
+                html.Td(provenance.public(r.reason)),
+            ]
+        )
         for r in q.itertuples()
     ]
     return [
@@ -117,14 +128,14 @@ def _document(eng, doc_id: str, lang: str) -> html.Div:  # type: ignore[no-untyp
     facts = [
         (t("src.published", lang), str(doc["published"])),
         (t("src.address", lang), _link(doc["url"])),
-        (t("src.file", lang), doc["source"]),
+        (t("src.file", lang), provenance.public(doc["source"])),
         (t("src.found", lang), str(doc["figures_found"])),
         (t("src.mapped", lang), str(doc["figures_mapped"])),
     ]
     return html.Div(
         [
             back,
-            html.H1(doc["title"] or doc["source"]),
+            html.H1(doc["title"] or provenance.public(doc["source"])),
             html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))], className="facts"),
             html.P(
                 [

@@ -780,7 +780,7 @@ def _pair_ranges(text: str, drafts: list[Draft], v: Vocab) -> None:
             x.unit = y.unit
         if y.n.currency or (y.unit in ("HKD", "CNY", "USD") and x.unit is None):
             x.unit = y.unit
-        if x.n.script == "digits" and y.n.value >= 10_000 and x.n.value < y.n.value / 100:
+        if x.n.script == y.n.script == "digits" and y.n.value >= 10_000 and x.n.value < y.n.value / 100:
             scale = y.n.value / float(re.sub(_SEP, "", text[y.n.start : y.n.end].rstrip("萬億千百%％")) or 1)
             x.n.value *= scale
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import os
 
 import typer
 
+from dashboard.formatting import plural
 from etl import db, review, settings
 
 app = typer.Typer(
@@ -19,7 +19,7 @@ WHO = typer.Option(None, "--who", help="Who decides; default $ITDASH_REVIEWER or
 
 
 def _who(who: str | None) -> str:
-    return who or os.environ.get("ITDASH_REVIEWER") or getpass.getuser()
+    return who or settings.reviewer() or getpass.getuser()
 
 
 def _engine(database: str | None):  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def list_(database: str = DATABASE) -> None:
 
     engine = _engine(database)
     todo = review.pending(engine)
-    typer.echo(f"{len(todo)} figure(s) awaiting review")
+    typer.echo(f"{len(todo)} {'figure' if plural(len(todo), 'en') == 'one' else 'figures'} awaiting review")
     for r in todo.itertuples():
         why = f" [{r.rule}]" if r.mapping == "ambiguous" else ""
         typer.echo(
@@ -42,7 +42,8 @@ def list_(database: str = DATABASE) -> None:
         )
     obs = observations(engine)
     conflicts = obs[obs["conflict"]]
-    typer.echo(f"{len(conflicts)} observation(s) in conflict")
+    noun = "observation" if plural(len(conflicts), "en") == "one" else "observations"
+    typer.echo(f"{len(conflicts)} {noun} in conflict")
     for r in conflicts.itertuples():
         mark = "*" if r.preferred else " "
         typer.echo(

@@ -21,7 +21,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import figures
+from dashboard import formatting
 from dashboard.app import create_app
 from etl import pipeline
 from tests.conftest import FIXTURES
@@ -176,7 +176,7 @@ def test_ovw001_cards_for_headline_indicators_link_to_their_pages(dash_duo, full
         "AND preferred ORDER BY period_end DESC, period_start DESC, published DESC LIMIT 1",
     )[0]
     card = "#card-open_data_datasets"
-    want = figures.label(last["value"], last["qualifier"], "dataset", compact=True)
+    want = formatting.label(last["value"], last["qualifier"], "dataset", compact=True)
     assert dash_duo.find_element(f"{card} .big").text == want
     assert last["as_of"] in dash_duo.find_element(f"{card} .meta").text
     # Indicators whose sources disagree carry a warning badge, and only those.
@@ -544,3 +544,37 @@ def test_a11y002_every_page_passes_wcag_aa_checks_in_both_languages(dash_duo, fu
     if found := _axe(dash_duo):
         problems["/review"] = found
     assert problems == {}
+
+
+def test_sec001_every_page_draws_under_the_content_security_policy(dash_duo, full, monkeypatch):
+    """The policy is sent and enforced, yet charts, the grid, the document view and the review form draw."""
+    import urllib.request
+
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", "s3cret-token")
+    dash_duo.start_server(create_app(full))
+    with urllib.request.urlopen(dash_duo.server_url + "/") as r:
+        policy = r.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'sha256-" in policy and "frame-ancestors 'none'" in policy
+    doc = sql(full, "SELECT id FROM documents ORDER BY id LIMIT 1")[0]["id"]
+    pages = [
+        ("/", ".cards .spark .main-svg"),
+        ("/indicator?indicator=open_data_datasets", "#ind-chart .main-svg"),
+        ("/data-table", "#dat-grid .ag-row"),
+        (f"/sources?doc={doc}", "#src-text mark"),
+        ("/review", "#rev-token"),
+    ]
+    for path, drawn in pages:
+        dash_duo.wait_for_page(url=dash_duo.server_url + path)
+        dash_duo.wait_for_element(drawn)
+        assert dash_duo.get_logs() == [], path
+    # The language switch's clientside callback is an inline script: allowed by its hash, it ran.
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/?lang=zh")
+    _wait(lambda: dash_duo.driver.execute_script("return document.documentElement.lang") == "zh-Hant-HK")
+    # And the policy is enforced: a script the page did not bring is refused.
+    dash_duo.driver.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+        "document.body.appendChild(s);"
+    )
+    assert dash_duo.driver.execute_script("return window.injected") is None
+    logs = dash_duo.get_logs()
+    assert logs and all("Content Security Policy" in entry["message"] for entry in logs), logs

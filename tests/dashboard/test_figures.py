@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import pytest
 
 from dashboard import figures, highlight
 from schemas.registry import Event
@@ -41,31 +40,6 @@ def _obs(*rows: tuple) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out)
-
-
-@pytest.mark.parametrize(
-    ("value", "qualifier", "unit", "compact", "want"),
-    [
-        (5500, "over", "dataset", False, "5,500+"),
-        (1480, "about", "item", False, "≈1,480"),
-        (12, "up_to", "year", False, "≤12"),
-        (4000, "nearly", "dataset", False, "<4,000"),
-        (58, "exact", "enterprise", False, "58"),
-        (0.93, "exact", "percent", False, "0.93%"),
-        (10_000_000_000, "exact", "HKD", True, "HK$10 bn"),
-        (96_000_000, "about", "HKD", True, "≈HK$96 m"),
-        (3_800_000, "over", "user", True, "3.8 m+"),
-        (1234.5, "exact", None, False, "1,234.5"),
-    ],
-)
-def test_label_keeps_the_qualifier_visible(value, qualifier, unit, compact, want):
-    assert figures.label(value, qualifier, unit, compact=compact) == want
-
-
-def test_compact_numbers_in_chinese_use_wan_and_yi():
-    assert figures.number(10_000_000_000, compact=True, lang="zh") == "100億"
-    assert figures.number(96_000_000, compact=True, lang="zh") == "9,600萬"
-    assert figures.number(5_500, compact=True, lang="zh") == "5,500"
 
 
 def _trace(fig, name_part: str):

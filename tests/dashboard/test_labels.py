@@ -6,7 +6,9 @@ import re
 import string
 from pathlib import Path
 
-from dashboard import i18n
+from babel import Locale
+
+from dashboard import formatting, i18n
 from dashboard.queries import Filters
 from etl import indicators
 
@@ -18,13 +20,30 @@ def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
+def _forms(key: str, lang: str, text: object) -> list[str]:
+    """A label's texts in one language: one string, or its plural forms, each a CLDR category of it."""
+    if isinstance(text, str):
+        return [text]
+    assert isinstance(text, dict) and "other" in text, (key, lang)
+    categories = Locale.parse(formatting.locale(lang)).plural_form.tags | {"other"}
+    assert set(text) <= categories, (key, lang, sorted(set(text) - categories))
+    assert all(isinstance(v, str) for v in text.values()), (key, lang)
+    assert "n" in _fields(text["other"]), (key, lang, "plural forms are chosen by {n}")
+    return list(text.values())
+
+
 def test_every_label_has_both_languages_with_the_same_fields():
     labels = i18n.labels()
     assert len(labels) > 50
+    plural = 0
     for key, texts in labels.items():
         assert set(texts) == {"en", "zh"}, key
-        assert texts["en"].strip() and texts["zh"].strip(), key
-        assert _fields(texts["en"]) == _fields(texts["zh"]), key
+        forms = {lang: _forms(key, lang, texts[lang]) for lang in ("en", "zh")}
+        plural += isinstance(texts["en"], dict)
+        fields = {frozenset(_fields(f)) for lang in forms for f in forms[lang]}
+        assert all(f.strip() for lang in forms for f in forms[lang]), key
+        assert len(fields) == 1, (key, fields)
+    assert plural >= 5
 
 
 def test_every_label_the_code_asks_for_exists():

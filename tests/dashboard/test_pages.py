@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 import sys
 from pathlib import Path
 
 import dash
+import numpy as np
+import plotly.graph_objects as go
 import pytest
 from dash import dcc, html
 
@@ -32,6 +35,18 @@ def _render(url: str, path: str, **params):  # type: ignore[no-untyped-def]
     page = next(p for p in dash.page_registry.values() if p["path"] == path)
     with app.server.test_request_context(path):
         return page["layout"](**params)
+
+
+def _traces(graph) -> list:  # type: ignore[no-untyped-def]
+    """A dcc.Graph's traces (its figure is kept as plain data)."""
+    return list(go.Figure(graph.figure).data)
+
+
+def _values(array) -> list:  # type: ignore[no-untyped-def]
+    """Plotly's plain-data array (a list, or base64 `bdata` with its dtype) as a list of numbers."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
 
 
 def _classes(tree) -> list[str]:  # type: ignore[no-untyped-def]
@@ -167,8 +182,8 @@ def test_pag009_targets_and_warnings_are_drawn_and_listed(tmp_path, sqlite_url):
     (goal,) = sql(sqlite_url, "SELECT indicator_id, value FROM targets")
     tree = _render(sqlite_url, "/indicator", indicator=goal["indicator_id"])
     chart = next(n for n in _walk(tree) if getattr(n, "id", None) == "ind-chart")
-    stars = [tr for tr in chart.figure.data if tr.marker.symbol == "star-open"]
-    assert len(stars) == 1 and list(stars[0].y) == [goal["value"]]
+    stars = [tr for tr in _traces(chart) if tr.marker.symbol == "star-open"]
+    assert len(stars) == 1 and _values(stars[0].y) == [goal["value"]]
     assert "ind-targets" in [getattr(n, "id", None) for n in _walk(tree)]
 
     (warned,) = sql(
@@ -177,8 +192,8 @@ def test_pag009_targets_and_warnings_are_drawn_and_listed(tmp_path, sqlite_url):
     )
     tree = _render(sqlite_url, "/indicator", indicator=warned["indicator_id"])
     chart = next(n for n in _walk(tree) if getattr(n, "id", None) == "ind-chart")
-    (ring,) = [tr for tr in chart.figure.data if tr.marker.symbol == "circle-open"]
-    assert len(ring.y) == 1 and warned["message"] in ring.hovertext[0]
+    (ring,) = [tr for tr in _traces(chart) if tr.marker.symbol == "circle-open"]
+    assert len(_values(ring.y)) == 1 and warned["message"] in ring.hovertext[0]
     assert warned["message"] in _text(tree)
     overview = _render(sqlite_url, "/")
     card = next(n for n in _walk(overview) if getattr(n, "id", None) == f"card-{warned['indicator_id']}")

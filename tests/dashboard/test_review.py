@@ -17,7 +17,7 @@ import pytest
 from flask import session
 
 from dashboard import app as frame
-from dashboard import queries
+from dashboard import auth, queries
 from dashboard.app import create_app
 from etl import pipeline, review
 from tests.conftest import FIXTURES
@@ -90,8 +90,8 @@ class Browser:
                 return key
         raise KeyError(trigger)
 
-    def post(self, inputs: list, state: list[tuple], changed: str) -> str:
-        """One callback request; the answer's text ("" when the callback changed nothing)."""
+    def raw(self, inputs: list, state: list[tuple], changed: str):  # type: ignore[no-untyped-def]
+        """One callback request as the renderer sends it; the response, whatever its status."""
         first = inputs[0][0] if isinstance(inputs[0], list) else inputs[0]
         trigger = first["id"]["type"] if isinstance(first["id"], dict) else first["id"]
         key = self._key(trigger)
@@ -104,7 +104,13 @@ class Browser:
             "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
             "changedPropIds": [changed],
         }
-        r = self.client.post("/_dash-update-component", json=body, environ_base={"REMOTE_ADDR": self.address})
+        return self.client.post(
+            "/_dash-update-component", json=body, environ_base={"REMOTE_ADDR": self.address}
+        )
+
+    def post(self, inputs: list, state: list[tuple], changed: str) -> str:
+        """One callback request; the answer's text ("" when the callback changed nothing)."""
+        r = self.raw(inputs, state, changed)
         assert r.status_code in (200, 204), r.get_data(as_text=True)
         return r.get_data(as_text=True)
 
@@ -126,13 +132,18 @@ class Browser:
         )
 
     def submit(
-        self, figure: str, action: str = "reject", reason: str = "forged", who: str = "mallory"
+        self,
+        figure: str,
+        action: str = "reject",
+        reason: object = "forged",
+        who: object = "mallory",
+        value: object = None,
     ) -> str:
         states = [
             ("rev-figure", "value", figure),
             ("rev-action", "value", action),
             ("rev-indicator", "value", None),
-            ("rev-value", "value", None),
+            ("rev-value", "value", value),
             ("rev-qualifier", "value", None),
             ("rev-reason", "value", reason),
             ("rev-who", "value", who),
@@ -227,16 +238,37 @@ def test_rev_sign_out_forgets_the_session_and_a_submit_then_stores_nothing(loade
     assert "Recorded" in browser.submit(second)
 
 
-def test_rev_five_wrong_tokens_lock_the_client_out_even_with_the_right_token(loaded, monkeypatch):
+class Clock:
+    """The wall clock of the sign-in limiter (dashboard.auth and the limits storages), moved by hand."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):  # type: ignore[no-untyped-def]
+    import limits.storage.memory
+    import limits.storage.redis
+
+    c = Clock(1_000_000.0)
+    monkeypatch.setattr(auth, "_now", c.time)
+    monkeypatch.setattr(limits.storage.memory, "time", c)
+    monkeypatch.setattr(limits.storage.redis, "time", c)
+    return c
+
+
+def test_rev_five_wrong_tokens_lock_the_client_out_even_with_the_right_token(loaded, monkeypatch, clock):
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    monkeypatch.delenv("REDIS_URL", raising=False)
     app = create_app(loaded)
-    page = _module()
-    clock = [1000.0]
-    monkeypatch.setattr(page, "_now", lambda: clock[0])
+    start = clock.now
     guesser, other = Browser(app, "203.0.113.7"), Browser(app, "198.51.100.2")
     for k in range(4):
         assert "not the review token" in guesser.sign_in(f"guess {k}")
-        clock[0] += 60
+        clock.now += 60
     assert "Too many wrong tokens; try again in 11 minutes" in guesser.sign_in("guess 4")
     refused = guesser.sign_in(TOKEN)
     assert "Too many wrong tokens" in refused and "rev-submit" not in refused
@@ -248,30 +280,26 @@ def test_rev_five_wrong_tokens_lock_the_client_out_even_with_the_right_token(loa
     assert "rev-submit" in other.sign_in(TOKEN)
 
     # The window slides: once the first wrong guess is 15 minutes old, one more try is allowed.
-    clock[0] = 1000.0 + 14 * 60
-    assert "try again in 1 minutes" in guesser.sign_in(TOKEN)
-    clock[0] = 1000.0 + 15 * 60 + 1
+    clock.now = start + 14 * 60
+    assert "try again in 1 minute." in guesser.sign_in(TOKEN)
+    clock.now = start + 15 * 60 + 1
     assert "rev-submit" in guesser.sign_in(TOKEN)
-    assert page._wrong == {}  # a right token forgets the address's wrong guesses
+    # A right token forgets the address's wrong guesses: four more are allowed before the fifth locks.
+    for k in range(4):
+        assert "not the review token" in guesser.sign_in(f"again {k}")
+    assert "Too many wrong tokens; try again in 15 minutes" in guesser.sign_in("again 4")
 
 
-def test_rev_the_guess_counter_stays_small(loaded, monkeypatch):
+def test_rev_the_guess_counter_stays_small(loaded, monkeypatch, clock):
+    """However often one address guesses, the limiter keeps at most MAX_WRONG entries for it."""
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    monkeypatch.delenv("REDIS_URL", raising=False)
     app = create_app(loaded)
-    page = _module()
-    clock = [0.0]
-    monkeypatch.setattr(page, "_now", lambda: clock[0])
-    monkeypatch.setattr(page, "MAX_CLIENTS", 3)
-    for n in range(5):
-        clock[0] += 1
-        Browser(app, f"192.0.2.{n}").sign_in("guess")
-    assert sorted(page._wrong) == ["192.0.2.2", "192.0.2.3", "192.0.2.4"]
-    clock[0] += page.WINDOW
-    Browser(app, "192.0.2.9").sign_in("guess")
-    assert list(page._wrong) == ["192.0.2.9"]
-    for _ in range(8):
+    for _ in range(20):
         Browser(app, "192.0.2.9").sign_in("guess")
-    assert len(page._wrong["192.0.2.9"]) == page.MAX_WRONG
+    storage = app.server.extensions[auth.EXTENSION].storage
+    (entries,) = [v for k, v in storage.events.items() if "192.0.2.9" in k]
+    assert len(entries) == auth.MAX_WRONG
 
 
 def test_rev_conflicts_query_groups_the_disagreeing_rows_preferred_first(disagreeing):
@@ -305,13 +333,12 @@ def test_rev_conflicts_query_groups_the_disagreeing_rows_preferred_first(disagre
 def test_rev_a_reviewer_sees_the_conflicts_and_rejects_the_replys_figure(disagreeing, monkeypatch):
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
     app = create_app(disagreeing)
-    page = _module()
     reply = sql(
         disagreeing,
         "SELECT figure_id, doc_id FROM observations WHERE conflict AND source_kind = 'reply'",
     )[0]
     with app.server.test_request_context("/review"):
-        session[page.SESSION_KEY] = page._mark(TOKEN)
+        session[auth.SESSION_KEY] = auth.mark(TOKEN)
         tree = _page()["layout"]()
     text = _text(tree)
     assert "Sources that disagree" in text and "Flagged observations: 2; indicator and date pairs: 1." in text
@@ -365,8 +392,31 @@ def test_rev_a_reviewer_sees_the_conflicts_and_rejects_the_replys_figure(disagre
 def test_rev_no_conflicts_says_so(loaded, monkeypatch):
     monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
     app = create_app(loaded)
-    page = _module()
     with app.server.test_request_context("/review", query_string={"lang": "zh"}):
-        session[page.SESSION_KEY] = page._mark(TOKEN)
+        session[auth.SESSION_KEY] = auth.mark(TOKEN)
         tree = _page()["layout"](lang="zh")
     assert "沒有數值不一致的來源。" in _text(tree) and "登出" in _text(tree)
+
+
+def test_rev_pending_values_are_written_out_and_sources_named_by_file(sqlite_url):
+    """The form's meta line wrote `{value:g}`: a million read "1e+06"."""
+    create_app(sqlite_url)  # registers the pages
+    page = _module()
+    todo = pd.DataFrame(
+        [
+            {
+                "id": "f1",
+                "text": "1,000,000 visits",
+                "sentence": "There were 1,000,000 visits.",
+                "value": 1_000_000.0,
+                "unit": "visit",
+                "qualifier": "exact",
+                "mapping": "unmapped",
+                "source": "/srv/private/corpus/LCQ1.txt",
+            }
+        ]
+    )
+    (option,) = page._options(todo, "en")
+    meta = _text(option["label"])
+    assert "1,000,000 visit" in meta and "1e+06" not in meta
+    assert "LCQ1.txt" in meta and "/srv/private" not in meta
