@@ -6,18 +6,16 @@ turns them into source offsets only when it writes a figure down.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import cn2an
 
+from etl import vocab
 from etl.corpus import RawDocument
 from etl.errors import DocumentError
 from etl.text import VisibleText, visible
-
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 
 _TITLE = re.compile(r"^[#\s]*(LCQ\s*(\d+)\s*[:：]\s*(.+?))\s*$", re.M)
 _OPENING = re.compile(
@@ -180,9 +178,10 @@ def _ends_date(text: str, g: Grammar = ENGLISH) -> date | None:
     try:
         if g is CHINESE:
             return date(chinese_number(m.group(1)), chinese_number(m.group(2)), chinese_number(m.group(3)))
-        if m.group(1).lower() not in MONTHS:
+        months = vocab.months()
+        if m.group(1).lower() not in months:
             return None
-        return date(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
+        return date(int(m.group(3)), months[m.group(1).lower()], int(m.group(2)))
     except (ValueError, TypeError):
         return None
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("ITDASH_DATA", ROOT / "data"))
-VOCAB_DIR = DATA_DIR / "vocab"
+VOCAB_DIR = DATA_DIR / "vocab"  # one folder a language: vocab/en/, vocab/zh/
+DEFAULT_LANG = "en"
 CURATED_DIR = DATA_DIR / "curated"
 INDICATORS_FILE = DATA_DIR / "indicators.toml"
 THEMES_FILE = DATA_DIR / "themes.toml"
 EVENTS_FILE = DATA_DIR / "events.toml"
-TOPICS_FILE = VOCAB_DIR / "topics.toml"
+TOPICS_FILE = VOCAB_DIR / DEFAULT_LANG / "topics.toml"
 ZH_TOPICS_FILE = VOCAB_DIR / "zh" / "topics.toml"  # the same for Chinese titles (立法會X題：…)
 
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'itdash.sqlite'}"

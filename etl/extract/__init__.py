@@ -17,10 +17,9 @@ from etl.extract.sentences import Sentence, split
 from etl.extract.vocab import Vocab, vocab
 from etl.parse import Reply
 from etl.text import collapse
+from etl.vocab import language
 from schemas.figure import Figure
 
-_DURATIONS = {"year", "month", "week", "day", "hour", "minute"}
-_FOR_OVER = re.compile(r"\b(?:for|of|with|lasting|taking|take|took|spent|than)\s+$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _FROM = re.compile(r"\bfrom\s+$", re.I)
 _RANGE = re.compile(r"\s*(to|-|–|—|and)\s*$")
@@ -61,7 +60,7 @@ def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Dr
         d.unit = n.currency
     elif n.kind == "times":
         d.unit = "time"
-    ref_end = units.backref(text, pos)
+    ref_end = units.backref(text, pos, v)
     if ref_end:
         d.backref, d.end = True, ref_end
         if n.percent:
@@ -78,9 +77,9 @@ def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Dr
     if numbers.is_year(n, raw) and not (d.unit and (d.unit in v.single_units or d.unit in v.multi_units)):
         return None
     if (
-        d.unit in _DURATIONS
+        d.unit in v.durations
         and qualifier == "over"
-        and not _FOR_OVER.search(text[max(s.start, start - 12) : start])
+        and not v.over_is_hedge.search(text[max(s.start, start - 12) : start])
     ):
         d.qualifier = "exact"  # "over four years" means during them
     return d
@@ -116,10 +115,12 @@ def _pair_ranges(text: str, drafts: list[_Draft], s: Sentence) -> None:
         a.end = a.n.end
 
 
-def _table_row(
-    text: str, s: Sentence, v: Vocab, spans: list[tuple[int, int]], starts: list[int], reply: str
-) -> list[_Draft]:
-    """A table row's figures: the header gives unit and scale, the row's year its as_of."""
+def _table_row(text: str, s: Sentence, v: Vocab, reply: str) -> list[_Draft]:
+    """A table row's figures: the header gives unit and scale, the row's year its as_of.
+
+    Each cell is masked on its own, like a sentence, so a date, a telephone
+    number or an item number in a cell is no figure.
+    """
     assert s.row is not None
     first = text[s.row.cells[0][0] : s.row.cells[0][1]]
     as_of = tables.row_as_of(first)
@@ -128,7 +129,8 @@ def _table_row(
         if k == 0 and (as_of or not any(c.isdigit() for c in first)):
             continue  # the row's label: its year, or a name
         col = tables.column(s.row.header[k] if k < len(s.row.header) else "", v)
-        for n, _raw in numbers.candidates(text, a, b, v, [], []):
+        spans = numbers.masks(text, v, a, b)
+        for n, _raw in numbers.candidates(text, a, b, v, spans, [x for x, _ in spans]):
             qualifier, start, hedged = _hedge(text, n, s, v)
             if n.scale == 1 and col.scale != 1:
                 n.value *= col.scale
@@ -184,9 +186,9 @@ def extract(doc: Reply) -> list[Figure]:
     """Every figure of the question and reply parts, in document order."""
     if doc.lang == "zh":
         return zh.extract(doc)  # the same record, read with Chinese grammar and vocabulary
-    v = vocab()
+    v = vocab(language(doc.lang))
     text = doc.text
-    spans = numbers.masks(text)
+    spans = numbers.masks(text, v)
     starts = [a for a, _ in spans]
     abbr = subjects.abbreviations(text, v)
     out: list[Figure] = []
@@ -194,13 +196,13 @@ def extract(doc: Reply) -> list[Figure]:
     prev_anchor: str | None = None
     carry: str | None = None
     paragraph = -1
-    for s in split(doc):
+    for s in split(doc, v):
         if s.part is None:
             continue
         if s.paragraph != paragraph:
             paragraph, carry = s.paragraph, None
         if s.row is not None:
-            drafts = _table_row(text, s, v, spans, starts, doc.date.isoformat())
+            drafts = _table_row(text, s, v, doc.date.isoformat())
             _emit(out, doc, s, drafts)
             prev = drafts or prev
             continue
@@ -210,7 +212,7 @@ def extract(doc: Reply) -> list[Figure]:
             if (d := _draft(text, n, raw, s, v)) is not None
         ]
         _pair_ranges(text, drafts, s)
-        continues = bool(asof.CONTINUES.match(text, s.start, s.end))
+        continues = bool(v.continues.match(text, s.start, s.end))
         # Units still missing: an "of them", a noun before, a "number of", the figure before.
         for k, d in enumerate(drafts):
             referent = next((x for x in reversed(drafts[:k]) if not x.backref), None)
@@ -227,7 +229,7 @@ def extract(doc: Reply) -> list[Figure]:
                     or "count"
                 )
         # Dates.
-        found = asof.anchors(text, s.start, s.end, doc.date, [(d.start, d.end) for d in drafts])
+        found = asof.anchors(text, s.start, s.end, doc.date, [(d.start, d.end) for d in drafts], v)
         inherited = prev_anchor if continues and not found else None
         for d in drafts:
             an = asof.nearest(found, d.start, d.end)

@@ -9,68 +9,60 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from etl.extract.numbers import MONTHS
+from etl.extract import periods
+from etl.extract.vocab import Vocab, alternation
 
-_MONTH_NUM = (
-    {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-    | {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-    | {"sept": 9}
-)
-_Y = r"(?:19|20)\d{2}"
-_POS = (
-    r"(?P<pos>mid|end|early|late|the\s+end\s+of|end\s+of|the\s+middle\s+of|middle\s+of"
-    r"|the\s+beginning\s+of|beginning\s+of|the\s+start\s+of|start\s+of)"
-)
-_PRE = (
-    r"(?P<pre>as\s+(?:of|at)|by|in|since|during|throughout|for|up\s+to|until|till|at|before|"
-    r"from|over)"
-)
-_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_Y = periods.YEAR
 
-_DATED = [
-    # Financial years, one or several: "2024-25", "the 2023-24 financial year".
-    rf"(?P<fy>(?:(?:the|in|for|during)\s+)?(?P<fy1>{_Y})\s?[-–/]\s?(?P<fy2>{_Y}|\d{{2}})"
-    rf"(?:\s+(?:and|to)\s+(?P<fy3>{_Y})\s?[-–/]\s?(?P<fy4>{_Y}|\d{{2}}))?"
-    r"(?:\s+financial\s+years?)?)(?!\s?[-–/]?\d)",
-    # Quarters and halves: "the third quarter of 2024", "the first half of 2025".
-    r"(?P<qh>(?:in\s+|during\s+|by\s+)?(?:the\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
-    rf"\s+(?P<qhk>quarter|half)\s+(?:of\s+)?(?P<qhy>{_Y}))",
-    # Months: "as of December 2024", "mid-May 2025", "in January 2021".
-    rf"(?P<mon>(?:{_PRE}\s+)?(?:{_POS}[-\s]+)?(?P<month>{MONTHS})\.?\s+(?P<my>{_Y}))\b",
-    # Years: "by 2027", "end-2023", "in 2023", "since 2019".
-    rf"(?P<yr>(?:{_PRE.replace('pre', 'ypre')}\s+)?(?:{_POS.replace('pos', 'ypos')}[-\s]+)?"
-    rf"(?P<year>{_Y}))\b(?!\s?[-–/]\s?\d)",
-]
-_WORDS = [
-    # Words for "now" and for last year.
-    r"(?P<now>\b(?:currently|at\s+present|so\s+far|to\s+date|as\s+at\s+today|up\s+to\s+now"
-    r"|at\s+the\s+moment|presently|as\s+of\s+now|as\s+at\s+present)\b)",
-    r"(?P<last>\b(?:last|the\s+past|the\s+previous)\s+(?P<lastk>financial\s+)?year\b)",
-    r"(?P<this>\b(?:this|the\s+current)\s+(?P<thisk>financial\s+)?year\b)",
-]
-ANCHORS = re.compile("|".join(_DATED + _WORDS), re.I)
+
+def _dated(v: Vocab) -> list[str]:
+    """Anchors that hold a year, as patterns."""
+    pos = alternation(list(v.positions))
+    pre = alternation(list(v.prepositions))
+    return [
+        # Financial years, one or several: "2024-25", "the 2023-24 financial year".
+        rf"(?P<fy>(?:(?:the|in|for|during)\s+)?{periods.fy_label('fy1', 'fy2')}"
+        rf"(?:\s+(?:and|to)\s+{periods.fy_label('fy3', 'fy4')})?"
+        r"(?:\s+financial\s+years?)?)(?!\s?[-–/]?\d)",
+        # Quarters and halves: "the third quarter of 2024", "the first half of 2025".
+        rf"(?P<qh>(?:in\s+|during\s+|by\s+)?(?:the\s+)?(?P<ord>{alternation(list(v.ordinals))})"
+        rf"\s+(?P<qhk>quarter|half)\s+(?:of\s+)?(?P<qhy>{_Y}))",
+        # Months: "as of December 2024", "mid-May 2025", "in January 2021".
+        rf"(?P<mon>(?:(?P<pre>{pre})\s+)?(?:(?P<pos>{pos})[-\s]+)?(?P<month>{v.month_pattern})\.?\s+"
+        rf"(?P<my>{_Y}))\b",
+        # Years: "by 2027", "end-2023", "in 2023", "since 2019".
+        rf"(?P<yr>(?:(?P<ypre>{pre})\s+)?(?:(?P<ypos>{pos})[-\s]+)?"
+        rf"(?P<year>{_Y}))\b(?!\s?[-–/]\s?\d)",
+    ]
+
+
+def _words(v: Vocab) -> list[str]:
+    """Anchors in words: "currently", "last year", "this financial year"."""
+    return [
+        rf"(?P<now>\b(?:{alternation(list(v.now))})\b)",
+        rf"(?P<last>\b(?:{alternation(list(v.last_year))})\s+(?P<lastk>financial\s+)?year\b)",
+        rf"(?P<this>\b(?:{alternation(list(v.this_year))})\s+(?P<thisk>financial\s+)?year\b)",
+    ]
+
+
+@cache
+def _anchors(v: Vocab) -> re.Pattern[str]:
+    return re.compile("|".join(_dated(v) + _words(v)), re.I)
+
+
 # Anchors with a year are only looked for around a year: the full pattern is
 # costly to try at every character, a four-digit year is cheap to find.
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_WORD_HINT = re.compile(r"\b(?:currently|present|presently|far|date|now|moment|year)\b", re.I)
+_YEAR = re.compile(rf"(?<!\d){_Y}(?!\d)")
 _LOOKBACK = 48
 
-# Verbs that make a date the date of an event, not of a figure.
-_EVENT = re.compile(
-    r"\b(?:commenced|commence|launched|launch|opened|open|established|set\s+up|signed|"
-    r"promulgated|announced|completed|started|began|introduced|founded|inaugurated|unveiled|"
-    r"held|deepened|enacted|passed|approved|published|released|implemented|rolled\s+out|"
-    r"came\s+into\s+operation|was\s+set\s+up|were\s+set\s+up|took\s+effect|establishment|"
-    r"inception|launching|opening)\b[^,;]*$",
-    re.I,
-)
-CONTINUES = re.compile(
-    r"\W*(?:among\s+them|among\s+these|amongst\s+them|of\s+these|of\s+them|of\s+which|of\s+this"
-    r"|of\s+the\s+total|at\s+that\s+time|in\s+the\s+same\s+year|in\s+the\s+same\s+period|"
-    r"during\s+the\s+same\s+period|at\s+the\s+same\s+time|by\s+then|as\s+at\s+that\s+date)\b",
-    re.I,
-)
+
+@cache
+def _hint(v: Vocab) -> re.Pattern[str]:
+    """The last word of every anchor in words: cheap to find, and the anchor ends there."""
+    last = {p.split()[-1] for p in v.now} | {"year"}
+    return re.compile(r"\b(?:" + alternation(sorted(last)) + r")\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -84,31 +76,22 @@ def _last_day(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
-def _fy(y1: int) -> str:
-    return f"{y1}-04-01/{y1 + 1}-03-31"
+def _kind(kinds: dict[str, str], word: str | None) -> str | None:
+    return kinds[" ".join(word.lower().split())] if word else None
 
 
-def _year2(y1: int, y2: str) -> int:
-    return int(y2) if len(y2) == 4 else (y1 // 100) * 100 + int(y2)
-
-
-def _pos(pos: str | None) -> str | None:
-    return " ".join(pos.lower().split()).removeprefix("the ") if pos else None
-
-
-def _read(m: re.Match[str], reply: date) -> str | None:
+def _read(m: re.Match[str], reply: date, v: Vocab) -> str | None:
     g = m.groupdict()
     if g["fy"]:
         tail = m.string[m.end() : m.end() + 30]
         if re.match(r"\s+[A-Z]", tail) or re.match(r"\s+(?:budget|policy\s+address)", tail, re.I):
             return None  # "the 2025-26 Budget" is a title
         y1 = int(g["fy1"])
-        if _year2(y1, g["fy2"]) != y1 + 1:
+        if not periods.follows(y1, g["fy2"]):
             return None
-        last = int(g["fy3"]) if g["fy3"] else y1
-        return f"{y1}-04-01/{last + 1}-03-31"
+        return periods.financial_years(y1, int(g["fy3"]) if g["fy3"] else None)
     if g["qh"]:
-        y, k = int(g["qhy"]), _ORD[g["ord"].lower()]
+        y, k = int(g["qhy"]), v.ordinals[g["ord"].lower()]
         if g["qhk"].lower() == "quarter":
             first = 3 * (k - 1) + 1
             return f"{date(y, first, 1)}/{_last_day(y, first + 2)}"
@@ -116,54 +99,52 @@ def _read(m: re.Match[str], reply: date) -> str | None:
             return None
         return f"{y}-01-01/{y}-06-30" if k == 1 else f"{y}-07-01/{y}-12-31"
     if g["mon"]:
-        pre = " ".join((g["pre"] or "").lower().split())
-        if pre == "since":
+        if _kind(v.prepositions, g["pre"]) == "since":
             return reply.isoformat()
-        y, mo = int(g["my"]), _MONTH_NUM[g["month"].lower().rstrip(".")]
-        pos = _pos(g["pos"])
-        if pos in ("mid", "middle of"):
+        y, mo = int(g["my"]), v.months[g["month"].lower().rstrip(".")]
+        pos = _kind(v.positions, g["pos"])
+        if pos == "middle":
             return date(y, mo, 15).isoformat()
-        if pos in ("early", "beginning of", "start of"):
+        if pos == "start":
             return date(y, mo, 10).isoformat()
         return _last_day(y, mo).isoformat()
     if g["yr"]:
-        pre = " ".join((g["ypre"] or "").lower().split())
-        pos = _pos(g["ypos"])
+        pre, pos = _kind(v.prepositions, g["ypre"]), _kind(v.positions, g["ypos"])
         y = int(g["year"])
         if pre == "since" and not pos:
             return reply.isoformat()
-        if pos in ("mid", "middle of"):
+        if pos == "middle":
             return f"{y}-06-30"
-        if pos in ("early", "beginning of", "start of"):
+        if pos == "start":
             return f"{y}-03-31"
-        if pos in ("end", "late", "end of"):
+        if pos == "end":
             return f"{y}-12-31"
-        if pre in ("by", "as of", "as at", "up to", "until", "till", "before"):
+        if pre == "until":
             return f"{y}-12-31"
-        if pre in ("in", "during", "throughout", "for", "over"):
-            return f"{y}-01-01/{y}-12-31"
+        if pre == "during":
+            return periods.calendar_year(y)
         return None  # a bare year dates nothing by itself
     if g["now"]:
         return reply.isoformat()
     if g["last"]:
         if g["lastk"]:
             y = reply.year - 1 if reply.month >= 4 else reply.year - 2
-            return _fy(y)
-        return f"{reply.year - 1}-01-01/{reply.year - 1}-12-31"
+            return periods.financial_years(y)
+        return periods.calendar_year(reply.year - 1)
     if g["this"]:
         if g["thisk"]:
-            return _fy(reply.year if reply.month >= 4 else reply.year - 1)
-        return f"{reply.year}-01-01/{reply.year}-12-31"
+            return periods.financial_years(reply.year if reply.month >= 4 else reply.year - 1)
+        return periods.calendar_year(reply.year)
     return None
 
 
-def _candidates(text: str, start: int, end: int) -> list[re.Match[str]]:
-    """ANCHORS matches in `text[start:end]`, tried only near a year or a hint word."""
+def _candidates(text: str, start: int, end: int, v: Vocab) -> list[re.Match[str]]:
+    """Anchor matches in `text[start:end]`, tried only near a year or a hint word."""
     found: dict[tuple[int, int], re.Match[str]] = {}
     windows = [(max(start, y.start() - _LOOKBACK), y.end()) for y in _YEAR.finditer(text, start, end)]
-    windows += [(max(start, h.start() - 16), h.end()) for h in _WORD_HINT.finditer(text, start, end)]
+    windows += [(max(start, h.start() - 16), h.end()) for h in _hint(v).finditer(text, start, end)]
     for a, b in windows:
-        for m in ANCHORS.finditer(text, a, min(end, b + 24)):
+        for m in _anchors(v).finditer(text, a, min(end, b + 24)):
             if m.start() < b and m.end() >= b - 4:
                 found.setdefault((m.start(), m.end()), m)
     # Keep the longest of overlapping matches ("in 2021-22 and 2022-23" over "2022-23").
@@ -176,19 +157,21 @@ def _candidates(text: str, start: int, end: int) -> list[re.Match[str]]:
     return out
 
 
-def anchors(text: str, start: int, end: int, reply: date, figures: list[tuple[int, int]]) -> list[Anchor]:
+def anchors(
+    text: str, start: int, end: int, reply: date, figures: list[tuple[int, int]], v: Vocab
+) -> list[Anchor]:
     """The anchors of one sentence, events' dates left out.
 
     A date is an event's ("commenced operation in 2023") when an event verb
     stands before it in the same clause with no figure in between.
     """
     out: list[Anchor] = []
-    for m in _candidates(text, start, end):
-        value = _read(m, reply)
+    for m in _candidates(text, start, end, v):
+        value = _read(m, reply, v)
         if value is None:
             continue
         clause_start = max(start, m.start() - 100)
-        ev = _EVENT.search(text, clause_start, m.start())
+        ev = v.events.search(text, clause_start, m.start())
         if ev and not any(ev.start() < a < m.start() for a, _ in figures):
             continue
         out.append(Anchor(m.start(), m.end(), value))

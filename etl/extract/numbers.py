@@ -13,41 +13,41 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from etl.extract import periods
 from etl.extract.vocab import Vocab, alternation
 
-MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-)
 SEPARATORS = " ,\u00a0\u2009\u202f□"
 
-# Spans of a document that never hold a figure, found once per document.
-_MASKS = [
-    # Dates: "March 26", "26 March 2025", "December 2024", "mid-May 2025".
-    re.compile(
-        rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
-        r"(?:,?\s+(?:19|20)\d{2}\b)?"
-    ),
-    # Financial-year labels: 2024-25, 2024/25, 2024-2025.
-    re.compile(r"(?<!\d)(?:19|20)\d{2}\s?[-–/]\s?(?:(?:19|20)\d{2}|\d{2})(?!\d)"),
-    # Clock times.
-    re.compile(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
-    re.compile(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
-    # Telephone numbers: eight digits, often as two groups of four.
-    re.compile(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
-    # "the first half of 2024", "the second half": a period, not a share.
-    re.compile(r"\b(?:first|second|latter|former|1st|2nd)\s+half\b", re.I),
-    # "the three parts of the question": the question's structure, not a quantity.
-    re.compile(r"\b[a-z]+\s+parts?\s+of\s+(?:the|this|your|my)\s+(?:Member's\s+)?question", re.I),
-    # Item numbers.
-    re.compile(r"\(\d{1,2}\)"),
-    # Floors: "12/F".
-    re.compile(r"\b\d{1,3}/F\b"),
-    # Names and slogans in quotation marks.
-    re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
-    # Page furniture.
-    re.compile(r"Ends\s*/.*|Issued at HKT.*"),
-]
+
+@cache
+def _masks(v: Vocab) -> list[re.Pattern[str]]:
+    """Patterns of spans that never hold a figure, found once per document."""
+    return [
+        # Dates: "March 26", "26 March 2025", "December 2024", "mid-May 2025".
+        re.compile(
+            rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{v.month_pattern})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
+            rf"(?:,?\s+{periods.YEAR}\b)?"
+        ),
+        # Financial-year labels: 2024-25, 2024/25, 2024-2025.
+        re.compile(rf"(?<!\d){periods.FY_LABEL}(?!\d)"),
+        # Clock times.
+        re.compile(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
+        re.compile(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
+        # Telephone numbers: eight digits, often as two groups of four.
+        re.compile(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
+        # "the first half of 2024", "the second half": a period, not a share.
+        re.compile(r"\b(?:first|second|latter|former|1st|2nd)\s+half\b", re.I),
+        # "the three parts of the question": the question's structure, not a quantity.
+        re.compile(r"\b[a-z]+\s+parts?\s+of\s+(?:the|this|your|my)\s+(?:Member's\s+)?question", re.I),
+        # Item numbers.
+        re.compile(r"\(\d{1,2}\)"),
+        # Floors: "12/F".
+        re.compile(r"\b\d{1,3}/F\b"),
+        # Names and slogans in quotation marks.
+        re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
+        # Page furniture.
+        re.compile(r"Ends\s*/.*|Issued at HKT.*"),
+    ]
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Number:
 
 @cache
 def _pattern(v: Vocab) -> re.Pattern[str]:
-    cur = r"(?P<cur>HK\$|US\$|\\\$|\$|RMB|USD|HKD|CNY)\s?"
+    cur = rf"(?P<cur>{v.currency})\s?"
     digits = r"(?P<num>\d{1,3}(?:[ ,\u00a0\u2009\u202f□]\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)"
     words = r"(?P<word>" + alternation(list(v.words)) + r")"
     fractions = r"(?P<frac>" + alternation(list(v.fractions)) + r")"
@@ -80,9 +80,14 @@ def _pattern(v: Vocab) -> re.Pattern[str]:
     )
 
 
-def masks(text: str) -> list[tuple[int, int]]:
-    """Sorted spans of `text` where no figure can be."""
-    spans = sorted((m.start(), m.end()) for rx in _MASKS for m in rx.finditer(text))
+def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sorted spans of `text[start:end]` where no figure can be.
+
+    A table cell is masked on its own (`start`, `end`): a date pattern may run
+    over the tab between a month label and the count in the next cell.
+    """
+    stop = len(text) if end is None else end
+    spans = sorted((m.start(), m.end()) for rx in _masks(v) for m in rx.finditer(text, start, stop))
     merged: list[tuple[int, int]] = []
     for a, b in spans:
         if merged and a <= merged[-1][1]:
@@ -111,9 +116,6 @@ def _word_before(text: str, i: int) -> str:
     while k > 0 and (text[k - 1].isalnum() or text[k - 1] in ".&/"):
         k -= 1
     return text[k:j]
-
-
-MONTH_WORDS = {m.lower() for m in MONTHS.split("|")}
 
 
 def _sentence_start(text: str, i: int) -> bool:
@@ -197,7 +199,7 @@ def candidates(
                 continue
             if n.scale == 1 and not n.percent and not n.currency:
                 prev = _word_before(text, n.start)
-                named = prev[:1].isupper() and prev.lower() not in MONTH_WORDS
+                named = prev[:1].isupper() and prev.lower() not in v.months
                 if (
                     named
                     and not _sentence_start(text, n.start - len(prev) - 1)

@@ -11,40 +11,9 @@ import re
 from dataclasses import dataclass
 
 from etl.extract.tables import Row, rows
+from etl.extract.vocab import Vocab
 from etl.parse import Reply
 
-_ABBREV = {
-    "e.g",
-    "i.e",
-    "viz",
-    "no",
-    "nos",
-    "co",
-    "ltd",
-    "approx",
-    "cap",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "ir",
-    "hon",
-    "st",
-    "inc",
-    "corp",
-    "dept",
-    "govt",
-    "est",
-    "vs",
-    "fig",
-    "para",
-    "sec",
-    "u.s",
-    "h.k",
-    "a.m",
-    "p.m",
-}
 _END = re.compile(r"[.?!][\"”’)]?(?=\s+[\"“‘(\[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 _ITEM = re.compile(r"\(\d{1,2}\)\s+")
@@ -77,7 +46,7 @@ def _joined_paragraphs(doc: Reply) -> list[tuple[int, int, int]]:
     return [(a, b, k) for a, b, k in out]
 
 
-def split(doc: Reply) -> list[Sentence]:
+def split(doc: Reply, v: Vocab) -> list[Sentence]:
     """Every sentence of the document, in order."""
     text = doc.text
     sentences: list[Sentence] = []
@@ -93,7 +62,7 @@ def split(doc: Reply) -> list[Sentence]:
         start = marker.end() if marker else a
         for m in _END.finditer(text, a, b):
             word = _WORD_BEFORE.search(text, max(a, m.start() - 12), m.start())
-            if word and word.group(1).lower().rstrip(".") in _ABBREV:
+            if word and word.group(1).lower().rstrip(".") in v.abbreviations:
                 continue
             if (
                 m.start() > 0

@@ -1,6 +1,6 @@
 """Which programme, fund, body, portal or place a figure belongs to.
 
-Mentions come from three places: known names in `data/vocab/subjects.toml`,
+Mentions come from three places: known names in `data/vocab/<lang>/subjects.toml`,
 abbreviations the reply defines itself ("Digital Policy Office (DPO)"), and
 capitalised phrases ending in a word like Fund, Portal or Park.
 """
@@ -11,61 +11,26 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from etl.extract.vocab import Vocab
+from etl.extract.vocab import Vocab, alternation
 
 _CAP = r"[A-Z][\w&'’.\-/]*"
-_LINK = r"(?:of|and|for|on|in|the|de|&)"
-_PHRASE = re.compile(rf"(?<![\w])({_CAP}(?:(?:,\s+|\s+)(?:{_LINK}\s+)*{_CAP})*)")
-# Capitalised words that open a sentence or clause but never a name.
-_OPENERS = {
-    "under",
-    "through",
-    "with",
-    "in",
-    "for",
-    "as",
-    "by",
-    "since",
-    "among",
-    "besides",
-    "meanwhile",
-    "currently",
-    "also",
-    "moreover",
-    "furthermore",
-    "apart",
-    "regarding",
-    "on",
-    "at",
-    "of",
-    "from",
-    "to",
-    "and",
-    "the",
-    "this",
-    "these",
-    "its",
-    "our",
-    "a",
-    "an",
-    "separately",
-    "overall",
-    "so",
-    "of these",
-    "during",
-    "after",
-    "before",
-    "while",
-    "when",
-    "including",
-    "both",
-    "all",
-    "each",
-}
-_ABBR = re.compile(
-    rf"({_CAP}(?:[ \t]+(?:{_LINK}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?"
-    r"([A-Z][A-Za-z&@.\-]{0,11}(?:\s[A-Z][A-Za-z&@.\-]{0,11})?)\s*\)"
-)
+
+
+@cache
+def _phrase(v: Vocab) -> re.Pattern[str]:
+    """A run of capitalised words, with small link words between them."""
+    link = alternation(list(v.links))
+    return re.compile(rf"(?<![\w])({_CAP}(?:(?:,\s+|\s+)(?:{link}\s+)*{_CAP})*)")
+
+
+@cache
+def _abbreviation(v: Vocab) -> re.Pattern[str]:
+    """A name with the abbreviation it is given in parentheses: "Digital Policy Office (DPO)"."""
+    link = alternation(list(v.links))
+    return re.compile(
+        rf"({_CAP}(?:[ \t]+(?:{link}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?"
+        r"([A-Z][A-Za-z&@.\-]{0,11}(?:\s[A-Z][A-Za-z&@.\-]{0,11})?)\s*\)"
+    )
 
 
 @dataclass(frozen=True)
@@ -82,13 +47,13 @@ def _known(v: Vocab) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
 
 
-def _trim(phrase: str) -> str:
+def _trim(phrase: str, v: Vocab) -> str:
     words = phrase.rstrip(",").split()
     owner = max((k for k, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))), default=-1)
     words = words[owner + 1 :]  # "the Police Force's Cyber Security ... Bureau": the bureau
-    while words and (words[0].lower().rstrip(",") in _OPENERS or words[0].endswith(("'s", "’s"))):
+    while words and (words[0].lower().rstrip(",") in v.openers or words[0].endswith(("'s", "’s"))):
         words = words[1:]
-    while words and words[-1].lower() in ("of", "and", "for", "on", "in", "the", "de", "&"):
+    while words and words[-1].lower() in v.links:
         words = words[:-1]
     return " ".join(words).rstrip(",")
 
@@ -103,14 +68,14 @@ def _subject_like(name: str, v: Vocab) -> bool:
 def abbreviations(text: str, v: Vocab) -> dict[str, str]:
     """Abbreviations a reply defines for subject-like names: {"DPO": "Digital Policy Office"}."""
     found: dict[str, str] = {}
-    for m in _ABBR.finditer(text):
-        full, abbr = _trim(m.group(1)), m.group(2)
+    for m in _abbreviation(v).finditer(text):
+        full, abbr = _trim(m.group(1), v), m.group(2)
         # Keep only the trailing words whose initials could spell the abbreviation.
         words = full.split()
         caps = [w for w in words if w[:1].isupper()]
         if len(caps) > len(abbr) + 3:
             full = " ".join(words[-(len(abbr) + 3) :])
-            full = _trim(full)
+            full = _trim(full, v)
         if _subject_like(full, v) or v.subjects.get(full):
             found[abbr] = v.subjects.get(full, full)
     return found
@@ -121,7 +86,7 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
     found: list[Mention] = []
     for m in _known(v).finditer(text, start, end):
         found.append(Mention(m.start(), m.end(), v.subjects[m.group(1)], m.group(1) in v.places))
-    for m in _PHRASE.finditer(text, start, end):
+    for m in _phrase(v).finditer(text, start, end):
         a = m.start()
         phrase = m.group(1)
         if phrase in abbr:
@@ -134,7 +99,7 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
         # Cut after the last head word unless a qualifier follows it: "Corporation and
         # Cyberport" are two names, "Fund for Application in Elderly Care" is one.
         cut = heads[-1]
-        if cut + 1 < len(words) and words[cut + 1] not in ("for", "of", "in", "on"):
+        if cut + 1 < len(words) and words[cut + 1] not in v.name_continues:
             phrase = " ".join(words[: cut + 1])
         words = phrase.split()
         for k, w in enumerate(words[1:-1], start=1):
@@ -146,7 +111,7 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
             ):
                 phrase = " ".join(words[:k])
                 break
-        name = _trim(phrase)
+        name = _trim(phrase, v)
         if name in abbr:
             name = abbr[name]
         if _subject_like(name, v) and (len(name.split()) >= 2 or name in v.subjects):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from etl.extract.vocab import Vocab
+from etl.extract import periods
+from etl.extract.vocab import Vocab, alternation
 
 _SEPARATOR = re.compile(r"^[\s|:\-+]*$")
-_MONEY = re.compile(r"\(\s*(HK\$|US\$|\$|RMB|HKD|USD|CNY)\s*(thousand|million|billion|mn|bn|m)?\s*\)", re.I)
 _PERCENT = re.compile(r"%|\bper\s*cent\b|\bpercentage\b", re.I)
-_YEAR_CELL = re.compile(r"^\s*((?:19|20)\d{2})(?:\s?[-–/]\s?((?:19|20)?\d{2}))?\s*$")
+_YEAR_CELL = re.compile(rf"^\s*(?:{periods.fy_label('y1', 'y2')}|(?P<year>{periods.YEAR}))\s*$")
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,19 @@ def rows(text: str, a: int, b: int) -> list[Row] | None:
     return out
 
 
+@cache
+def _money(v: Vocab) -> re.Pattern[str]:
+    """`(HK$ million)`: a currency and an optional scale word in parentheses."""
+    scale = alternation(list(v.scales))
+    return re.compile(rf"\(\s*({v.currency})\s*({scale})?\s*\)", re.I)
+
+
 def column(header: str, v: Vocab) -> Column:
     """What a header says of its cells: currency and scale, or percent."""
-    m = _MONEY.search(header)
+    m = _money(v).search(header)
     if m:
         scale = v.scales.get((m.group(2) or "").lower(), 1.0)
-        return Column(v.currencies.get(m.group(1).upper().replace("HK$", "HK$"), "HKD"), scale, False, header)
+        return Column(v.currencies.get(m.group(1).upper(), "HKD"), scale, False, header)
     return Column(None, 1.0, bool(_PERCENT.search(header)), header)
 
 
@@ -95,10 +103,7 @@ def row_as_of(cell: str) -> str | None:
     m = _YEAR_CELL.match(cell)
     if not m:
         return None
-    y1 = int(m.group(1))
-    if m.group(2):
-        y2 = int(m.group(2)) if len(m.group(2)) == 4 else (y1 // 100) * 100 + int(m.group(2))
-        if y2 == y1 + 1:
-            return f"{y1}-04-01/{y2}-03-31"
-        return None
-    return f"{y1}-01-01/{y1}-12-31"
+    if m["year"]:
+        return periods.calendar_year(int(m["year"]))
+    y1 = int(m["y1"])
+    return periods.financial_years(y1) if periods.follows(y1, m["y2"]) else None

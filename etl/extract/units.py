@@ -8,124 +8,11 @@ from dataclasses import dataclass
 from etl.extract.vocab import Vocab
 
 _TOKEN = re.compile(r"[ \t\u00a0]*([A-Za-z][A-Za-z0-9&/'’.\-]*(?:\(s\))?)")
-_BACKREF = re.compile(
-    r"\s+(?:of|among|amongst)\s+(?:them|these|those|which|this\s+number|the\s+total)\b", re.I
-)
 _OF = re.compile(
     r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I
 )
 _NUMBER_OF = re.compile(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
 _PAREN_BEFORE = re.compile(r"([A-Za-z][\w&/\-]*)\s*\(\s*$")
-_STOP = frozenset(
-    [
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "to",
-        "of",
-        "into",
-        "under",
-        "over",
-        "through",
-        "across",
-        "per",
-        "as",
-        "than",
-        "that",
-        "which",
-        "who",
-        "whose",
-        "where",
-        "when",
-        "while",
-        "have",
-        "has",
-        "had",
-        "are",
-        "is",
-        "was",
-        "were",
-        "will",
-        "would",
-        "be",
-        "been",
-        "being",
-        "can",
-        "could",
-        "may",
-        "might",
-        "shall",
-        "should",
-        "must",
-        "do",
-        "does",
-        "did",
-        "such",
-        "including",
-        "involving",
-        "covering",
-        "each",
-        "respectively",
-        "altogether",
-        "in-total",
-        "were",
-        "also",
-        "already",
-        "only",
-        "both",
-        "all",
-        "every",
-        "not",
-        "been",
-        "since",
-        "until",
-        "till",
-        "via",
-        "this",
-        "these",
-        "those",
-        "its",
-        "their",
-        "our",
-        "his",
-        "her",
-        "it",
-        "they",
-        "we",
-        "he",
-        "she",
-        "there",
-        "here",
-        "i.e.",
-        "e.g.",
-        "etc",
-        "between",
-        "among",
-        "against",
-        "during",
-        "within",
-        "without",
-        "upon",
-        "about",
-        "around",
-        "approximately",
-        "some",
-        "more",
-        "less",
-        "each",
-        "per",
-        "cent",
-        "percent",
-        "the",
-        "a",
-        "an",
-    ]
-)
-_CONJ = frozenset({"and", "or", "&", "and/or"})
 
 
 @dataclass
@@ -165,11 +52,11 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             break
         word = m.group(1).rstrip(".")
         low = word.lower()
-        if low in _STOP or (tokens and word[:1].isupper() and tokens[-1][0][:1].islower()):
-            break
+        if tokens and word[:1].isupper() and tokens[-1][0][:1].islower():
+            break  # a name after the noun: "enterprises Cyberport admitted"
         if low in v.np_stop or (low.endswith("ly") and low not in v.single_units):
-            break  # a verb: "two platforms help ..." ends the noun phrase
-        if tokens and low not in _CONJ and _plural_unit(tokens[-1][0], v):
+            break  # a function word or a verb: "two platforms in ...", "two platforms help ..."
+        if tokens and low not in v.conjunctions and _plural_unit(tokens[-1][0], v):
             break  # "datasets last month": a plural counted noun ends the phrase
         tokens.append((word, m.start(1), m.start(1) + len(word)))
         i = m.end()
@@ -180,7 +67,7 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
         and tokens[-1][0].lower() not in v.single_units
     ):
         tokens.pop()
-    while tokens and tokens[-1][0].lower() in _CONJ:
+    while tokens and tokens[-1][0].lower() in v.conjunctions:
         tokens.pop()
     if not tokens:
         return NounPhrase(None, pos)
@@ -194,7 +81,7 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
 
     conjuncts: list[list[int]] = [[]]
     for k, w in enumerate(lowered):
-        if w in _CONJ:
+        if w in v.conjunctions:
             conjuncts.append([])
         else:
             conjuncts[-1].append(k)
@@ -223,9 +110,9 @@ def skip_of(text: str, pos: int) -> int:
     return m.end() if m else pos
 
 
-def backref(text: str, pos: int) -> int | None:
+def backref(text: str, pos: int, v: Vocab) -> int | None:
     """End of an "of them" / "among these" right after `pos`, if there is one."""
-    m = _BACKREF.match(text, pos)
+    m = v.back_reference.match(text, pos)
     return m.end() if m else None
 
 

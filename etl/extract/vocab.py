@@ -1,28 +1,18 @@
-"""The extractor's vocabularies, read from `data/vocab/*.toml` once per process.
+"""The extractor's vocabularies: the files of a language (`etl.vocab`) compiled into regexes.
 
 Phrases live in data files so that adding a hedge or a unit is a one-line
-change reviewed as data; this module only compiles them into regexes.
+change reviewed as data; this module only compiles them, once per process and
+language.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from etl import settings
-from etl.errors import ConfigError
-
-
-def _load(name: str) -> dict:
-    path = settings.VOCAB_DIR / f"{name}.toml"
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: {e}") from None
+from etl.vocab import months, read
 
 
 def _phrase(p: str) -> str:
@@ -86,6 +76,25 @@ class Vocab:
     one_not_count: re.Pattern[str]
     one_after: frozenset[str]
     vague: re.Pattern[str]
+    conjunctions: frozenset[str]
+    durations: frozenset[str]
+    abbreviations: frozenset[str]  # written without their last dot
+    openers: frozenset[str]
+    links: tuple[str, ...]  # small words inside a name
+    name_continues: frozenset[str]
+    months: dict[str, int]  # lower-case name -> month number
+    month_pattern: str  # the names as written, for a regex
+    ordinals: dict[str, int]
+    currency: str  # a regex of every currency sign
+    events: re.Pattern[str]
+    continues: re.Pattern[str]
+    back_reference: re.Pattern[str]
+    over_is_hedge: re.Pattern[str]  # before "over" and a duration
+    now: tuple[str, ...]
+    last_year: tuple[str, ...]
+    this_year: tuple[str, ...]
+    positions: dict[str, str]  # "mid" -> "middle"
+    prepositions: dict[str, str]  # "as of" -> "until"
 
 
 def _number_words(numbers: dict) -> dict[str, float]:
@@ -107,22 +116,19 @@ def _number_words(numbers: dict) -> dict[str, float]:
 
 
 @cache
-def vocab(root: Path | None = None) -> Vocab:
-    """The compiled vocabularies (cached: they are read once per process)."""
-    q = _load("qualifiers")
-    n = _load("numbers")
-    u = _load("units")
-    s = _load("subjects")
-    neg = _load("negatives")
-
+def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
+    """The compiled vocabularies of a language (cached: they are read once per process)."""
+    files = read(lang)
+    q, n, u, s, neg, d, sen = (
+        files[name].model_dump()
+        for name in ("qualifiers", "numbers", "units", "subjects", "negatives", "dates", "sentences")
+    )
     before_kind = {p.lower(): k for k, ps in q["before"].items() for p in ps}
     after_kind = {p.lower(): k for k, ps in q["after"].items() for p in ps}
     subjects: dict[str, str] = {}
-    for entry in s.get("subject", []):
-        if "name" not in entry:
-            raise ConfigError(f"{settings.VOCAB_DIR / 'subjects.toml'}: a subject has no name")
+    for entry in s["subject"]:
         subjects[entry["name"]] = entry["name"]
-        for alias in entry.get("aliases", []):
+        for alias in entry["aliases"]:
             subjects[alias] = entry["name"]
     return Vocab(
         hedge_before=re.compile(r"(?:(?<=[^\w-])|^)(" + alternation(list(before_kind)) + r")\s*$", re.I),
@@ -139,9 +145,9 @@ def vocab(root: Path | None = None) -> Vocab:
         multi_units=tuple(sorted(u["known"]["multi"], key=len, reverse=True)),
         single_units=frozenset(u["known"]["single"]),
         singular={k.lower(): v for k, v in u["singular"].items()},
-        np_stop=frozenset(w.lower() for w in u["noun_phrase"]["stop"]),
-        subjects=subjects | {p: p for p in s["heuristic"].get("places", [])},
-        places=frozenset(s["heuristic"].get("places", [])),
+        np_stop=frozenset(w.lower() for w in u["noun_phrase"]["stop"] + u["noun_phrase"]["function_words"]),
+        subjects=subjects | {p: p for p in s["heuristic"]["places"]},
+        places=frozenset(s["heuristic"]["places"]),
         subject_heads=frozenset(s["heuristic"]["head_words"]),
         subject_never=frozenset(s["heuristic"]["never"]),
         before_words=frozenset(w.lower() for w in neg["before_words"]),
@@ -149,4 +155,27 @@ def vocab(root: Path | None = None) -> Vocab:
         one_not_count=re.compile(r"(?:" + alternation(neg["one_not_count"]) + r")\b", re.I),
         one_after=frozenset(neg["one_after"]),
         vague=re.compile(r"\b(?:" + alternation(neg["vague"]) + r")\b", re.I),
+        conjunctions=frozenset(u["noun_phrase"]["conjunctions"]),
+        durations=frozenset(u["known"]["durations"]),
+        abbreviations=frozenset(a.lower() for a in sen["abbreviations"]),
+        openers=frozenset(w.lower() for w in s["heuristic"]["openers"]),
+        links=tuple(s["heuristic"]["links"]),
+        name_continues=frozenset(s["heuristic"]["continues"]),
+        months=months(lang),
+        now=tuple(d["anchors"]["now"]),
+        last_year=tuple(d["anchors"]["last_year"]),
+        this_year=tuple(d["anchors"]["this_year"]),
+        positions={p: kind for kind, ps in d["anchors"]["positions"].items() for p in ps},
+        prepositions={p: kind for kind, ps in d["anchors"]["prepositions"].items() for p in ps},
+        month_pattern=alternation(list(d["months"])),
+        ordinals={k.lower(): o for k, o in d["ordinals"].items()},
+        currency=alternation(list(n["currencies"])),
+        events=re.compile(r"\b(?:" + alternation(d["anchors"]["events"]) + r")\b[^,;]*$", re.I),
+        continues=re.compile(r"\W*(?:" + alternation(d["anchors"]["continues"]) + r")\b", re.I),
+        back_reference=re.compile(
+            r"\s+(?:" + alternation(u["noun_phrase"]["back_references"]) + r")\b", re.I
+        ),
+        over_is_hedge=re.compile(
+            r"\b(?:" + alternation(q["durations"]["over_is_hedge_after"]) + r")\s+$", re.I
+        ),
     )

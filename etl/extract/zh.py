@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -21,9 +20,9 @@ from pathlib import Path
 
 import cn2an
 
-from etl import settings
 from etl.parse import Reply
 from etl.text import collapse
+from etl.vocab import read as read_files
 from schemas.figure import Figure
 
 _CN = "零〇○一二兩三四五六七八九十百千萬億"
@@ -77,15 +76,8 @@ def _longest_first(words: list[str]) -> tuple[str, ...]:
 @cache
 def vocab(folder: Path | None = None) -> Vocab:
     """The Chinese vocabulary, read once from `data/vocab/zh/`."""
-    folder = folder or settings.VOCAB_DIR / "zh"
-
-    def read(name: str) -> dict:
-        with (folder / name).open("rb") as f:
-            return tomllib.load(f)
-
-    n, q, u, a, s = (
-        read(f) for f in ("numbers.toml", "qualifiers.toml", "units.toml", "asof.toml", "subjects.toml")
-    )
+    files = read_files("zh", root=folder)  # validated against schemas/vocab.py
+    n, q, u, a, s = (files[f].model_dump() for f in ("numbers", "qualifiers", "units", "asof", "subjects"))
     return Vocab(
         scales=n["scales"],
         measure_words=_longest_first(n["measure_words"]),

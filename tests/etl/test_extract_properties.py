@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,13 +18,17 @@ SCALES = {"": 1, " thousand": 1e3, " million": 1e6, " billion": 1e9, "bn": 1e9, 
 CURRENCIES = {"": None, "$": "HKD", "HK$": "HKD", "\\$": "HKD", "US$": "USD", "RMB": "CNY"}
 
 
-def reply(sentence: str) -> list:
+def reply(sentence: str, day: date = date(2024, 5, 8)) -> list:
+    """The reply figures of a one-paragraph reply given on `day`."""
     text = (
         "LCQ1: Property\n\nFollowing is a question by the Hon A B and a written reply by the "
         "Secretary for Innovation, Technology and Industry, Professor C D, in the Legislative "
-        "Council today (May 8):\n\nQuestion:\n\nHow many?\n\nReply:\n\nPresident,\n\n" + sentence + "\n"
+        f"Council today ({day:%B} {day.day}):\n\nQuestion:\n\nHow many?\n\nReply:\n\nPresident,\n\n"
+        + sentence
+        + "\n"
     )
-    raw = RawDocument(Source(Path("2024-05-08-x.txt"), "2024-05-08-x.txt"), text, "0" * 64, "utf-8")
+    name = f"{day.isoformat()}-x.txt"
+    raw = RawDocument(Source(Path(name), name), text, "0" * 64, "utf-8")
     return [f for f in extract(parse(raw)) if f.part == "reply"]
 
 
