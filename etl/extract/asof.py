@@ -32,6 +32,9 @@ def _dated(v: Vocab) -> list[str]:
         # Months: "as of December 2024", "mid-May 2025", "in January 2021".
         rf"(?P<mon>(?:(?P<pre>{pre})\s+)?(?:(?P<pos>{pos})[-\s]+)?(?P<month>{v.month_pattern})\.?\s+"
         rf"(?P<my>{_Y}))\b",
+        # Months of this or last year: "as at the end of May this year", "by end-October last year".
+        rf"(?P<mrel>(?:(?P<rpre>{pre})\s+)?(?:(?P<rpos>{pos})[-\s]+)?(?P<rmonth>{v.month_pattern})\.?\s+"
+        rf"(?:of\s+)?(?P<rwhich>{alternation(list(v.this_year) + list(v.last_year))})\s+year)\b",
         # Years: "by 2027", "end-2023", "in 2023", "since 2019".
         rf"(?P<yr>(?:(?P<ypre>{pre})\s+)?(?:(?P<ypos>{pos})[-\s]+)?"
         rf"(?P<year>{_Y}))\b(?!\s?[-–/]\s?\d)",
@@ -84,12 +87,28 @@ def _read(m: re.Match[str], reply: date, v: Vocab) -> str | None:
     g = m.groupdict()
     if g["fy"]:
         tail = m.string[m.end() : m.end() + 30]
-        if re.match(r"\s+[A-Z]", tail) or re.match(r"\s+(?:budget|policy\s+address)", tail, re.I):
-            return None  # "the 2025-26 Budget" is a title
         y1 = int(g["fy1"])
         if not periods.follows(y1, g["fy2"]):
             return None
+        head = m.string[max(0, m.start() - 24) : m.start()]
+        school = re.match(r"\s+school\s+years?\b", tail, re.I) or re.search(
+            r"school\s+year\s*[(（]\s*$", head, re.I
+        )
+        if school:  # "the 2024/25 school year", "the last school year (2024/25)": 1 September to 31 August
+            return f"{y1}-09-01/{(int(g['fy3']) if g['fy3'] else y1) + 1}-08-31"
+        if re.match(r"\s+[A-Z]", tail) or re.match(r"\s+(?:budget|policy\s+address)", tail, re.I):
+            return None  # "the 2025-26 Budget" is a title
         return periods.financial_years(y1, int(g["fy3"]) if g["fy3"] else None)
+    if g["mrel"]:
+        which = " ".join(g["rwhich"].lower().split())
+        y = reply.year - 1 if which in {w.lower() for w in v.last_year} else reply.year
+        mo = v.months[g["rmonth"].lower().rstrip(".")]
+        pos = _kind(v.positions, g["rpos"])
+        if pos == "middle":
+            return date(y, mo, 15).isoformat()
+        if pos == "start":
+            return date(y, mo, 10).isoformat()
+        return _last_day(y, mo).isoformat()
     if g["qh"]:
         y, k = int(g["qhy"]), v.ordinals[g["ord"].lower()]
         if g["qhk"].lower() == "quarter":
@@ -172,8 +191,9 @@ def anchors(
             continue
         clause_start = max(start, m.start() - 100)
         ev = v.events.search(text, clause_start, m.start())
-        if ev and not any(ev.start() < a < m.start() for a, _ in figures):
-            continue
+        deadline = _kind(v.prepositions, m.groupdict().get("ypre") or m.groupdict().get("pre")) == "until"
+        if ev and not deadline and not any(ev.start() < a < m.start() for a, _ in figures):
+            continue  # an event's date; "set up … by 2027" is a deadline, not an event
         out.append(Anchor(m.start(), m.end(), value))
     return out
 

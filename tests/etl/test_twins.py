@@ -98,6 +98,5 @@ def test_the_shared_corpus_pair_is_paired(seed_path):
     by = {Path(r.doc.name).name: r for r in done}
     figures = [f for name in (en.name, zh.name) for f in by[name].figures if f.part == "reply"]
     assert figures and all(f.twin_agrees is not None for f in figures)
-    # Most disagreements here are the English reading of "2024/25 school year" as a financial
-    # year (issue 12); the Chinese reads 學年 right. Raise this when the English rule lands.
-    assert sum(f.twin_agrees for f in figures) >= 0.4 * len(figures)
+    # 40 of 49 agree; the rest are true differences of reading (過去一年 against "in 2025").
+    assert sum(f.twin_agrees for f in figures) >= 0.75 * len(figures)
