@@ -40,7 +40,8 @@ log = logging.getLogger("itdash.dashboard")
 
 def _observation_select():  # type: ignore[no-untyped-def]
     """Observations in the columns of `itdash export` (etl/export.py), then their document and id."""
-    return select(*export.columns(), Observation.doc_id, Observation.id)
+    # figure_id: a chart point's click opens its reply at that figure (dashboard/figures.py).
+    return select(*export.columns(), Observation.doc_id, Observation.id, Observation.figure_id)
 
 
 @lru_cache(maxsize=8)

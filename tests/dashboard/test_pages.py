@@ -197,7 +197,7 @@ def test_pag009_targets_and_warnings_are_drawn_and_listed(tmp_path, sqlite_url):
     assert warned["message"] in _text(tree)
     overview = _render(sqlite_url, "/")
     card = next(n for n in _walk(overview) if getattr(n, "id", None) == f"card-{warned['indicator_id']}")
-    assert "Checks to look at: 1" in _text(card)
+    assert "1 value to double-check" in _text(card)
 
 
 def test_pag010_a_new_etl_run_shows_at_once_though_pages_are_kept(tmp_path, sqlite_url):
