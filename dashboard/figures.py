@@ -297,24 +297,22 @@ def series_figure(
             text=t("chart.empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
         )
     rng = _axis_range(obs, goals) if not obs.empty else None
-    if citation:
-        fig.add_annotation(
-            text=html.escape(citation),
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-118,
-            xanchor="left",
-            yanchor="top",
-            align="left",
-            font={"size": 10, "color": "#444"},
-            name="citation",
-        )
+    # The citation rides in the title's subtitle: kept in a PNG made from the chart, and, unlike an
+    # annotation under the plot, never run over by a legend that wraps onto more rows on a phone.
+    cite_lines = textwrap.wrap(html.escape(citation), 64, break_on_hyphens=False) if citation else []
+    title_lines = textwrap.wrap(html.escape(title), 34)
     fig.update_layout(
         # Left-aligned and wrapped short: the modebar sits at the top right, clear of it on a phone.
-        title={"text": "<br>".join(textwrap.wrap(html.escape(title), 48)), "font": {"size": 16}, "x": 0.01},
+        title={
+            "text": "<br>".join(title_lines),
+            "font": {"size": 16},
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0.99,
+            "yanchor": "top",
+            "subtitle": {"text": "<br>".join(cite_lines), "font": {"size": 10, "color": "#444"}},
+        },
         yaxis={
             "title": {"text": i18n.unit(unit, lang)},
             "type": "log" if scale == "log" else "linear",
@@ -332,8 +330,8 @@ def series_figure(
         },
         template="plotly_white",
         font={"family": "system-ui, sans-serif"},
-        margin={"l": 60, "r": 40, "t": 70, "b": 150 if citation else 40},
-        height=480 if citation else 420,
+        margin={"l": 60, "r": 40, "t": 34 + 20 * len(title_lines) + 14 * len(cite_lines), "b": 40},
+        height=440 + 20 * len(title_lines) + 14 * len(cite_lines),
         hoverlabel={"align": "left", "bgcolor": "#fff"},
         modebar={"orientation": "v"},  # down the right edge, clear of the title on a narrow screen
         legend={"orientation": "h", "y": -0.18, "x": 0},

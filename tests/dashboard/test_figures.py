@@ -205,8 +205,9 @@ def test_a_replys_point_links_to_its_sentence_and_the_citation_is_in_the_figure(
     obs = _obs(("2025-03-26", 5500, "over")).assign(doc_id="abc", figure_id="abc:10-20")
     fig = figures.series_figure(obs, "D", "dataset", lang="zh", citation="Source: itdash. https://x/y")
     assert _trace(fig, "下限").customdata[0] == "/sources?doc=abc&lang=zh#fig-abc:10-20"
-    notes = [a.text for a in fig.layout.annotations]
-    assert "Source: itdash. https://x/y" in notes
+    assert (
+        fig.layout.title.subtitle.text == "Source: itdash. https://x/y"
+    )  # drawn in the figure, so in its PNG
     curated = _obs(("2025-03-26", 5500, "over")).assign(doc_id=None, figure_id=None)
     assert _trace(figures.series_figure(curated, "D", "dataset"), "lower").customdata[0] is None
 
