@@ -70,6 +70,7 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
     auth.init_app(app.server)
     cache.init_app(app.server)
     delivery.register(app.server)
+    app.index_string = delivery.preload(app.index_string)
     app.layout = html.Div(
         [
             dcc.Location(id="frame-url", refresh=False),

@@ -299,7 +299,7 @@ def series_figure(
     rng = _axis_range(obs, goals) if not obs.empty else None
     # The citation rides in the title's subtitle: kept in a PNG made from the chart, and, unlike an
     # annotation under the plot, never run over by a legend that wraps onto more rows on a phone.
-    cite_lines = textwrap.wrap(html.escape(citation), 64, break_on_hyphens=False) if citation else []
+    cite_lines = textwrap.wrap(html.escape(citation), 50, break_on_hyphens=False) if citation else []
     title_lines = textwrap.wrap(html.escape(title), 34)
     fig.update_layout(
         # Left-aligned and wrapped short: the modebar sits at the top right, clear of it on a phone.

@@ -246,6 +246,8 @@ def test_pag011_tab_titles_follow_the_language(full):
 def test_pag020_responses_are_compressed_and_fixed_files_cached_for_a_year(sqlite_url):
     import re
 
+    from dashboard import delivery
+
     client = create_app(sqlite_url).server.test_client()
     page = client.get("/", headers={"Accept-Encoding": "br, gzip"})
     assert page.headers.get("Content-Encoding") == "br", dict(page.headers)
@@ -262,6 +264,11 @@ def test_pag020_responses_are_compressed_and_fixed_files_cached_for_a_year(sqlit
         assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
         # The policy headers still go with every response.
         assert "script-src 'self'" in got.headers["Content-Security-Policy"]
+    # Plotly's bundle is fetched from the start, compressed.
+    assert '<link rel="preload" href="/_dash-component-suites/plotly/package_data/plotly.min.js"' in html
+    plotly = client.get(delivery.PLOTLY, headers={"Accept-Encoding": "br"})
+    assert plotly.status_code == 200 and plotly.headers["Content-Encoding"] == "br"
+    assert len(plotly.data) < 2_000_000  # 4.8 MB as it is
     # The same bundle again: the kept compressed bytes, identical.
     first = client.get(bundles[0], headers={"Accept-Encoding": "br"}).data
     assert client.get(bundles[0], headers={"Accept-Encoding": "br"}).data == first
