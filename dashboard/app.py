@@ -15,7 +15,7 @@ from pathlib import Path
 import dash
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import auth, cache, downloads, i18n, inputs, security
+from dashboard import auth, cache, delivery, downloads, i18n, inputs, security
 from dashboard.i18n import t
 from etl import settings
 
@@ -69,6 +69,8 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
     inputs.register(app.server)
     auth.init_app(app.server)
     cache.init_app(app.server)
+    delivery.register(app.server)
+    app.index_string = delivery.preload(app.index_string)
     app.layout = html.Div(
         [
             dcc.Location(id="frame-url", refresh=False),

@@ -38,7 +38,7 @@ GROUPS = {
     "nearly": "upper",
 }
 SYMBOLS = {"exact": "circle", "lower": "triangle-up-open", "upper": "triangle-down-open", "approx": "diamond"}
-_MANY_LABELS = 12  # above this many points, only the first and last carry a text label
+_MANY_LABELS = 8  # above this many points, only the first and last carry a text label
 
 
 def positions(obs: pd.DataFrame) -> pd.Series:
@@ -66,7 +66,8 @@ def _wrapped(text: str, limit: int = 420, width: int = 72) -> list[str]:
 
 def _hover(row: dict, unit: str, lang: str) -> str:
     lab = html.escape(formatting.label(row["value"], row["qualifier"], unit, lang=lang))
-    parts = [f"<b>{lab}</b> · {html.escape(str(row['as_of']))}"]
+    when = formatting.period(row["as_of"], lang, row.get("sentence"))
+    parts = [f"<b>{lab}</b> · {html.escape(when)}"]
     kind = t(f"source_kind.{row['source_kind']}", lang, default=str(row["source_kind"]))
     cite = row.get("source_url")
     if isinstance(cite, str) and cite and not cite.startswith(("http://", "https://")):
@@ -77,7 +78,45 @@ def _hover(row: dict, unit: str, lang: str) -> str:
     sentence = row.get("sentence")
     if isinstance(sentence, str) and sentence:
         parts.extend(_wrapped(sentence))
+    if reply_link(row, lang):
+        parts.append("<i>" + html.escape(t("chart.click", lang)) + "</i>")
     return "<br>".join(parts)
+
+
+def reply_link(row: dict, lang: str) -> str | None:
+    """Where a click on a reply's point goes: the sentence in the reply's text, or None for curated rows.
+
+    The sources page marks each figure with the anchor `fig-<figure id>`.
+    """
+    doc, figure = row.get("doc_id"), row.get("figure_id")
+    if not isinstance(doc, str) or not doc:
+        return None
+    where = i18n.href("/sources", lang, doc=doc)
+    return where + (f"#fig-{figure}" if isinstance(figure, str) and figure else "")
+
+
+def stated_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
+    """The goals whose date the source states: a goal dated its own reply's day has no deadline.
+
+    Such a goal ("to reach 4,000", no year) is listed beside the chart, never
+    drawn as if it were due the day it was announced.
+    """
+    if targets is None or targets.empty:
+        return pd.DataFrame() if targets is None else targets
+    published = targets["published"].map(lambda v: "" if v is None or pd.isna(v) else str(v))
+    return targets[targets["as_of"].astype(str) != published]
+
+
+def _axis_range(obs: pd.DataFrame, goals: pd.DataFrame) -> list[str] | None:
+    """A padded time range for a series of one or two dates, whose own range Plotly draws in milliseconds."""
+    days = list(pd.to_datetime(obs["period_start"])) + list(pd.to_datetime(obs["period_end"]))
+    if not goals.empty:
+        days += list(pd.to_datetime(goals["period_end"]))
+    lo, hi = min(days), max(days)
+    if len({d.normalize() for d in days}) > 2 and hi - lo > pd.Timedelta(days=365):
+        return None
+    pad = max(pd.Timedelta(days=183), (hi - lo) * 0.15)
+    return [(lo - pad).date().isoformat(), (hi + pad).date().isoformat()]
 
 
 def series_figure(
@@ -89,6 +128,7 @@ def series_figure(
     lang: str = "en",
     targets: pd.DataFrame | None = None,
     warnings: pd.DataFrame | None = None,
+    citation: str | None = None,
 ) -> go.Figure:
     """The indicator's observations over time, each drawn as what its qualifier promises.
 
@@ -97,17 +137,22 @@ def series_figure(
     dotted verticals, listed in words beside the chart by the page. A stated
     goal (`targets`) is an open star at its date, never joined to the series;
     an observation a load-time check flagged (`warnings`) gets an orange ring
-    whose hover says why.
+    whose hover says why. A reply's point carries its sentence's address
+    (`customdata`), which the page opens on a click. `citation`, written under
+    the plot inside the figure, stays in a PNG made from the chart.
     """
     fig = go.Figure()
-    if targets is not None and not targets.empty:
-        fig.add_trace(_targets_trace(targets, unit, lang))
+    goals = stated_targets(targets)
+    if not goals.empty:
+        fig.add_trace(_targets_trace(goals, unit, lang))
     if not obs.empty:
         obs = _sorted(obs)
         x = positions(obs)
         pref = _preferred(obs)
-        hover = [_hover(r, unit, lang) for r in obs.to_dict("records")]
-        obs = obs.assign(_x=x, _hover=hover, _group=obs["qualifier"].map(GROUPS).fillna("exact"))
+        records = obs.to_dict("records")
+        hover = [_hover(r, unit, lang) for r in records]
+        links = [reply_link(r, lang) for r in records]
+        obs = obs.assign(_x=x, _hover=hover, _link=links, _group=obs["qualifier"].map(GROUPS).fillna("exact"))
         guide = obs[pref]
         if len(guide) > 1:
             fig.add_trace(
@@ -159,6 +204,7 @@ def series_figure(
                     mode="markers",
                     name=t(f"chart.{group}", lang),
                     hovertext=rows["_hover"],
+                    customdata=rows["_link"],
                     hoverinfo="text",
                     marker={
                         "symbol": SYMBOLS[group],
@@ -178,6 +224,7 @@ def series_figure(
                     mode="markers",
                     name=t("chart.not_preferred", lang),
                     hovertext=other["_hover"],
+                    customdata=other["_link"],
                     hoverinfo="text",
                     marker={
                         "symbol": [SYMBOLS[g] for g in other["_group"]],
@@ -249,8 +296,23 @@ def series_figure(
         fig.add_annotation(
             text=t("chart.empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
         )
+    rng = _axis_range(obs, goals) if not obs.empty else None
+    # The citation rides in the title's subtitle: kept in a PNG made from the chart, and, unlike an
+    # annotation under the plot, never run over by a legend that wraps onto more rows on a phone.
+    cite_lines = textwrap.wrap(html.escape(citation), 50, break_on_hyphens=False) if citation else []
+    title_lines = textwrap.wrap(html.escape(title), 34)
     fig.update_layout(
-        title={"text": html.escape(title), "font": {"size": 16}},
+        # Left-aligned and wrapped short: the modebar sits at the top right, clear of it on a phone.
+        title={
+            "text": "<br>".join(title_lines),
+            "font": {"size": 16},
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0.99,
+            "yanchor": "top",
+            "subtitle": {"text": "<br>".join(cite_lines), "font": {"size": 10, "color": "#444"}},
+        },
         yaxis={
             "title": {"text": i18n.unit(unit, lang)},
             "type": "log" if scale == "log" else "linear",
@@ -259,15 +321,19 @@ def series_figure(
         xaxis={
             "type": "date",
             "title": {"text": t("chart.as_of", lang)},
-            # Plotly names months in English; Chinese pages get numeric dates instead.
-            **({"tickformat": "%Y年%-m月"} if lang == "zh" else {}),
+            # Plotly names months in English; Chinese pages get numeric dates instead. Never
+            # finer than a day: a series of one date would otherwise be labelled in milliseconds.
+            "tickformat": "%Y年%-m月" if lang == "zh" else "%b %Y",
+            "hoverformat": "%Y-%m-%d",
+            "nticks": 8,
+            **({"range": rng} if rng else {}),
         },
         template="plotly_white",
         font={"family": "system-ui, sans-serif"},
-        margin={"l": 60, "r": 20, "t": 60, "b": 40},
-        height=420,
+        margin={"l": 60, "r": 40, "t": 34 + 20 * len(title_lines) + 14 * len(cite_lines), "b": 40},
+        height=440 + 20 * len(title_lines) + 14 * len(cite_lines),
         hoverlabel={"align": "left", "bgcolor": "#fff"},
-        modebar={"orientation": "v"},  # clear of the title on a narrow screen
+        modebar={"orientation": "v"},  # down the right edge, clear of the title on a narrow screen
         legend={"orientation": "h", "y": -0.18, "x": 0},
         showlegend=True,
     )
@@ -278,9 +344,10 @@ def _targets_trace(targets: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
     hover = []
     for r in targets.to_dict("records"):
         lab = html.escape(formatting.label(r["value"], r["qualifier"], unit, lang=lang))
-        parts = [f"<b>{t('chart.target', lang)}: {lab}</b> · {html.escape(str(r['as_of']))}"]
+        when = html.escape(formatting.period(r["as_of"], lang, r.get("note")))
+        parts = [f"<b>{t('chart.target', lang)}: {lab}</b> · {when}"]
         if r.get("published") is not None and not pd.isna(r["published"]):
-            parts.append(t("chart.target_stated", lang, published=r["published"]))
+            parts.append(t("chart.target_stated", lang, published=formatting.period(r["published"], lang)))
         note = r.get("note")
         if isinstance(note, str) and note:
             parts.extend(_wrapped(note))
@@ -301,7 +368,7 @@ def _targets_trace(targets: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
     )
 
 
-def labelled(obs: pd.DataFrame, gap: float = 0.04) -> pd.DataFrame:
+def labelled(obs: pd.DataFrame, gap: float = 0.1) -> pd.DataFrame:
     """The rows that get a text label: the later of any two closer than `gap` of the time span.
 
     Labels of neighbouring points would overprint; the hover still gives every
@@ -398,26 +465,76 @@ def latest(obs: pd.DataFrame) -> pd.Series | None:
     return rows.sort_values(["period_end", "period_start", "published"], kind="stable").iloc[-1]
 
 
+def _bounds(value: float, qualifier: str) -> tuple[float, float]:
+    """What a qualified value promises: the interval the true value lies in ("about" as ±5 %)."""
+    group = GROUPS.get(qualifier, "exact")
+    if group == "lower":
+        return value, float("inf")
+    if group == "upper":
+        return float("-inf"), value
+    if group == "approx":
+        return value * (1 - APPROX), value * (1 + APPROX)
+    return value, value
+
+
+def _way(prev: pd.Series, last: pd.Series) -> int:
+    """+1 or -1 when the qualifiers make the direction certain, 0 when they leave it open or flat."""
+    lo_a, hi_a = _bounds(float(prev["value"]), str(prev["qualifier"]))
+    lo_b, hi_b = _bounds(float(last["value"]), str(last["qualifier"]))
+    return 1 if lo_b > hi_a else -1 if hi_b < lo_a else 0
+
+
+def worded(value: float, qualifier: str, unit: str, lang: str, compact: bool = True) -> str:
+    """A value with its qualifier in words ("about 3,300", "over 5,500", "約3,300")."""
+    n = formatting.label(value, "exact", unit, compact=compact, lang=lang)
+    return t(f"words.{qualifier}", lang, default="{v}").format(v=n)
+
+
+def _difference(prev: pd.Series, last: pd.Series, unit: str, lang: str) -> str | None:
+    """The change as a number, only when both ends are exact: "+500 (+10%)", "+0.15 percentage points".
+
+    A share or ratio (`percent`) changes in percentage points, never in per cent of itself.
+    """
+    if prev["qualifier"] != "exact" or last["qualifier"] != "exact":
+        return None
+    a, b = float(prev["value"]), float(last["value"])
+    delta = b - a
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    if unit == "percent":
+        return t("card.points", lang, n=round(abs(delta), 2), sign=sign)
+    pct = formatting.change(a, b, lang)
+    amount = sign + formatting.label(abs(delta), "exact", unit, compact=True, lang=lang)
+    return amount + (f" ({pct})" if pct else "")
+
+
 def change_text(obs: pd.DataFrame, unit: str, lang: str = "en") -> str:
-    """The change since the previous observation, in words with an arrow ("▲ +500 (+10%) since …")."""
+    """The change since the previous observation, as far as the qualifiers allow.
+
+    Two exact values give a difference ("▲ +500 (+10%) since Dec 2023 (5,000)");
+    any hedge gives the two values in words ("from about 3,300 to over 5,500"),
+    since "+2,200" would claim what the replies do not; an arrow only where the
+    direction is certain (from "under 100" to "over 200").
+    """
     pair = _pair(obs)
     if pair is None:
         return t("card.no_change", lang)
     prev, last = pair
-    delta = float(last["value"]) - float(prev["value"])
-    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "▬"
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    pct = formatting.change(float(prev["value"]), float(last["value"]), lang)
-    amount = sign + formatting.label(abs(delta), "exact", unit, compact=True, lang=lang)
-    return t(
-        "card.change",
+    way = _way(prev, last)
+    arrow = "▲" if way > 0 else "▼" if way < 0 else ""
+    since = formatting.period(prev["as_of"], lang, prev.get("sentence"))
+    diff = _difference(prev, last, unit, lang)
+    if diff is not None:
+        arrow = arrow or "▬"
+        prev_text = formatting.label(prev["value"], prev["qualifier"], unit, compact=True, lang=lang)
+        return t("card.change", lang, arrow=arrow, amount=diff, since=since, prev=prev_text)
+    text = t(
+        "card.from_to",
         lang,
-        arrow=arrow,
-        amount=amount,
-        pct=f" ({pct})" if pct else "",
-        since=prev["as_of"],
-        prev=formatting.label(prev["value"], prev["qualifier"], unit, compact=True, lang=lang),
+        a=worded(prev["value"], prev["qualifier"], unit, lang),
+        b=worded(last["value"], last["qualifier"], unit, lang),
+        since=since,
     )
+    return f"{arrow} {text}" if arrow else text
 
 
 def trend_summary(obs: pd.DataFrame, name: str, unit: str, lang: str = "en") -> str:
@@ -432,7 +549,7 @@ def trend_summary(obs: pd.DataFrame, name: str, unit: str, lang: str = "en") -> 
         "summary.latest",
         lang,
         value=formatting.label(last["value"], last["qualifier"], unit, lang=lang),
-        as_of=last["as_of"],
+        as_of=formatting.period(last["as_of"], lang, last.get("sentence")),
     )
     pair = _pair(obs)
     if pair is None:
@@ -440,18 +557,25 @@ def trend_summary(obs: pd.DataFrame, name: str, unit: str, lang: str = "en") -> 
         return t(key, lang, name=name, n=len(obs)) + sep + latest_text
     rows = _sorted(obs[_preferred(obs)])
     first = rows.iloc[0]
-    delta = float(last["value"]) - float(first["value"])
-    way = "up" if delta > 0 else "down" if delta < 0 else "flat"
-    pct = formatting.change(float(first["value"]), float(last["value"]), lang)
+    diff = _difference(first, last, unit, lang)
+    way = _way(first, last)
+    key = "up" if way > 0 else "down" if way < 0 else "flat" if diff is not None else "from_to"
     return sep.join(
         [
-            t("summary.many", lang, name=name, n=len(obs), first=first["as_of"], last=last["as_of"]),
             t(
-                f"summary.{way}",
+                "summary.many",
                 lang,
-                a=formatting.label(first["value"], first["qualifier"], unit, lang=lang),
-                b=formatting.label(last["value"], last["qualifier"], unit, lang=lang),
-                pct=f" ({pct})" if pct else "",
+                name=name,
+                n=len(obs),
+                first=formatting.period(first["as_of"], lang, first.get("sentence")),
+                last=formatting.period(last["as_of"], lang, last.get("sentence")),
+            ),
+            t(
+                f"summary.{key}",
+                lang,
+                a=worded(first["value"], first["qualifier"], unit, lang, compact=False),
+                b=worded(last["value"], last["qualifier"], unit, lang, compact=False),
+                pct=(", " if lang != "zh" else "，") + diff if diff else "",
             ),
             latest_text,
         ]

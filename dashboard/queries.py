@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pandas as pd
 from flask import current_app, has_app_context
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.engine import Engine
 
 from dashboard import cache
@@ -40,7 +40,8 @@ log = logging.getLogger("itdash.dashboard")
 
 def _observation_select():  # type: ignore[no-untyped-def]
     """Observations in the columns of `itdash export` (etl/export.py), then their document and id."""
-    return select(*export.columns(), Observation.doc_id, Observation.id)
+    # figure_id: a chart point's click opens its reply at that figure (dashboard/figures.py).
+    return select(*export.columns(), Observation.doc_id, Observation.id, Observation.figure_id)
 
 
 @lru_cache(maxsize=8)
@@ -128,6 +129,36 @@ SORTS = {
 }
 
 
+def searched(stmt, words: str):  # type: ignore[no-untyped-def]
+    """`stmt` kept to observations whose sentence, source or indicator name holds `words` (any case).
+
+    The data grid's search box: the grid reads its rows in blocks from SQL, so
+    AG Grid's own quick filter, which searches rows already in the browser, cannot.
+    """
+    if not words:
+        return stmt
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    o = Observation
+    names = select(Indicator.id).where(
+        or_(Indicator.label_en.ilike(pattern, escape="\\"), Indicator.label_zh.ilike(pattern, escape="\\"))
+    )
+    return stmt.where(
+        or_(
+            o.sentence.ilike(pattern, escape="\\"),
+            o.source_url.ilike(pattern, escape="\\"),
+            o.indicator_id.in_(names),
+        )
+    )
+
+
+@cache.by_version
+def count_searched(eng: Engine, filters: Filters, words: str) -> int:
+    """How many observations the filters and the search box's words mean."""
+    stmt = searched(_filtered(select(func.count()).select_from(Observation), filters), words)
+    with eng.connect() as c:
+        return c.execute(stmt).scalar_one()
+
+
 def observation_rows(
     eng: Engine,
     filters: Filters,
@@ -135,6 +166,7 @@ def observation_rows(
     stop: int,
     sort: tuple[str, bool] | None = None,
     lang: str = "en",
+    search: str = "",
 ) -> pd.DataFrame:
     """Rows `start` to `stop` of the filtered observations, for a grid that reads as it scrolls.
 
@@ -145,7 +177,7 @@ def observation_rows(
     overlap.
     """
     o = Observation
-    stmt = _filtered(_observation_select(), filters)
+    stmt = searched(_filtered(_observation_select(), filters), search)
     keys: tuple = export.ORDER
     if sort is not None and sort[0] in SORTS:
         column, descending = sort

@@ -63,7 +63,7 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
             {
                 "id": r.id,
                 "indicator": names.get(r.indicator, r.indicator),
-                "as_of": r.as_of,
+                "as_of": formatting.period(r.as_of, lang, r.sentence),
                 "value": float(r.value),
                 "shown": formatting.label(r.value, r.qualifier, None, lang=lang),
                 "qualifier": t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier)),
@@ -77,6 +77,20 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
             }
         )
     return out
+
+
+def _words(value: object) -> str:
+    """The address's search words (`q`), or "" when they are missing or not plain text."""
+    try:
+        return inputs.text(value, "q")
+    except inputs.BadInput:
+        return ""
+
+
+def locale_text(lang: str) -> dict[str, str]:
+    """AG Grid's own words ("No Rows To Show", "Loading...") in the page's language."""
+    keys = ("noRowsToShow", "loadingOoo", "page", "of", "to", "more")
+    return {k: t(f"grid.{k}", lang) for k in keys}
 
 
 def read_sort(value: str | None) -> tuple[str, bool] | None:
@@ -104,7 +118,17 @@ def _columns(lang: str, sort: tuple[str, bool] | None = None) -> list[dict]:
         return out
 
     return [
-        col("indicator", "col.indicator", minWidth=220, pinned="left", tooltipField="indicator"),
+        # Pinned: on a phone the indicator stays in view while the other columns scroll past.
+        col(
+            "indicator",
+            "col.indicator",
+            minWidth=140,
+            maxWidth=220,
+            pinned="left",
+            tooltipField="indicator",
+            wrapText=True,
+            cellStyle={"lineHeight": "1.35", "whiteSpace": "normal"},
+        ),
         col("as_of", "col.as_of", minWidth=120),
         col("shown", "col.value", type="rightAligned", minWidth=110),
         col("qualifier", "col.qualifier", minWidth=110),
@@ -113,9 +137,19 @@ def _columns(lang: str, sort: tuple[str, bool] | None = None) -> list[dict]:
         col("published", "col.published", minWidth=120),
         col("status", "col.status", minWidth=100),
         col("conflict", "col.conflict", minWidth=90),
-        col("sentence", "col.sentence", minWidth=320, tooltipField="sentence"),
+        # Wrapped over the row's three lines, the whole sentence in its tooltip: the grid reads rows
+        # in blocks, which needs one row height, so a row cannot grow to fit its sentence.
+        col(
+            "sentence",
+            "col.sentence",
+            minWidth=460,
+            flex=1,
+            tooltipField="sentence",
+            wrapText=True,
+            cellStyle={"lineHeight": "1.35", "whiteSpace": "normal", "wordBreak": "break-word"},
+        ),
         # react-markdown without raw HTML: a link, never markup from the data.
-        col("source", "col.source_url", minWidth=220, cellRenderer="markdown", linkTarget="_blank"),
+        col("source", "col.source_url", minWidth=220, cellRenderer="markdown"),
     ]
 
 
@@ -132,7 +166,8 @@ def layout(lang: str | None = None, **args: str):
     inds = queries.indicators(eng)
     if int(inds["n"].sum() if not inds.empty else 0) == 0:
         return html.Div([html.H1(t("dat.title", lang)), messages.empty(lang)], className="page")
-    n = queries.count(eng, filters)
+    words = _words(args.get("q"))
+    n = queries.count_searched(eng, filters, words) if words else queries.count(eng, filters)
     themes = inds.drop_duplicates("theme")
     in_theme = inds[(inds["n"] > 0) & ((inds["theme"] == filters.theme) if filters.theme else True)]
     opt = lambda values, key: [  # noqa: E731
@@ -192,7 +227,9 @@ def layout(lang: str | None = None, **args: str):
     )
     qs = i18n.query(filters.args())
     total = int(inds["n"].sum())
-    downloads = [t("dat.download_shown", lang, n=n)] + [
+    # Downloads follow the filters; the search box only narrows what the grid shows, and says so.
+    n_filtered = queries.count(eng, filters) if words else n
+    downloads = [t("dat.download_search" if words else "dat.download_shown", lang, n=n_filtered)] + [
         html.A(f.upper(), href=f"/data/observations.{f}{qs}", className="button", id=f"dat-download-{f}")
         for f in ("csv", "json", "xlsx", "zip")
     ]
@@ -209,6 +246,8 @@ def layout(lang: str | None = None, **args: str):
         defaultColDef={"resizable": True, "filter": False, "cellDataType": False},
         getRowId="params.data.id",
         dashGridOptions={
+            "rowHeight": 66,
+            "localeText": locale_text(lang),
             "tooltipShowDelay": 300,
             "enableCellTextSelection": True,
             "ensureDomOrder": True,
@@ -221,12 +260,28 @@ def layout(lang: str | None = None, **args: str):
         className="ag-theme-quartz",
         style={"height": "560px", "width": "100%"},
     )
+    search = html.Div(
+        [
+            html.Label(t("dat.search", lang), htmlFor="dat-search"),
+            dcc.Input(
+                id="dat-search",
+                type="search",
+                value=words,
+                debounce=True,
+                placeholder=t("dat.search_placeholder", lang),
+                maxLength=inputs.MAX_TEXT,
+                className="search",
+            ),
+        ],
+        className="control grow",
+    )
     return html.Div(
         [
             dcc.Location(id="dat-url", refresh="callback-nav"),
             html.H1(t("dat.title", lang)),
             warning,
             controls,
+            search,
             html.P(
                 t("dat.count", lang, shown=n, n=total),
                 id="dat-count",
@@ -245,10 +300,11 @@ def layout(lang: str | None = None, **args: str):
     *[Input(c, "value") for c in _CONTROLS],
     Input("dat-dates", "start_date"),
     Input("dat-dates", "end_date"),
+    Input("dat-search", "value"),
     State("dat-url", "search"),
     prevent_initial_call=True,
 )
-def choose(theme, indicator, source_kind, status, start, end, search):  # type: ignore[no-untyped-def]
+def choose(theme, indicator, source_kind, status, start, end, words, search):  # type: ignore[no-untyped-def]
     """Changed filters become the address; Dash then renders the page from it."""
     given = (theme, indicator, source_kind, status)
     chosen = [inputs.choice(v, p) for v, p in zip(given, _PARAMS, strict=True)]
@@ -258,6 +314,7 @@ def choose(theme, indicator, source_kind, status, start, end, search):  # type: 
     now = i18n.params(inputs.search(search))
     start, end = inputs.choice(start, "from"), inputs.choice(end, "to")
     values.update({"from": (start or "")[:10], "to": (end or "")[:10], "sort": now.get("sort")})
+    values["q"] = inputs.text(words, "search")
     values["lang"] = now.get("lang")
     new = i18n.query(values)
     return dash.no_update if new == (search or "") else new
@@ -285,9 +342,11 @@ def rows(request: dict | None, search: str | None) -> dict:
         filters = queries.Filters()  # the page says so above the grid
     eng = queries.engine()
     sort = read_sort(_sort_param(block.sort))
-    obs = queries.observation_rows(eng, filters, block.start, block.stop, sort, lang)
+    words = _words(args.get("q"))
+    obs = queries.observation_rows(eng, filters, block.start, block.stop, sort, lang, search=words)
     names = {r.id: i18n.name(r, lang) for r in queries.indicators(eng).itertuples()}
-    return {"rowData": _rows(obs, names, lang), "rowCount": queries.count(eng, filters)}
+    total = queries.count_searched(eng, filters, words) if words else queries.count(eng, filters)
+    return {"rowData": _rows(obs, names, lang), "rowCount": total}
 
 
 @callback(

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from flask import has_request_context, request
 from sqlalchemy.engine import Engine
 
 from dashboard import cache, figures, formatting, i18n, inputs, messages, provenance, queries
@@ -57,18 +58,39 @@ def _table(obs: pd.DataFrame, unit: str, lang: str) -> html.Table:
         rows.append(
             html.Tr(
                 [
-                    html.Td(r.as_of, className="nowrap"),
+                    html.Td(formatting.period(r.as_of, lang, r.sentence), className="nowrap", title=r.as_of),
                     html.Td(formatting.label(r.value, r.qualifier, unit, lang=lang), className="num"),
                     html.Td(t(f"qualifier.{r.qualifier}", lang, default=str(r.qualifier))),
                     html.Td(i18n.unit(r.unit, lang)),
                     html.Td(provenance.cell(r, lang)),
                     html.Td(status),
-                    html.Td(r.sentence if pd.notna(r.sentence) else "", className="sentence"),
+                    # A reply's own words, in the language it was written in (lang marks it for readers).
+                    html.Td(
+                        r.sentence if pd.notna(r.sentence) else "", className="sentence", lang=_lang_of(r)
+                    ),
                 ],
                 className="obs-row" + ("" if bool(r.preferred) else " not-preferred"),
             )
         )
     return html.Table([caption, head, html.Tbody(rows)], id="ind-obs-table", className="data")
+
+
+def _lang_of(r) -> str:  # type: ignore[no-untyped-def]
+    """The language a row's sentence is written in: Chinese if it holds any CJK ideograph."""
+    text = r.sentence if isinstance(r.sentence, str) else ""
+    return "zh-Hant-HK" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+
+
+def citation(obs: pd.DataFrame, retrieved: str, address: str, lang: str) -> str:
+    """The line a chart is cited by: where its points come from, when they were read, and this view."""
+    replies = obs.loc[obs["source_kind"] == "reply", "doc_id"].nunique() if not obs.empty else 0
+    curated = obs.loc[obs["source_kind"] != "reply", "source_url"].nunique() if not obs.empty else 0
+    parts = [
+        t(f"count.{key}", lang, n=int(n)) for key, n in (("replies", replies), ("curated", curated)) if n
+    ]
+    joined = ("、" if lang == "zh" else ", ").join(parts) or t("source_kind.curated", lang)
+    sources = t("chart.sources", lang, kinds=joined)
+    return t("chart.citation", lang, sources=sources, retrieved=retrieved, address=address)
 
 
 def _events(evs: list, lang: str) -> html.Div | None:
@@ -77,7 +99,7 @@ def _events(evs: list, lang: str) -> html.Div | None:
     items = []
     for day, text, url in evs:
         src = [" ", html.A(t("ind.event_source", lang), href=url, rel="noopener")] if url else []
-        items.append(html.Li([html.Span(day.isoformat(), className="nowrap"), " — ", text, *src]))
+        items.append(html.Li([html.Span(formatting.day(day, lang), className="nowrap"), " — ", text, *src]))
     return html.Div([html.H2(t("ind.events", lang)), html.Ol(items, className="events")])
 
 
@@ -94,7 +116,11 @@ def _targets(goals: pd.DataFrame, unit: str, lang: str) -> html.Div | None:
         elif isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
             src = [" — ", html.A(t("ind.event_source", lang), href=r.source_url, rel="noopener")]
         goal = formatting.label(r.value, r.qualifier, unit, lang=lang)
-        items.append(html.Li([t("ind.target_item", lang, value=goal, by=r.as_of), *src]))
+        if str(r.as_of) == str(r.published):  # no deadline stated: listed, never drawn as due then
+            text = t("ind.target_undated", lang, value=goal)
+        else:
+            text = t("ind.target_item", lang, value=goal, by=formatting.period(r.as_of, lang, r.note))
+        items.append(html.Li([text, *src]))
     return html.Div([html.H2(t("ind.targets", lang)), html.Ul(items, className="targets")], id="ind-targets")
 
 
@@ -102,8 +128,12 @@ def _warnings(warned: pd.DataFrame, lang: str) -> html.Div | None:
     """What the load-time checks found in this series (the chart's orange rings)."""
     if warned.empty:
         return None
+    # The stored message is the ETL's English; a Chinese page gives the check's name and the point.
     items = [
-        html.Li([html.Strong(t(f"warning.{w.kind}", lang, default=str(w.kind))), ": ", w.message])
+        html.Li(
+            [html.Strong(t(f"warning.{w.kind}", lang, default=str(w.kind)))]
+            + ([": ", w.message] if lang == "en" else [])
+        )
         for w in warned.itertuples()
     ]
     return html.Div(
@@ -129,8 +159,14 @@ def _default(inds: pd.DataFrame) -> str:
     return str(ranked.sort_values(["_h", "_n", "id"]).iloc[0]["id"])
 
 
+def _address(indicator: str, scale: str, lang: str) -> str:
+    """This view's full address, for the citation line (the host as the browser asked for it)."""
+    base = request.host_url.rstrip("/") if has_request_context() else ""
+    return base + "/indicator" + i18n.query({"indicator": indicator, "scale": scale, "lang": lang})
+
+
 @cache.by_version
-def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
+def _view(eng: Engine, indicator: str, scale: str, lang: str, address: str = "") -> list:
     """The chart, events, downloads and table of one indicator, kept per database version."""
     ind = queries.indicators(eng).set_index("id").loc[indicator]
     obs = queries.observations(eng, indicator)
@@ -138,8 +174,21 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
     evs = figures.events_for(queries.events(), ind.name, obs, lang)
     goals = queries.targets(eng, indicator)
     warned = queries.series_warnings(eng, indicator)
+    if lang != "en":  # the stored message is English: a Chinese hover names the check instead
+        warned = warned.assign(message=[t(f"warning.{k}", lang, default=str(k)) for k in warned["kind"]])
+    run = queries.last_run(eng)
+    retrieved = formatting.day(formatting.hong_kong(run["finished_at"]).date(), lang) if run else "?"
+    cite = citation(obs, retrieved, address, lang)
     fig = figures.series_figure(
-        obs, name, ind["unit"], [(d, x) for d, x, _ in evs], scale, lang, targets=goals, warnings=warned
+        obs,
+        name,
+        ind["unit"],
+        [(d, x) for d, x, _ in evs],
+        scale,
+        lang,
+        targets=goals,
+        warnings=warned,
+        citation=cite,
     )
     downloads = [t("ind.download_n", lang, n=len(obs))] + [
         html.A(
@@ -152,7 +201,8 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
     ]
     return [
         html.P(figures.trend_summary(obs, name, ind["unit"], lang), id="ind-summary", className="summary"),
-        html.Details([html.Summary(t("ind.definition", lang)), html.P(ind["definition"])]),
+        # The registry defines indicators in English only (data/indicators.toml): marked as English.
+        html.Details([html.Summary(t("ind.definition", lang)), html.P(ind["definition"], lang="en")]),
         dcc.Graph(
             id="ind-chart",
             figure=fig.to_dict(),  # plain data: a kept page is pickled into Redis when shared
@@ -161,10 +211,13 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str) -> list:
                 "responsive": True,
                 # Fewer modebar buttons: fewer Tab stops between the chart and the table.
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
-                "toImageButtonOptions": {"filename": f"itdash-{ind.name}"},
+                # The PNG is the figure as drawn, citation line included (an annotation in it).
+                "toImageButtonOptions": {"filename": f"itdash-{ind.name}", "scale": 2},
             },
             className="chart",
         ),
+        html.P(cite, id="ind-citation", className="citation"),
+        dcc.Store(id="ind-click"),
         _events(evs, lang),
         _targets(goals, ind["unit"], lang),
         _warnings(warned, lang),
@@ -230,7 +283,7 @@ def layout(indicator: str | None = None, scale: str | None = None, lang: str | N
         className="controls",
     )
     title = i18n.name(known.loc[indicator], lang) if indicator else t("nav.indicator", lang)
-    body = _view(eng, indicator, scale, lang) if indicator else []
+    body = _view(eng, indicator, scale, lang, _address(indicator, scale, lang)) if indicator else []
     return html.Div(
         [dcc.Location(id="ind-url", refresh="callback-nav"), html.H1(title), warning, controls, *body],
         className="page",
@@ -253,3 +306,13 @@ def choose(indicator: str | None, scale: str | None, search: str | None):  # typ
     lang = i18n.params(inputs.search(search)).get("lang")
     new = i18n.query({"indicator": indicator, "scale": scale, "lang": lang})
     return dash.no_update if new == (search or "") else new
+
+
+# A click on a reply's point opens the reply at its sentence (assets/charts.js; the address is
+# the point's customdata). A function in an asset, not inline code: the CSP allows only this server's.
+clientside_callback(
+    ClientsideFunction(namespace="itdash", function_name="openReply"),
+    Output("ind-click", "data"),
+    Input("ind-chart", "clickData"),
+    prevent_initial_call=True,
+)

@@ -50,7 +50,11 @@ def _card(ind, obs: pd.DataFrame, conflict: bool, warned: int, lang: str) -> htm
             html.P(
                 [
                     f"{i18n.unit(ind.unit, lang)} · ",
-                    html.Span(t("card.as_of", lang, as_of=last["as_of"]), className="nowrap"),
+                    html.Span(
+                        t("card.as_of", lang, as_of=formatting.period(last["as_of"], lang, last["sentence"])),
+                        className="nowrap",
+                        title=str(last["as_of"]),
+                    ),
                 ],
                 className="meta",
             ),
@@ -76,8 +80,27 @@ def _intro(eng, lang: str) -> html.P:  # type: ignore[no-untyped-def]
     }
     words = t("ovw.intro", lang, **counted)
     if run is not None:
-        words += " " + t("ovw.updated", lang, when=formatting.moment(run["finished_at"], lang))
+        when = formatting.moment(formatting.hong_kong(run["finished_at"]), lang)
+        words += " " + t("ovw.updated", lang, when=when)
     return html.P(words, className="lede")
+
+
+# A theme with data but no headline indicator shows its best-filled indicators instead.
+STAND_INS = 3
+
+
+def cards_shown(inds: pd.DataFrame) -> pd.DataFrame:
+    """The indicators that get a card: the headline ones, and for a theme with data but none
+    (smart city, talent, rankings), its STAND_INS indicators with the most observations,
+    so every theme with data reaches the overview."""
+    heads = inds[inds["headline"].astype(bool)]
+    has_head = set(heads.loc[heads["n"] > 0, "theme"])
+    extra = [
+        group.sort_values(["n", "id"], ascending=[False, True]).head(STAND_INS)
+        for theme, group in inds[inds["n"] > 0].groupby("theme")
+        if theme not in has_head
+    ]
+    return pd.concat([heads, *extra]).drop_duplicates("id") if extra else heads
 
 
 @messages.guarded
@@ -89,7 +112,7 @@ def layout(lang: str | None = None, **_: str):
 def _page(eng: Engine, lang: str) -> html.Div:
     """The whole page, kept per database version: it changes only when the data does."""
     inds = queries.indicators(eng)
-    heads = inds[inds["headline"].astype(bool)]
+    heads = cards_shown(inds)
     # Only the headline indicators' latest observations: a card never needs the rest.
     obs, conflicts = queries.headlines(eng, list(heads["id"]))
     warned = queries.warned_indicators(eng)

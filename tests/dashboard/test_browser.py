@@ -100,7 +100,7 @@ def test_ind001_pick_indicator_chart_table_and_csv_match_the_database(dash_duo, 
     dash_duo.select_dcc_dropdown("#ind-select", value=label)
     dash_duo.wait_for_text_to_equal("#ind-obs-table tbody tr:last-child td.num", "58")
     assert [t.text for t in dash_duo.find_elements("#ind-chart .textpoint text")] == ["41", "58"]
-    dash_duo.wait_for_contains_text("#ind-summary", "Latest: 58 as of 2024-12-31")
+    dash_duo.wait_for_contains_text("#ind-summary", "Latest: 58 as of Dec 2024")
     assert dash_duo.driver.current_url.endswith(f"/indicator?indicator={target}")
 
     # Reloading the address restores the view.
@@ -168,7 +168,9 @@ def test_ovw001_cards_for_headline_indicators_link_to_their_pages(dash_duo, full
     dash_duo.wait_for_page(url=dash_duo.server_url + "/")
     dash_duo.wait_for_element(".cards")
     heads = sql(full, "SELECT id FROM indicators WHERE headline")
-    assert len(dash_duo.find_elements("article.card")) == len(heads)
+    # Every headline indicator has its card (themes without one show stand-ins as well).
+    shown = {e.get_attribute("id") for e in dash_duo.find_elements("article.card")}
+    assert {f"card-{h['id']}" for h in heads} <= shown
     # The open data card shows the latest preferred observation with its qualifier.
     last = sql(
         full,
@@ -178,7 +180,7 @@ def test_ovw001_cards_for_headline_indicators_link_to_their_pages(dash_duo, full
     card = "#card-open_data_datasets"
     want = formatting.label(last["value"], last["qualifier"], "dataset", compact=True)
     assert dash_duo.find_element(f"{card} .big").text == want
-    assert last["as_of"] in dash_duo.find_element(f"{card} .meta").text
+    assert formatting.period(last["as_of"]) in dash_duo.find_element(f"{card} .meta").text
     # Indicators whose sources disagree carry a warning badge, and only those.
     conflicted = {
         r["indicator_id"] for r in sql(full, "SELECT DISTINCT indicator_id FROM observations WHERE conflict")

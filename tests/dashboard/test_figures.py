@@ -63,7 +63,7 @@ def test_each_qualifier_is_drawn_as_what_it_promises():
     assert _trace(fig, "exact").marker.symbol == "circle"
     # One text label per point, in time order, qualifiers visible.
     text = next(tr for tr in fig.data if tr.mode == "text")
-    assert list(text.text) == ["5,000+", "≈5,200", "<5,300", "5,500"]
+    assert list(text.text) == ["5,000+", "≈5,200", "≈<5,300", "5,500"]
 
 
 def test_a_period_is_a_horizontal_span_and_its_marker_sits_in_the_middle():
@@ -129,16 +129,87 @@ def test_sparkline_has_no_axes_and_one_point_per_preferred_observation():
 
 
 def test_change_since_the_previous_observation():
-    obs = _obs(("2023-12-31", 5000, "over"), ("2025-03-26", 5500, "over"))
-    assert figures.change_text(obs, "dataset") == "▲ +500 (+10%) since 2023-12-31 (5,000+)"
+    obs = _obs(("2023-12-31", 5000, "exact"), ("2025-03-26", 5500, "exact"))
+    assert figures.change_text(obs, "dataset") == "▲ +500 (+10%) since Dec 2023 (5,000)"
     down = _obs(("2023-12-31", 60, "exact"), ("2025-03-26", 58, "exact"))
-    assert figures.change_text(down, "enterprise") == "▼ −2 (−3%) since 2023-12-31 (60)"
+    assert figures.change_text(down, "enterprise") == "▼ −2 (−3%) since Dec 2023 (60)"
     assert figures.change_text(_obs(("2025-03-26", 5500, "over")), "dataset") == "Only one date so far"
     # From a tiny start a percentage means little; a multiple reads at a glance.
-    tiny = _obs(("2011-12-31", 2, "exact"), ("2025-03-26", 5500, "over"))
-    assert figures.change_text(tiny, "dataset") == "▲ +5,498 (×2,750) since 2011-12-31 (2)"
+    tiny = _obs(("2011-12-31", 2, "exact"), ("2025-03-26", 5500, "exact"))
+    assert figures.change_text(tiny, "dataset") == "▲ +5,498 (×2,750) since Dec 2011 (2)"
     nine = _obs(("2011-12-31", 100, "exact"), ("2025-03-26", 990, "exact"))
-    assert figures.change_text(nine, "dataset") == "▲ +890 (+890%) since 2011-12-31 (100)"
+    assert figures.change_text(nine, "dataset") == "▲ +890 (+890%) since Dec 2011 (100)"
+
+
+def test_a_change_says_only_what_the_qualifiers_allow():
+    hedged = _obs(("2019-01-03", 3300, "about"), ("2025-03-26", 5500, "over"))
+    text = figures.change_text(hedged, "dataset")
+    assert text == "▲ from about 3,300 (Jan 3, 2019) to over 5,500"
+    assert "+2,200" not in text and "%" not in text
+    assert figures.change_text(hedged, "dataset", "zh") == "▲ 由2019年1月3日的約3,300至超過5,500"
+    # Two lower bounds: neither the amount nor even the direction is known.
+    bounds = figures.change_text(_obs(("2023-12-31", 5000, "over"), ("2025-03-26", 5500, "over")), "dataset")
+    assert bounds == "from over 5,000 (Dec 2023) to over 5,500"
+    summary = figures.trend_summary(hedged, "Datasets", "dataset")
+    assert "from about 3,300 to over 5,500." in summary and "+2,200" not in summary
+
+
+def test_a_ratio_changes_in_percentage_points():
+    gerd = _obs(("2022-01-01/2022-12-31", 1.13, "exact"), ("2023-01-01/2023-12-31", 1.28, "exact"))
+    assert figures.change_text(gerd, "percent") == "▲ +0.15 percentage points since 2022 (1.13%)"
+    assert figures.change_text(gerd, "percent", "zh") == "▲ 較 2022年（1.13%）+0.15 個百分點"
+    assert ", +0.15 percentage points." in figures.trend_summary(gerd, "GERD/GDP", "percent")
+    one = _obs(("2022-12-31", 1.0, "exact"), ("2023-12-31", 2.0, "exact"))
+    assert figures.change_text(one, "percent") == "▲ +1 percentage point since Dec 2022 (1%)"
+
+
+def test_a_target_is_drawn_only_where_its_date_is_stated():
+    goals = pd.DataFrame(
+        [
+            {
+                "as_of": "2019-12-31",
+                "period_end": date(2019, 12, 31),
+                "value": 4000.0,
+                "qualifier": "nearly",
+                "published": date(2019, 1, 3),
+                "note": "by end-2019",
+            },
+            {
+                "as_of": "2025-03-26",
+                "period_end": date(2025, 3, 26),
+                "value": 6000.0,
+                "qualifier": "exact",
+                "published": date(2025, 3, 26),
+                "note": "to reach 6,000",
+            },
+        ]
+    )
+    fig = figures.series_figure(_obs(("2019-01-03", 3300, "about")), "D", "dataset", targets=goals)
+    stars = _trace(fig, "target")
+    assert list(stars.y) == [4000.0]
+    assert "≈&lt;4,000" in stars.hovertext[0] and "Dec 2019" in stars.hovertext[0]
+
+
+def test_one_or_two_dates_get_a_padded_axis_in_months_never_milliseconds():
+    fig = figures.series_figure(_obs(("2025-03-26", 5500, "over")), "D", "dataset")
+    lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert hi - lo >= pd.Timedelta(days=300)
+    assert fig.layout.xaxis.tickformat == "%b %Y"
+    zh = figures.series_figure(_obs(("2025-03-26", 5500, "over")), "D", "dataset", lang="zh")
+    assert zh.layout.xaxis.tickformat == "%Y年%-m月"
+    long = _obs(*[(f"{y}-12-31", 100 + y, "exact") for y in range(2010, 2020)])
+    assert figures.series_figure(long, "D", "dataset").layout.xaxis.range is None
+
+
+def test_a_replys_point_links_to_its_sentence_and_the_citation_is_in_the_figure():
+    obs = _obs(("2025-03-26", 5500, "over")).assign(doc_id="abc", figure_id="abc:10-20")
+    fig = figures.series_figure(obs, "D", "dataset", lang="zh", citation="Source: itdash. https://x/y")
+    assert _trace(fig, "下限").customdata[0] == "/sources?doc=abc&lang=zh#fig-abc:10-20"
+    assert (
+        fig.layout.title.subtitle.text == "Source: itdash. https://x/y"
+    )  # drawn in the figure, so in its PNG
+    curated = _obs(("2025-03-26", 5500, "over")).assign(doc_id=None, figure_id=None)
+    assert _trace(figures.series_figure(curated, "D", "dataset"), "lower").customdata[0] is None
 
 
 def test_latest_prefers_the_preferred_value():
@@ -153,14 +224,14 @@ def test_trend_summary_in_both_languages():
     obs = _obs(("2024-06-30", 41, "exact"), ("2024-12-31", 58, "exact"))
     en = figures.trend_summary(obs, "Companies", "enterprise")
     assert en == (
-        "2 observations of Companies from 2024-06-30 to 2024-12-31: up from 41 to 58 (+41%). "
-        "Latest: 58 as of 2024-12-31."
+        "2 observations of Companies from Jun 2024 to Dec 2024: up from 41 to 58, +17 (+41%). "
+        "Latest: 58 as of Dec 2024."
     )
     zh = figures.trend_summary(obs, "公司", "enterprise", "zh")
-    assert "由 41 升至 58" in zh and "最新：58（截至 2024-12-31）" in zh
+    assert "由 41 升至 58" in zh and "最新：58（截至 2024年12月）" in zh
     assert figures.trend_summary(_obs(), "Companies", "enterprise") == "No observations of Companies yet."
     one = figures.trend_summary(_obs(("2025-03-26", 5500, "over")), "D", "dataset")
-    assert one == "One observation of D. Latest: 5,500+ as of 2025-03-26."
+    assert one == "One observation of D. Latest: 5,500+ as of Mar 26, 2025."
 
 
 def test_runs_cut_text_around_figures_and_skip_overlaps():

@@ -15,7 +15,8 @@ from dashboard import formatting, i18n
         (5500, "over", "dataset", False, "5,500+"),
         (1480, "about", "item", False, "≈1,480"),
         (12, "up_to", "year", False, "≤12"),
-        (4000, "nearly", "dataset", False, "<4,000"),
+        (4000, "nearly", "dataset", False, "≈<4,000"),  # just short of 4,000: not "under" it
+        (4000, "under", "dataset", False, "<4,000"),
         (58, "exact", "enterprise", False, "58"),
         (0.93, "exact", "percent", False, "0.93%"),
         (1234.5, "exact", None, False, "1,234.5"),
@@ -51,6 +52,34 @@ def test_dates_in_each_language():
     assert formatting.day(date(2024, 7, 10), "en") == "Jul 10, 2024"
     assert formatting.day(date(2024, 7, 10), "zh") == "2024年7月10日"
     assert formatting.moment(datetime(2026, 12, 1, 19, 57, 30), "en") == "Dec 1, 2026 19:57"
+
+
+@pytest.mark.parametrize(
+    ("as_of", "sentence", "en", "zh"),
+    [
+        ("2024-04-01/2025-03-31", None, "2024-25", "2024-25年度"),
+        ("2021-04-01/2023-03-31", None, "2021-22 to 2022-23", "2021-22至2022-23年度"),
+        ("2023-01-01/2023-12-31", None, "2023", "2023年"),
+        ("2025-01-01/2025-03-31", None, "Q1 2025", "2025年第一季"),
+        ("2025-01-01/2025-06-30", None, "H1 2025", "2025年上半年"),
+        ("2024-12-31", None, "Dec 2024", "2024年12月"),
+        ("2024-06-30", "as of June 2024", "Jun 2024", "2024年6月"),
+        ("2024-06-30", "by mid-2024, the portal", "mid-2024", "2024年年中"),
+        ("2024-07-10", None, "Jul 10, 2024", "2024年7月10日"),
+        ("2024-09-01/2025-08-31", None, "2024/25 school year", "2024/25學年"),
+        ("not a date", None, "not a date", "not a date"),
+    ],
+)
+def test_periods_are_written_as_the_reply_wrote_them(as_of, sentence, en, zh):
+    assert formatting.period(as_of, "en", sentence) == en
+    assert formatting.period(as_of, "zh", sentence) == zh
+
+
+def test_last_loaded_is_on_hong_kongs_clock():
+    # The database stores UTC without a zone; Hong Kong is eight hours ahead, across midnight here.
+    hk = formatting.hong_kong(datetime(2026, 12, 1, 19, 57))
+    assert (hk.day, hk.hour, hk.minute) == (2, 3, 57)
+    assert formatting.moment(hk, "en") == "Dec 2, 2026 03:57"
 
 
 def test_plural_categories_come_from_cldr():

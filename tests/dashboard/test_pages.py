@@ -197,7 +197,7 @@ def test_pag009_targets_and_warnings_are_drawn_and_listed(tmp_path, sqlite_url):
     assert warned["message"] in _text(tree)
     overview = _render(sqlite_url, "/")
     card = next(n for n in _walk(overview) if getattr(n, "id", None) == f"card-{warned['indicator_id']}")
-    assert "Checks to look at: 1" in _text(card)
+    assert "1 value to double-check" in _text(card)
 
 
 def test_pag010_a_new_etl_run_shows_at_once_though_pages_are_kept(tmp_path, sqlite_url):
@@ -241,3 +241,72 @@ def test_pag011_tab_titles_follow_the_language(full):
     got = client.post("/_dash-update-component", json=body).json
     name = sql(full, "SELECT label_zh FROM indicators WHERE id = 'gerd'")[0]["label_zh"]
     assert got["response"]["_pages_store"]["data"]["title"] == f"{name} — 指標 — itdash"
+
+
+def test_pag020_responses_are_compressed_and_fixed_files_cached_for_a_year(sqlite_url):
+    import re
+
+    from dashboard import delivery
+
+    client = create_app(sqlite_url).server.test_client()
+    page = client.get("/", headers={"Accept-Encoding": "br, gzip"})
+    assert page.headers.get("Content-Encoding") == "br", dict(page.headers)
+    assert "immutable" not in page.headers.get("Cache-Control", "")  # a page changes with its data
+    html = client.get("/").get_data(as_text=True)
+    bundles = re.findall(r'src="(/_dash-component-suites/[^"]+)"', html)
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+)"', html)
+    assert bundles and assets
+    for url in bundles + assets:
+        got = client.get(url, headers={"Accept-Encoding": "br"})
+        got.get_data()  # read, so a streamed file's context closes in order
+        assert got.status_code == 200, url
+        if len(client.get(url).get_data()) >= 500:  # a smaller file is not worth compressing
+            assert got.headers.get("Content-Encoding") == "br", url
+        assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+        # The policy headers still go with every response.
+        assert "script-src 'self'" in got.headers["Content-Security-Policy"]
+    # Plotly's bundle is fetched from the start, compressed.
+    assert '<link rel="preload" href="/_dash-component-suites/plotly/package_data/plotly.min.js"' in html
+    plotly = client.get(delivery.PLOTLY, headers={"Accept-Encoding": "br"})
+    assert plotly.status_code == 200 and plotly.headers["Content-Encoding"] == "br"
+    assert len(plotly.data) < 2_000_000  # 4.8 MB as it is
+    # The same bundle again: the kept compressed bytes, identical.
+    first = client.get(bundles[0], headers={"Accept-Encoding": "br"}).data
+    assert client.get(bundles[0], headers={"Accept-Encoding": "br"}).data == first
+
+
+def test_pag021_every_theme_with_data_reaches_the_overview(full):
+    tree = _render(full, "/")
+    sections = {n.id for n in _walk(tree) if getattr(n, "id", "") and str(n.id).startswith("theme-")}
+    with_data = {
+        r["theme"]
+        for r in sql(
+            full, "SELECT DISTINCT i.theme FROM indicators i JOIN observations o ON o.indicator_id = i.id"
+        )
+    }
+    assert {f"theme-{th}" for th in with_data} <= sections
+    assert {"theme-smart_city", "theme-talent", "theme-rankings"} & sections
+
+
+def test_pag022_the_grid_searches_in_sql_and_speaks_chinese(full):
+    app = create_app(full)
+    mod = sys.modules[next(p for p in dash.page_registry.values() if p["path"] == "/data-table")["module"]]
+    request = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+    with app.server.test_request_context("/"):
+        everything = mod.rows(request, "")
+        found = mod.rows(request, "?q=Science%20Park&lang=zh")
+        none = mod.rows(request, "?q=zzqqxx%25_")
+    assert 0 < found["rowCount"] < everything["rowCount"]
+    assert all(
+        "science park" in (r["sentence"] + r["source"] + r["indicator"]).lower() or "科學園" in r["indicator"]
+        for r in found["rowData"]
+    )
+    assert none["rowCount"] == 0
+    tree = _render(full, "/data-table", lang="zh", q="Science Park")
+    grid = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-grid")
+    assert grid.dashGridOptions["localeText"]["noRowsToShow"] == "沒有可顯示的資料"
+    assert all("linkTarget" not in c for c in grid.columnDefs)  # AG Grid warns about it on every load
+    sentence = next(c for c in grid.columnDefs if c["field"] == "sentence")
+    assert sentence["wrapText"] and sentence["tooltipField"] == "sentence"
+    box = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-search")
+    assert box.value == "Science Park" and box.placeholder == "原句、來源或指標中的字詞"
