@@ -15,7 +15,7 @@ from pathlib import Path
 import dash
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard import auth, cache, delivery, downloads, i18n, inputs, security
+from dashboard import auth, cache, delivery, downloads, i18n, inputs, queries, security
 from dashboard.i18n import t
 from etl import settings
 
@@ -48,6 +48,16 @@ def _switch(pathname: str, search: str, lang: str) -> list:
             target = pathname + i18n.query({**i18n.params(search), "lang": code})
             out.append(dcc.Link(text, href=target, id=f"lang-{code}", title=t("lang.switch", code)))
     return out
+
+
+def _shows_sample() -> bool:
+    """Whether the latest ETL run read the project's own fictional sample (issue 16)."""
+    try:
+        run = queries.last_run(queries.engine())
+    except Exception:  # noqa: BLE001 - an unreadable database is the pages' message to give
+        return False
+    corpus = (run or {}).get("corpus") or ""
+    return any(settings.is_sample(part.strip()) for part in corpus.split(",") if part.strip())
 
 
 def create_app(database_url: str | None = None, secret_key: str | None = None) -> Dash:
@@ -84,6 +94,7 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
                 ],
                 className="top",
             ),
+            html.P(id="sample-notice", className="notice", role="note", hidden=True),
             html.Main(dash.page_container, id="main", tabIndex="-1"),
             html.Footer(t("frame.footer"), id="footer", className="foot"),
         ]
@@ -95,6 +106,8 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
         Output("brand", "href"),
         Output("footer", "children"),
         Output("skip-link", "children"),
+        Output("sample-notice", "children"),
+        Output("sample-notice", "hidden"),
         Input("frame-url", "pathname"),
         Input("frame-url", "search"),
     )
@@ -102,12 +115,15 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
         pathname = inputs.search(pathname) or "/"
         search = inputs.search(search)
         lang = i18n.lang_of(i18n.params(search).get("lang"))
+        sample = _shows_sample()
         return (
             _nav(pathname, lang),
             _switch(pathname, search or "", lang),
             i18n.href("/", lang),
             t("frame.footer", lang),
             t("frame.skip", lang),
+            t("frame.sample", lang) if sample else "",
+            not sample,
         )
 
     app.clientside_callback(

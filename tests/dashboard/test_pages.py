@@ -310,3 +310,21 @@ def test_pag022_the_grid_searches_in_sql_and_speaks_chinese(full):
     assert sentence["wrapText"] and sentence["tooltipField"] == "sentence"
     box = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-search")
     assert box.value == "Science Park" and box.placeholder == "原句、來源或指標中的字詞"
+
+
+def test_pag_sample_every_page_says_when_it_shows_the_projects_own_sample(tmp_path, loaded):
+    """A clone without ../shared loads data/sample; the frame then says the figures are fictional."""
+    from dashboard import app as frame
+    from etl import settings
+
+    app = create_app(loaded)
+    with app.server.app_context():
+        assert frame._shows_sample() is False  # the fixture corpus is not the sample
+    sample_db = f"sqlite:///{tmp_path / 'sample.sqlite'}"
+    pipeline.run([settings.SAMPLE_CORPUS], sample_db, curated_dir=tmp_path / "none")
+    app = create_app(sample_db)
+    with app.server.app_context():
+        assert frame._shows_sample() is True
+    from dashboard.i18n import t
+
+    assert "fictional" in t("frame.sample", "en") and "虛構" in t("frame.sample", "zh")
