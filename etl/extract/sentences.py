@@ -67,9 +67,9 @@ def split(doc: Reply, v: Vocab) -> list[Sentence]:
             if (
                 m.start() > 0
                 and text[m.start() - 1].isupper()
-                and (m.start() < 2 or not text[m.start() - 2].isalpha())
+                and (m.start() < 2 or text[m.start() - 2] in " \t\n(\u00a0")
             ):
-                continue  # an initial, as in "Mr A. Chan"
+                continue  # an initial, as in "Mr A. Chan"; "I&T." ends a sentence
             sentences.append(Sentence(start, m.end(), para.part, para.item, k))
             start = m.end()
             while start < b and text[start].isspace():

@@ -21,7 +21,9 @@ def dump(url: str) -> dict[str, pd.DataFrame]:
             df = pd.read_sql(text(f"SELECT * FROM {t}"), c)
             if t == "quarantine":
                 df = df.drop(columns=["run_id"])
-            out[t] = df.sort_values(list(df.columns[:1])).reset_index(drop=True)
+            # Every column: a first column that is not unique (quarantine's source) lets
+            # PostgreSQL return equal rows in either order.
+            out[t] = df.sort_values(list(df.columns), key=lambda col: col.astype(str)).reset_index(drop=True)
     engine.dispose()
     return out
 
