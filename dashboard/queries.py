@@ -230,6 +230,19 @@ def documents(eng: Engine) -> pd.DataFrame:
     return _frame(eng, stmt)
 
 
+def curated_sources(eng: Engine) -> pd.DataFrame:
+    """Each curated source (address, publisher, title, day, tier), with how many observations it gives."""
+    o = Observation
+    keys = (o.source_url, o.publisher, o.source_title, o.published, o.source_tier)
+    stmt = (
+        select(*keys, func.count().label("observations"))
+        .where(o.source_kind == "curated")
+        .group_by(*keys)
+        .order_by(o.published.desc().nulls_last(), o.publisher, o.source_url)
+    )
+    return _frame(eng, stmt)
+
+
 def document(eng: Engine, doc_id: str) -> dict | None:
     """One document with its content, or None."""
     with eng.connect() as c:
