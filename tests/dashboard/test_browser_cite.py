@@ -100,3 +100,29 @@ def test_cit002_sources_list_curated_references_with_tiers_in_both_languages(das
     assert ui and not english, english
     _shot(dash_duo, "cite-sources-zh")
     assert dash_duo.get_logs() == []
+
+
+def test_cit003_a_filtered_download_says_so_in_its_name_and_cites_every_row(dash_duo, full):
+    import csv
+    import io
+    from pathlib import Path
+
+    dash_duo.start_server(create_app(full))
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/data-table?source_kind=reply")
+    dash_duo.wait_for_element("#dat-grid .ag-row")
+    dash_duo.find_element("#dat-download-csv").click()
+    folder = Path(dash_duo.download_path)
+    found = _wait(
+        lambda: (
+            [p for p in folder.glob("observations-filtered-*.csv") if p.stat().st_size > 0]
+            and not list(folder.glob("*.crdownload"))
+        ),
+        what="the filtered download",
+    )
+    (path,) = [p for p in folder.glob("observations-filtered-*.csv")]
+    assert found and re.fullmatch(r"observations-filtered-[0-9a-f]{8}\.csv", path.name)
+    got = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    want = sql(full, "SELECT id FROM observations WHERE source_kind = 'reply'")
+    assert sorted(r["observation_id"] for r in got) == sorted(r["id"] for r in want)
+    assert all(r["citation"] and r["source_tier"] == "official" for r in got)
+    assert dash_duo.get_logs() == []

@@ -83,3 +83,15 @@ def test_src104_chinese_sources_page_has_no_english_interface_text(full):
         assert ui
         english = [s for s in ui if LATIN.search(s)]
         assert not english, english
+
+
+def test_src105_the_grid_rows_carry_each_rows_tier_and_citation(full):
+    from tests.dashboard.test_pages import _grid_rows
+
+    rows = _grid_rows(full, stop=1000)["rowData"]
+    assert rows and all(r["citation"] and r["tier"] in ("official", "copy", "secondary") for r in rows)
+    want = {r["id"]: r["source_tier"] for r in sql(full, "SELECT id, source_tier FROM observations")}
+    copies = [r for r in rows if r["tier"] == "copy"]
+    assert copies and all(want[r["id"]] == "mirror" for r in copies)
+    zh = _grid_rows(full, "?lang=zh", stop=5)["rowData"]
+    assert all(r["tier"] in ("官方", "副本", "二手報道") for r in zh)
