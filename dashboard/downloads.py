@@ -45,11 +45,15 @@ def download(name: str, fmt: str) -> Response:
         )
     except export.UnknownIndicator as e:
         return _text(str(e), 404)
+    except export.FilterError as e:
+        return _text(f"Cannot read the filters: {e}.", 400)
     except (ItdashError, SQLAlchemyError) as e:
         log.warning("download %s.%s: database unavailable: %s", name, fmt, messages.first_line(e))
         return _text("The database cannot be read right now. Try again later.", 503)
+    # content_type, not mimetype: Flask would add a second charset to text/csv's.
+    where = export.filename(name, fmt, filters)
     return Response(
-        body, mimetype=_MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+        body, content_type=_MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{where}"'}
     )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import formatting, i18n
+from dashboard import formatting, i18n, provenance
 from dashboard.i18n import t
 from schemas.registry import Event
 
@@ -91,8 +91,7 @@ def reply_link(row: dict, lang: str) -> str | None:
     doc, figure = row.get("doc_id"), row.get("figure_id")
     if not isinstance(doc, str) or not doc:
         return None
-    where = i18n.href("/sources", lang, doc=doc)
-    return where + (f"#fig-{figure}" if isinstance(figure, str) and figure else "")
+    return provenance.figure_link(doc, figure if isinstance(figure, str) and figure else None, lang)
 
 
 def stated_targets(targets: pd.DataFrame | None) -> pd.DataFrame:

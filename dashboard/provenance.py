@@ -28,20 +28,55 @@ def public(text: object) -> str:
     return _FOLDERS.sub("", text)
 
 
-def cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
-    """The reply on the sources page, and its address outside; a curated row's citation in words.
+def figure_link(doc_id: str, figure_id: str | None, lang: str) -> str:
+    """The address of a reply on the Sources page, landing on a figure's sentence.
 
-    `r` is a row with `doc_id`, `published`, `source_kind` and `source_url`.
+    `/sources?doc=ID&lang=..#fig-FIGUREID`: the document view gives every figure
+    the anchor `fig-<figure id>`, scrolls to the one named and highlights it.
+    Charts and tables link a point here so a click opens the reply at its sentence.
+    """
+    return i18n.href("/sources", lang, doc=doc_id) + (f"#fig-{figure_id}" if figure_id else "")
+
+
+def _text(r, name: str) -> str | None:  # type: ignore[no-untyped-def]
+    v = getattr(r, name, None)
+    return v if isinstance(v, str) and v else None
+
+
+def tier(r, lang: str) -> html.Span | None:  # type: ignore[no-untyped-def]
+    """How close the source is to the official original: a reply or an official site, a copy, a report."""
+    name = "official" if getattr(r, "source_kind", None) == "reply" else _text(r, "source_tier")
+    if name is None:
+        return None
+    return html.Span(
+        t(f"tier.{name}", lang, default=name),
+        className=f"tier tier-{name}",
+        title=t(f"tier.{name}_why", lang),
+    )
+
+
+def cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
+    """The reply on the sources page at its sentence, and its address outside; a curated row's
+    publisher and tier, linking to its address.
+
+    `r` is a row with `doc_id`, `published`, `source_kind` and `source_url`, and where
+    known `figure_id`, `source_tier` and `publisher`.
     """
     links: list = []
     if isinstance(r.doc_id, str) and r.doc_id:
         published = r.published if pd.notna(r.published) else "?"
-        where = i18n.href("/sources", lang, doc=r.doc_id)
-        links.append(dcc.Link(t("ind.reply", lang, published=published), href=where))
+        where = figure_link(r.doc_id, _text(r, "figure_id"), lang)
+        links.append(dcc.Link(t("ind.reply", lang, published=published), href=where, className="to-sentence"))
     kind = t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind))
-    if isinstance(r.source_url, str) and r.source_url.startswith(("http://", "https://")):
-        text = "↗" if links else kind
-        links += [" ", html.A(text, href=r.source_url, title=r.source_url, rel="noopener")]
-    elif isinstance(r.source_url, str) and r.source_url:  # a curated row's citation, not an address
-        links += [kind, html.Br(), html.Small(r.source_url, className="citation")]
-    return links or [kind]
+    publisher = _text(r, "publisher")
+    url = r.source_url if isinstance(r.source_url, str) else ""
+    if url.startswith(("http://", "https://")):
+        text = "↗" if links else (publisher or kind)
+        links += [" ", html.A(text, href=url, title=url, rel="noopener")]
+    elif url:  # a curated row's citation, not an address
+        links += [publisher or kind, html.Br(), html.Small(url, className="citation")]
+    elif publisher and not links:
+        links.append(publisher)
+    badge = tier(r, lang)
+    out = links or [kind]
+    return out + ([" ", badge] if badge is not None else [])

@@ -39,9 +39,17 @@ log = logging.getLogger("itdash.dashboard")
 
 
 def _observation_select():  # type: ignore[no-untyped-def]
-    """Observations in the columns of `itdash export` (etl/export.py), then their document and id."""
-    # figure_id: a chart point's click opens its reply at that figure (dashboard/figures.py).
-    return select(*export.columns(), Observation.doc_id, Observation.id, Observation.figure_id)
+    """Observations in the columns of `itdash export` (etl/export.py), then their document and id.
+
+    The figure and document are joined (outer), for the columns a row is cited by.
+    """
+    return export.select_observations(*export.columns(), Observation.doc_id, Observation.id)
+
+
+def _cited(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with each row's citation line, as the downloads write it (etl/export.py)."""
+    df["citation"] = [export.citation(r) for r in df.to_dict("records")] if len(df) else []
+    return df
 
 
 @lru_cache(maxsize=8)
@@ -108,7 +116,7 @@ def observations(
     stmt = _filtered(_observation_select(), filters or Filters()).order_by(*export.ORDER)
     if indicator_id is not None:
         stmt = stmt.where(Observation.indicator_id == indicator_id)
-    return _frame(eng, stmt)
+    return _cited(_frame(eng, stmt))
 
 
 @cache.by_version
@@ -188,7 +196,7 @@ def observation_rows(
             cols = (name,)
         keys = tuple(c.desc() if descending else c.asc() for c in cols) + export.ORDER
     stmt = stmt.order_by(*keys).offset(max(start, 0)).limit(max(stop - start, 0))
-    return _frame(eng, stmt)
+    return _cited(_frame(eng, stmt))
 
 
 SPARK_POINTS = 40  # a card's sparkline: the latest this many preferred observations
@@ -250,6 +258,19 @@ def documents(eng: Engine) -> pd.DataFrame:
         d.figures_found,
         d.figures_mapped,
     ).order_by(d.published.desc(), d.source)
+    return _frame(eng, stmt)
+
+
+def curated_sources(eng: Engine) -> pd.DataFrame:
+    """Each curated source (address, publisher, title, day, tier), with how many observations it gives."""
+    o = Observation
+    keys = (o.source_url, o.publisher, o.source_title, o.published, o.source_tier)
+    stmt = (
+        select(*keys, func.count().label("observations"))
+        .where(o.source_kind == "curated")
+        .group_by(*keys)
+        .order_by(o.published.desc().nulls_last(), o.publisher, o.source_url)
+    )
     return _frame(eng, stmt)
 
 

@@ -36,7 +36,11 @@ COLUMNS = [
     "source_url",
     "note",
 ]
+# Optional columns (older files without them still load): how far the source is from the
+# official original, and who published it under what title, so a row can be cited alone.
+CITATION = ["source_tier", "publisher", "title"]
 STATUSES = ("observed", "target", "quoted_in_question")
+TIERS = ("official", "mirror", "secondary")
 
 
 @dataclass
@@ -56,6 +60,8 @@ def _row_error(name: str, line: int, row: dict, registry: Registry) -> str | Non
         return f"status {row['status']!r} is not one of {', '.join(STATUSES)}"
     if row["qualifier"] not in QUALIFIERS:
         return f"qualifier {row['qualifier']!r} is not one of {', '.join(QUALIFIERS)}"
+    if row.get("source_tier") and row["source_tier"] not in TIERS:
+        return f"source_tier {row['source_tier']!r} is not one of {', '.join(TIERS)}"
     if row["unit"] != ind.unit:
         return f"unit {row['unit']!r} is not the indicator's unit {ind.unit!r}"
     try:
@@ -80,6 +86,9 @@ def read(path: Path, registry: Registry) -> CuratedFile:
     if missing:
         out.failures.append(DocumentError(str(path), f"missing columns: {', '.join(missing)}", "curated"))
         return out
+    for c in CITATION:
+        if c not in df.columns:
+            df[c] = ""
     rows: list[tuple[int, storage.Observation | storage.Target]] = []
     for line, row in enumerate(df.to_dict("records"), start=2):
         row = {k: (v or "").strip() for k, v in row.items()}
@@ -106,6 +115,9 @@ def read(path: Path, registry: Registry) -> CuratedFile:
             rows.append((line, normalise.target(stated, source, note=row["note"])))
         else:
             point = normalise.observation(stated, source, sentence=row["note"] or None, rule="curated")
+            point.source_tier = row["source_tier"] or None
+            point.publisher = row["publisher"] or None
+            point.source_title = row["title"] or None
             rows.append((line, point))
     obs = [(line, o) for line, o in rows if isinstance(o, storage.Observation)]
     bad_lines: set[int] = set()

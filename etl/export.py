@@ -9,10 +9,19 @@ XLSX (sheets about, metadata, data); ZIP (the CSV, a Frictionless
 a formula (`=`, `+`, `-`, `@` first) are neutralised with a leading
 apostrophe. The XLSX and ZIP carry `retrieved` as their file times, so they
 too depend only on the rows and the moment given (`settings.export_time`).
+
+Every row can be cited alone (Our World in Data's download bundle is the
+model): its source's tier, publisher or reply title, LCQ number, day and
+address are columns, and `citation` writes them as one line whose address is
+never empty (a reply without one cites its sentence on the dashboard,
+`figure_address`). The indicator's label and definition travel in every
+format: columns of the CSV, an `indicators` block in the JSON, `indicators.csv`
+in the ZIP, the XLSX's metadata sheet. A filtered file says so in its name.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -23,11 +32,11 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from etl.errors import ItdashError
-from schemas.storage import DocumentRow, Indicator, Observation
+from schemas.storage import DocumentRow, FigureRow, Indicator, Observation
 
 EXPORT_COLUMNS = [
     "indicator",
@@ -45,7 +54,27 @@ EXPORT_COLUMNS = [
     "conflict",
 ]
 EXTRA_COLUMNS = ["preferred", "revision", "period_start", "period_end", "observation_id"]
-COLUMNS = EXPORT_COLUMNS + EXTRA_COLUMNS
+# Where each row comes from, enough to cite it alone, and what its indicator means.
+CITE_COLUMNS = [
+    "source_tier",
+    "publisher",
+    "source_title",
+    "lcq_number",
+    "figure_id",
+    "series",
+    "series_label",
+    "indicator_label",
+    "indicator_definition",
+    "citation",
+]
+COLUMNS = EXPORT_COLUMNS + EXTRA_COLUMNS + CITE_COLUMNS
+SOURCE_KINDS = ("reply", "curated")
+STATUSES = ("auto", "reviewed", "corrected")
+LICENSE = {
+    "name": "other-at",
+    "title": "Facts with attribution: each figure belongs to its cited source and is under that "
+    "source's terms; cite the source (citation column) and itdash.",
+}
 FORMATS = ("csv", "json", "xlsx", "zip")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -71,11 +100,26 @@ FIELDS = {
     "period_start": ("date", "first day of as_of"),
     "period_end": ("date", "last day of as_of"),
     "observation_id": ("string", "stable id of the observation"),
+    "source_tier": (
+        "string",
+        "official (a Government, LegCo or statutory body's site), mirror (a copy "
+        "of an official document elsewhere) or secondary (news or other reporting)",
+    ),
+    "publisher": ("string", "who published a curated row's source (a mirror names the original)"),
+    "source_title": ("string", "the reply's title, or a curated source's document where named"),
+    "lcq_number": ("integer", "the reply's LegCo question number"),
+    "figure_id": ("string", "the figure of the reply the value was read from"),
+    "series": ("string", "the figure's series id (shared/spec/series.md)"),
+    "series_label": ("string", "the figure's series, in words"),
+    "indicator_label": ("string", "the indicator's name"),
+    "indicator_definition": ("string", "what the indicator counts, and its caveats"),
+    "citation": ("string", "the row's source as one line to quote: who, what, when, where"),
 }
 CITE = (
     "itdash: figures of Hong Kong's innovation and technology policy from LegCo written "
-    "replies. Retrieved {when} from {url}. Cite each figure's own source (source_url) too."
+    "replies. Retrieved {when} from {url}. Cite each figure's own source too (its citation column)."
 )
+INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition"]
 ORDER = (Observation.indicator_id, Observation.period_end, Observation.period_start, Observation.id)
 
 
@@ -122,6 +166,9 @@ class Filters:
                     raise FilterError(f"{name}={raw!r} is not a date; write it as YYYY-MM-DD") from None
             else:
                 values[f.name] = str(raw)
+        for name, allowed in (("source_kind", SOURCE_KINDS), ("status", STATUSES)):
+            if name in values and values[name] not in allowed:
+                raise FilterError(f"{name}={values[name]!r} is not one of {', '.join(allowed)}")
         return cls(**values)  # type: ignore[arg-type]
 
     def args(self) -> dict[str, str]:
@@ -132,6 +179,17 @@ class Filters:
             if v is not None:
                 out[self.PARAMS.get(f.name, f.name)] = v.isoformat() if isinstance(v, date) else v
         return out
+
+
+def check(engine: Engine, f: Filters) -> None:
+    """Raise FilterError for a theme or indicator the database does not hold (a typo, not no rows)."""
+    for name, table in (("theme", Indicator.theme), ("indicator", Indicator.id)):
+        value = getattr(f, name)
+        if value is None:
+            continue
+        with engine.connect() as c:
+            if c.execute(select(table).where(table == value).limit(1)).first() is None:
+                raise FilterError(f"{name}={value!r} is not one the data holds")
 
 
 def filtered(stmt, f: Filters):  # type: ignore[no-untyped-def]
@@ -159,8 +217,26 @@ def neutralise(value: object) -> object:
     return value
 
 
+def tier():  # type: ignore[no-untyped-def]
+    """An observation's source tier: a reply is official; a curated row's as its file states."""
+    o = Observation
+    return case((o.source_kind == "reply", "official"), else_=o.source_tier)
+
+
+def select_observations(*cols):  # type: ignore[no-untyped-def]
+    """SELECT `cols` from observations with their figure and document joined (both may be absent)."""
+    o = Observation
+    joined = o.__table__.outerjoin(FigureRow, FigureRow.id == o.figure_id).outerjoin(
+        DocumentRow, DocumentRow.id == o.doc_id
+    )
+    return select(*cols).select_from(joined)
+
+
 def columns() -> list:
-    """The selected columns of an observation, in export order (the dashboard adds to them)."""
+    """The selected columns of an observation, in export order (the dashboard adds to them).
+
+    Needs the joins of `select_observations`.
+    """
     o = Observation
     return [
         o.indicator_id.label("indicator"),
@@ -180,20 +256,69 @@ def columns() -> list:
         o.revision,
         o.period_start,
         o.period_end,
+        tier().label("source_tier"),
+        o.publisher,
+        func.coalesce(o.source_title, DocumentRow.title).label("source_title"),
+        DocumentRow.lcq_number,
+        o.figure_id,
+        FigureRow.series,
+        FigureRow.series_label,
     ]
 
 
+def figure_address(doc_id: str, figure_id: str | None, base: str = "") -> str:
+    """The dashboard's address of a reply, at a figure's sentence when there is one.
+
+    The Sources page gives each figure of a document the anchor `fig-<figure id>`
+    and scrolls to it; charts and tables link here so a click lands on the sentence.
+    """
+    where = f"{base.rstrip('/')}/sources?{urlencode({'doc': doc_id})}"
+    return where + (f"#fig-{figure_id}" if figure_id else "")
+
+
+def _day(v: object) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "undated"
+    return str(v)[:10]
+
+
+def citation(r: Mapping, base: str = "") -> str:
+    """One row's source as a line to quote; its address is never empty."""
+    url = r.get("source_url") if isinstance(r.get("source_url"), str) else ""
+    if r.get("source_kind") == "reply":
+        lcq = r.get("lcq_number")
+        number = f"LCQ{int(lcq)}" if lcq is not None and not pd.isna(lcq) else "LegCo question"
+        title = r.get("source_title") if isinstance(r.get("source_title"), str) else None
+        named = f"{number}: {title}" if title and not title.startswith(number) else (title or number)
+        where = url or (figure_address(r["doc_id"], r.get("figure_id"), base) if r.get("doc_id") else "")
+        day = _day(r.get("published"))
+        return f"HKSAR Government, written reply to the Legislative Council, {named}, {day}. {where}".strip()
+    parts = [r.get("publisher") if isinstance(r.get("publisher"), str) else "source not named"]
+    if isinstance(r.get("source_title"), str) and r.get("source_title"):
+        parts.append(str(r["source_title"]))
+    parts.append(_day(r.get("published")))
+    tier_word = {"mirror": " (a copy of the original)", "secondary": " (a secondary report)"}
+    return ", ".join(parts) + tier_word.get(str(r.get("source_tier")), "") + (f". {url}" if url else ".")
+
+
 def observations(
-    engine: Engine, indicator: str | None = None, filters: Filters | None = None
+    engine: Engine, indicator: str | None = None, filters: Filters | None = None, base: str = ""
 ) -> pd.DataFrame:
     """The observations an export means, oldest first: COLUMNS, then the document each came from."""
-    stmt = select(*columns(), Observation.id.label("observation_id"), Observation.doc_id)
+    stmt = select_observations(*columns(), Observation.id.label("observation_id"), Observation.doc_id)
     stmt = filtered(stmt, filters or Filters()).order_by(*ORDER)
     if indicator is not None:
         stmt = stmt.where(Observation.indicator_id == indicator)
     with engine.connect() as c:
         rows = c.execute(stmt).all()
-    return pd.DataFrame(rows, columns=[*COLUMNS, "doc_id"])
+    names = [*EXPORT_COLUMNS, *EXTRA_COLUMNS[:-1], *CITE_COLUMNS[:7], "observation_id", "doc_id"]
+    df = pd.DataFrame(rows, columns=names)
+    defs = indicator_definitions(engine, sorted(df["indicator"].unique().tolist())).set_index("id")
+    df["indicator_label"] = df["indicator"].map(defs["label_en"]) if len(defs) else None
+    df["indicator_definition"] = df["indicator"].map(defs["definition"]) if len(defs) else None
+    df["lcq_number"] = df["lcq_number"].astype("Int64")
+    df["citation"] = [citation(r, base) for r in df.to_dict("records")]
+    return df.reindex(columns=[*COLUMNS, "doc_id"])
 
 
 def safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -203,6 +328,15 @@ def safe(df: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     return out
+
+
+def filename(name: str, fmt: str, filters: Filters) -> str:
+    """The file's name: `name.fmt`, or `name-filtered-<hash of the filters>.fmt` for a part of it."""
+    args = filters.args()
+    if not args:
+        return f"{name}.{fmt}"
+    digest = hashlib.sha256(urlencode(sorted(args.items())).encode()).hexdigest()[:8]
+    return f"{name}-filtered-{digest}.{fmt}"
 
 
 def address(name: str, fmt: str, filters: Filters, base: str = "") -> str:
@@ -231,14 +365,26 @@ def to_csv(obs: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def to_json(obs: pd.DataFrame, about: dict) -> str:
-    """The rows as JSON records (dates as days, blanks null) under the `about` block."""
-    records = json.loads(obs.reindex(columns=COLUMNS).to_json(orient="records", date_format="iso"))
+def _records(df: pd.DataFrame) -> list[dict]:
+    records = json.loads(df.to_json(orient="records", date_format="iso"))
     for r in records:
         for k in _DATES:
             if isinstance(r.get(k), str):
                 r[k] = r[k][:10]
-    return json.dumps({**about, "columns": COLUMNS, "observations": records}, ensure_ascii=False, indent=1)
+    return records
+
+
+def to_json(obs: pd.DataFrame, about: dict, definitions: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """The rows as JSON records (dates as days, blanks null) under the `about` block and the metadata."""
+    body = {
+        **about,
+        "columns": COLUMNS,
+        "fields": {c: {"type": FIELDS[c][0], "description": FIELDS[c][1]} for c in COLUMNS},
+        "indicators": _records(definitions),
+        "sources": _records(sources),
+        "observations": _records(obs.reindex(columns=COLUMNS)),
+    }
+    return json.dumps(body, ensure_ascii=False, indent=1)
 
 
 def indicator_definitions(engine: Engine, ids: list[str]) -> pd.DataFrame:
@@ -255,16 +401,12 @@ def indicator_definitions(engine: Engine, ids: list[str]) -> pd.DataFrame:
 
 
 def sources(engine: Engine, obs: pd.DataFrame) -> pd.DataFrame:
-    """Each source behind the rows, with its title, date and how many rows it gives."""
-    ids = sorted(obs["doc_id"].dropna().unique().tolist())
-    titles: dict[str, str] = {}
-    if ids:
-        with engine.connect() as c:
-            found = c.execute(select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids))).all()
-        titles = {r[0]: r[1] or r[0][:12] for r in found}
-    cols = ["source_kind", "source_url", "title", "published", "doc_id"]
+    """Each source behind the rows, with its tier, publisher, title, date and how many rows it gives."""
+    cols = ["source_kind", "source_url", "source_title", "published", "source_tier", "publisher", "doc_id"]
     return (
-        obs.assign(title=obs["doc_id"].map(titles))
+        obs.assign(
+            source_title=obs["source_title"].where(obs["source_title"].notna(), obs["doc_id"].str[:12])
+        )
         .groupby(cols, dropna=False)
         .size()
         .reset_index(name="observations")
@@ -284,6 +426,14 @@ def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
     return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
 
 
+def _member(name: str, when: datetime) -> zipfile.ZipInfo:
+    """A ZIP member stamped `when`, readable by all once unpacked (mode 0644, not the default 0600)."""
+    info = zipfile.ZipInfo(name, _zip_time(when))
+    info.external_attr = 0o100644 << 16
+    info.create_system = 3  # Unix, so unzip reads the mode
+    return info
+
+
 def _restamp(data: bytes, when: datetime) -> bytes:
     """A ZIP container (an XLSX) rewritten with every member, and the workbook's dates, at `when`.
 
@@ -297,7 +447,7 @@ def _restamp(data: bytes, when: datetime) -> bytes:
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 body = _DCTERMS.sub(rb"\g<1>" + stamp.encode(), body)
-            dst.writestr(zipfile.ZipInfo(info.filename, _zip_time(when)), body, zipfile.ZIP_DEFLATED)
+            dst.writestr(_member(info.filename, when), body, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
@@ -314,21 +464,49 @@ def to_xlsx(obs: pd.DataFrame, about: dict, definitions: pd.DataFrame, sources: 
         _xlsx_safe(sources).to_excel(xl, sheet_name="metadata", index=False, startrow=len(definitions) + 3)
         xl.sheets["metadata"].cell(row=len(definitions) + 3, column=1, value="sources")
         _xlsx_safe(obs.reindex(columns=COLUMNS)).to_excel(xl, sheet_name="data", index=False)
+        sheet = xl.sheets["data"]
+        sheet.freeze_panes = "A2"  # the header stays in view, and each column can be filtered
+        sheet.auto_filter.ref = sheet.dimensions
     return _restamp(buf.getvalue(), datetime.fromisoformat(about["retrieved"]))
 
 
-def datapackage(name: str, about: dict) -> dict:
+def datapackage(stem: str, about: dict, sources: pd.DataFrame) -> dict:
+    """A Frictionless Data Package of the ZIP's two tables; every path is a file in the ZIP."""
+    cited = sources.drop_duplicates(["source_url", "source_title", "publisher"])
     return {
         "profile": "tabular-data-package",
-        "name": f"itdash-{name}".replace("_", "-"),
+        "name": f"itdash-{stem}".replace("_", "-").lower(),
         "title": about["title"],
         "description": about["what"],
         "created": about["retrieved"],
         "homepage": about["address"],
+        "licenses": [LICENSE],
+        "sources": [
+            {
+                "title": str(
+                    r.source_title if isinstance(r.source_title, str) else r.publisher or r.source_kind
+                ),
+                **({"path": r.source_url} if isinstance(r.source_url, str) and r.source_url else {}),
+            }
+            for r in cited.itertuples()
+        ],
         "resources": [
             {
-                "name": name.replace("_", "-"),
-                "path": f"{name}.csv",
+                "name": "indicators",
+                "path": "indicators.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [{"name": c, "type": "string"} for c in INDICATOR_COLUMNS],
+                    "missingValues": [""],
+                    "primaryKey": ["id"],
+                },
+            },
+            {
+                "name": stem.replace("_", "-").lower(),
+                "path": f"{stem}.csv",
                 "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",
@@ -339,13 +517,18 @@ def datapackage(name: str, about: dict) -> dict:
                     ],
                     "missingValues": [""],
                     "primaryKey": ["observation_id"],
+                    "foreignKeys": [
+                        {"fields": "indicator", "reference": {"resource": "indicators", "fields": "id"}}
+                    ],
                 },
-            }
+            },
         ],
     }
 
 
-def to_zip(name: str, obs: pd.DataFrame, about: dict) -> bytes:
+def to_zip(
+    stem: str, obs: pd.DataFrame, about: dict, definitions: pd.DataFrame, sources: pd.DataFrame
+) -> bytes:
     readme = "\n".join(
         [
             about["title"],
@@ -356,26 +539,33 @@ def to_zip(name: str, obs: pd.DataFrame, about: dict) -> bytes:
             f"Address: {about['address']}",
             f"Filters: {json.dumps(about['filters'], ensure_ascii=False) or 'none'}",
             "",
-            f"{name}.csv        the observations, one per row ({len(obs)} rows)",
-            "datapackage.json   Frictionless Data Package: each column's type and meaning",
+            f"{stem}.csv   the observations, one per row ({len(obs)} rows)",
+            "indicators.csv   each indicator's label (English, Chinese), unit, kind and definition",
+            "datapackage.json   Frictionless Data Package: each column's type and meaning, licence, sources",
             "",
             "How to cite:",
             about["cite"],
+            "Each row's own source is in its columns source_tier, publisher, source_title, lcq_number,",
+            "published and source_url, and written out in its citation column, e.g.:",
+            *([f"  {obs['citation'].iloc[0]}"] if len(obs) else []),
             "",
             "Cells starting with =, +, - or @ carry a leading ' so spreadsheets do not run them.",
             "",
         ]
     )
+    ind = io.StringIO()
+    safe(definitions.reindex(columns=INDICATOR_COLUMNS)).to_csv(ind, index=False)
     members = {
-        f"{name}.csv": to_csv(obs),
-        "datapackage.json": json.dumps(datapackage(name, about), ensure_ascii=False, indent=1),
+        f"{stem}.csv": to_csv(obs),
+        "indicators.csv": ind.getvalue(),
+        "datapackage.json": json.dumps(datapackage(stem, about, sources), ensure_ascii=False, indent=1),
         "README.txt": readme,
     }
-    when = _zip_time(datetime.fromisoformat(about["retrieved"]))
+    when = datetime.fromisoformat(about["retrieved"])
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for member, body in members.items():
-            z.writestr(zipfile.ZipInfo(member, when), body, zipfile.ZIP_DEFLATED)
+            z.writestr(_member(member, when), body, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
@@ -399,13 +589,15 @@ def render(
                 f"There is no indicator {name!r}. Every indicator is listed on /data-table "
                 f"and in /data/observations.csv."
             )
-    obs = observations(engine, indicator, filters)
+    check(engine, filters)
+    obs = observations(engine, indicator, filters, base)
     if fmt == "csv":
         return to_csv(obs).encode("utf-8")
     meta = about(name, filters, address(name, fmt, filters, base), retrieved)
+    definitions = indicator_definitions(engine, sorted(obs["indicator"].unique().tolist()))
     if fmt == "json":
-        return to_json(obs, meta).encode("utf-8")
+        return to_json(obs, meta, definitions, sources(engine, obs)).encode("utf-8")
     if fmt == "xlsx":
-        used = sorted(obs["indicator"].unique().tolist())
-        return to_xlsx(obs, meta, indicator_definitions(engine, used), sources(engine, obs))
-    return to_zip(name, obs, meta)
+        return to_xlsx(obs, meta, definitions, sources(engine, obs))
+    stem = filename(name, fmt, filters).rsplit(".", 1)[0]
+    return to_zip(stem, obs, meta, definitions, sources(engine, obs))

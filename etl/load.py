@@ -155,6 +155,7 @@ SERIES_COLUMNS = (
     Observation.value,
     Observation.qualifier,
     Observation.source_kind,
+    Observation.source_tier,
     Observation.published,
     Observation.period_start,
     Observation.period_end,

@@ -5,9 +5,15 @@ Rules (docs/series.md):
   qualifier) are all kept. If they all come from replies published on
   different days, the latest is a `revision` and the others are `revised`;
   otherwise they are flagged `conflict`.
-- The preferred observation of a group is the most recently published (an
-  unknown date counts as oldest), then the most precise qualifier (exact,
-  then about, then nearly, then bounds), then a reply over a curated row, then
+- Two values agree when they differ by no more than RELATIVE_TOLERANCE of the
+  larger (HK$21.28 billion and HK$21,280.4 million are one value rounded) and
+  their qualifiers are the same, or both exact or about.
+- The preferred observation of a group is from the most official source
+  (a reply or an official site, then a mirror, then news and other secondary
+  reports; a row that states no tier counts as official), then the most
+  recently published (an unknown date counts as oldest), then the most precise
+  qualifier (exact, then about, then nearly, then bounds), then a reply over a
+  curated row, then
   the smallest id, so the choice never depends on load order.
 - Checks on each series of preferred observations, stored, not thrown: a
   stock that falls, flow periods that overlap, a value far off its neighbours.
@@ -21,6 +27,22 @@ import pandas as pd
 
 PRECISION = {"exact": 0, "about": 1, "nearly": 2, "over": 3, "at_least": 3, "under": 3, "up_to": 3}
 OUTLIER_FACTOR = 10.0
+TIERS = {"official": 0, "mirror": 1, "secondary": 2}
+RELATIVE_TOLERANCE = 0.005
+_ROUNDED = frozenset({"exact", "about"})
+
+
+def agree(a: float, qa: str, b: float, qb: str) -> bool:
+    """Whether two statements of one value say the same, allowing for rounding."""
+    if qa != qb and not {qa, qb} <= _ROUNDED:
+        return False
+    return abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b))
+
+
+def _tier(row: pd.Series) -> int:
+    if row["source_kind"] == "reply":
+        return 0
+    return TIERS.get(row.get("source_tier") or "", 0)  # an unstated tier is not demoted
 
 
 def reconcile(obs: pd.DataFrame) -> pd.DataFrame:
@@ -31,15 +53,16 @@ def reconcile(obs: pd.DataFrame) -> pd.DataFrame:
     df["_pub"] = pd.to_datetime(df["published"]).fillna(pd.Timestamp(date.min))
     df["_prec"] = df["qualifier"].map(PRECISION).fillna(9)
     df["_kind"] = (df["source_kind"] != "reply").astype(int)
+    df["_tier"] = df.apply(_tier, axis=1) if "source_tier" in df else 0
     df = df.sort_values(
-        ["indicator_id", "as_of", "_pub", "_prec", "_kind", "id"],
-        ascending=[True, True, False, True, True, True],
+        ["indicator_id", "as_of", "_tier", "_pub", "_prec", "_kind", "id"],
+        ascending=[True, True, True, False, True, True, True],
     )
     out = []
     for _, g in df.groupby(["indicator_id", "as_of"], sort=False):
         first = g.iloc[0]["id"]
-        distinct = g[["value", "qualifier"]].drop_duplicates()
-        disagree = len(distinct) > 1
+        rows = list(zip(g["value"], g["qualifier"], strict=True))
+        disagree = any(not agree(*a, *b) for k, a in enumerate(rows) for b in rows[k + 1 :])
         replies_on_days = (g["source_kind"] == "reply").all() and g["published"].nunique() == len(g)
         for k, row in enumerate(g.itertuples()):
             revision = None

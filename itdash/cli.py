@@ -234,7 +234,7 @@ def export(
     name = indicator or "observations"
     try:
         body = ex.render(engine, name, format.value, filters, settings.export_time(), base=base_url)
-    except ex.UnknownIndicator as e:
+    except (ex.UnknownIndicator, ex.FilterError) as e:
         _fail(str(e))
     if output:
         output.write_bytes(body)

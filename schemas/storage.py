@@ -100,6 +100,11 @@ class ObservationBase(SQLModel):
     unit: str
     source_kind: str = Field(description="reply or curated")
     source_url: str | None = None
+    source_tier: str | None = Field(
+        default=None, description="official, mirror or secondary (a curated row's; a reply is official)"
+    )
+    publisher: str | None = Field(default=None, description="who published a curated row's source")
+    source_title: str | None = Field(default=None, description="a curated row's source document, if named")
     published: date | None = None
     sentence: str | None = Field(default=None, sa_column=Column(Text))
     status: str = Field(default="auto", description="auto, reviewed, corrected")

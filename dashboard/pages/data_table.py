@@ -74,6 +74,9 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
                 "conflict": "⚠" if bool(r.conflict) else "",
                 "sentence": r.sentence if isinstance(r.sentence, str) else "",
                 "source": _source_md(r.source_url),
+                # Citing a row alone (h-cite): its source's tier and its citation line.
+                "tier": t(f"tier.{r.source_tier}", lang, default=str(r.source_tier or "")),
+                "citation": r.citation,
             }
         )
     return out
@@ -150,6 +153,8 @@ def _columns(lang: str, sort: tuple[str, bool] | None = None) -> list[dict]:
         ),
         # react-markdown without raw HTML: a link, never markup from the data.
         col("source", "col.source_url", minWidth=220, cellRenderer="markdown"),
+        col("tier", "col.tier", minWidth=100),
+        col("citation", "col.citation", minWidth=320, tooltipField="citation"),
     ]
 
 

@@ -1,17 +1,20 @@
 """Sources page: every document read, what was found in it, and what could not be loaded.
 
-`/sources` lists the documents (date, address, figures found and mapped)
-and the quarantine with its reasons; `/sources?doc=ID` shows one document's
-visible text with each figure highlighted, a mapped figure linking to its
-indicator. The text is built from Dash components (strings and <mark>s),
-so nothing in a document is ever read as markup.
+`/sources` lists the documents (date, address, figures found and mapped),
+the curated references (publisher, document, date, tier, address) and the
+quarantine with its reasons; `/sources?doc=ID` shows one document's visible
+text with each figure highlighted, a mapped figure linking to its indicator.
+Each figure carries the anchor `fig-<figure id>`: `/sources?doc=ID#fig-FIG`
+(provenance.figure_link) scrolls to that sentence and marks it. The text is
+built from Dash components (strings and <mark>s), so nothing in a document is
+ever read as markup.
 """
 
 from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import dcc, html
+from dash import Input, Output, clientside_callback, dcc, html
 
 from dashboard import highlight, i18n, messages, provenance, queries
 from dashboard.i18n import t
@@ -48,6 +51,34 @@ def _documents(docs: pd.DataFrame, lang: str) -> html.Table:
     return html.Table([head, html.Tbody(rows)], id="src-docs", className="data")
 
 
+def _curated(src: pd.DataFrame, lang: str) -> list:
+    """The curated references behind the observations, so a reader sees every source, not only replies."""
+    if src.empty:
+        return []
+    cols = ("published", "publisher", "source_title", "tier", "address", "observations")
+    head = html.Thead(html.Tr([html.Th(t(f"src.{c}", lang), scope="col") for c in cols]))
+    rows = [
+        html.Tr(
+            [
+                html.Td(str(r.published) if pd.notna(r.published) else "—", className="nowrap"),
+                html.Td(r.publisher if isinstance(r.publisher, str) else t("src.untitled", lang)),
+                html.Td(r.source_title if isinstance(r.source_title, str) else "—"),
+                html.Td(provenance.tier(r, lang) or "—"),
+                html.Td(_link(r.source_url)),
+                html.Td(str(r.observations), className="num"),
+            ]
+        )
+        for r in src.itertuples()
+    ]
+    return [
+        html.H2(t("src.curated", lang)),
+        html.P(t("src.curated_intro", lang, n=len(src)), className="meta"),
+        html.Div(
+            html.Table([head, html.Tbody(rows)], id="src-curated", className="data"), className="table-wrap"
+        ),
+    ]
+
+
 def _quarantine(q: pd.DataFrame, lang: str) -> list:
     if q.empty:
         return [html.P(t("src.no_quarantine", lang))]
@@ -58,7 +89,7 @@ def _quarantine(q: pd.DataFrame, lang: str) -> list:
         html.Tr(
             [
                 html.Td(provenance.public(r.source), className="path"),
-                html.Td(r.stage),
+                html.Td(t(f"src.stage_{r.stage}", lang, default=str(r.stage))),
                 html.Td(provenance.public(r.reason)),
             ]
         )
@@ -81,7 +112,9 @@ def _list(eng, lang: str) -> html.Div:  # type: ignore[no-untyped-def]
         [
             html.H1(t("src.title", lang)),
             html.P(t("src.intro", lang, n=len(docs)), className="lede") if not docs.empty else None,
+            html.H2(t("src.replies", lang)),
             body,
+            *_curated(queries.curated_sources(eng), lang),
             html.H2(t("src.quarantine", lang)),
             html.P(t("src.quarantine_intro", lang), className="meta"),
             *_quarantine(queries.quarantine(eng), lang),
@@ -104,13 +137,14 @@ def _marked(doc: dict, figs: pd.DataFrame, names: dict[str, str], lang: str) -> 
             inner = dcc.Link(
                 run.text, href=i18n.href("/indicator", lang, indicator=f["indicator_id"]), title=name
             )
-            out.append(html.Mark(inner, className="fig mapped", title=name))
+            out.append(html.Mark(inner, className="fig mapped", title=name, id=f"fig-{f['id']}"))
         else:
             out.append(
                 html.Mark(
                     run.text,
                     className="fig unmapped",
                     title=t(f"src.mapping_{f['mapping']}", lang, default=str(f["mapping"])),
+                    id=f"fig-{f['id']}",
                 )
             )
     return out
@@ -153,6 +187,7 @@ def _document(eng, doc_id: str, lang: str) -> html.Div:  # type: ignore[no-untyp
                 className="doc-text",
                 lang="zh-Hant-HK" if doc["lang"] == "zh" else "en",
             ),
+            html.Div(id="src-landed", hidden=True),
         ],
         className="page",
     )
@@ -163,3 +198,30 @@ def layout(doc: str | None = None, lang: str | None = None, **_: str):
     lang = i18n.lang_of(lang)
     eng = queries.engine()
     return _document(eng, doc, lang) if doc else _list(eng, lang)
+
+
+# The page is drawn after the browser has looked for the address's #fig-... anchor,
+# so the browser never scrolls there by itself: once the text is drawn, find the
+# figure, bring it into view and mark it (the `landed` class and an outline).
+clientside_callback(
+    """
+    function(children) {
+        var id = decodeURIComponent((window.location.hash || "").slice(1));
+        if (!id || id.indexOf("fig-") !== 0) { return ""; }
+        var el = document.getElementById(id);
+        if (!el) { return "missing"; }
+        document.querySelectorAll("mark.landed").forEach(function(m) {
+            m.classList.remove("landed"); m.style.outline = "";
+        });
+        el.classList.add("landed");
+        el.style.outline = "3px solid #d9480f";
+        el.style.outlineOffset = "2px";
+        el.setAttribute("tabindex", "-1");
+        el.scrollIntoView({block: "center"});
+        el.focus({preventScroll: true});
+        return id;
+    }
+    """,
+    Output("src-landed", "children"),
+    Input("src-text", "children"),
+)

@@ -52,11 +52,12 @@ def _shot(dash_duo, name: str) -> None:
 
 
 def _wait_for_file(folder: Path, name: str, timeout: float = 10) -> Path:
-    path = folder / name
+    """The downloaded file `name` (a glob: a filtered download's name carries its filter's hash)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if path.exists() and path.stat().st_size > 0 and not list(folder.glob("*.crdownload")):
-            return path
+        found = sorted(folder.glob(name))
+        if found and found[0].stat().st_size > 0 and not list(folder.glob("*.crdownload")):
+            return found[0]
         time.sleep(0.1)
     raise AssertionError(f"{name} was not downloaded into {folder}: {os.listdir(folder)}")
 
@@ -241,7 +242,7 @@ def test_dat001_filters_live_in_the_address_and_the_download_matches(dash_duo, f
 
     # The CSV under the grid holds exactly the rows the filter means.
     dash_duo.find_element("#dat-download-csv").click()
-    path = _wait_for_file(Path(dash_duo.download_path), "observations.csv")
+    path = _wait_for_file(Path(dash_duo.download_path), "observations-filtered-*.csv")
     got = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     want = sql(full, "SELECT id, value FROM observations WHERE source_kind = 'reply' ORDER BY id")
     assert sorted((r["observation_id"], float(r["value"])) for r in got) == [
@@ -405,7 +406,7 @@ def test_rev003_reviewer_rejects_a_conflicting_replys_figure(dash_duo, sqlite_ur
     assert [r.get_attribute("class") for r in rows] == ["rev-conflict", "rev-conflict not-preferred"]
     assert "preferred: the series value" in rows[0].text and "over 900 spatial datasets" in rows[1].text
     link = rows[1].find_element(By.CSS_SELECTOR, "a")
-    assert link.get_attribute("href").endswith(f"/sources?doc={reply['doc_id']}")
+    assert f"/sources?doc={reply['doc_id']}#fig-" in link.get_attribute("href")
     assert not rows[0].find_elements(By.CSS_SELECTOR, "button")
     _shot(dash_duo, "review-conflicts")
 

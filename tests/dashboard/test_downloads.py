@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import re
 import zipfile
 from datetime import date
 
@@ -147,16 +148,22 @@ def test_dl004_xlsx_has_about_metadata_and_data(client, full):
 def test_dl005_zip_holds_csv_datapackage_and_readme(client, full):
     r = client.get("/data/gerd.zip?from=2010-01-01")
     assert r.status_code == 200 and r.mimetype == "application/zip"
+    name = r.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert re.fullmatch(r"gerd-filtered-[0-9a-f]{8}\.zip", name), name
+    stem = name[: -len(".zip")]
     z = zipfile.ZipFile(io.BytesIO(r.data))
-    assert sorted(z.namelist()) == ["README.txt", "datapackage.json", "gerd.csv"]
-    header, rows = _csv(z.read("gerd.csv"))
+    assert sorted(z.namelist()) == sorted(["README.txt", "datapackage.json", "indicators.csv", f"{stem}.csv"])
+    header, rows = _csv(z.read(f"{stem}.csv"))
     assert sorted(r["observation_id"] for r in rows) == sorted(
         _db(full, "indicator_id = 'gerd' AND period_end >= '2010-01-01'")
     )
     package = json.loads(z.read("datapackage.json"))
     assert package["profile"] == "tabular-data-package"
-    resource = package["resources"][0]
-    assert resource["path"] == "gerd.csv" and resource["profile"] == "tabular-data-resource"
+    assert {res["path"] for res in package["resources"]} <= set(z.namelist())  # only files in the ZIP
+    assert package["licenses"] and package["licenses"][0]["name"]
+    assert package["sources"] and all(src["title"] for src in package["sources"])
+    resource = next(res for res in package["resources"] if res["name"] == stem)
+    assert resource["path"] == f"{stem}.csv" and resource["profile"] == "tabular-data-resource"
     fields = resource["schema"]["fields"]
     assert [f["name"] for f in fields] == header
     # Every cell reads as its declared type.
@@ -164,6 +171,7 @@ def test_dl005_zip_holds_csv_datapackage_and_readme(client, full):
         "number": float,
         "date": date.fromisoformat,
         "boolean": {"True": 1, "False": 0}.__getitem__,
+        "integer": int,
         "string": str,
     }
     for row in rows:
@@ -243,3 +251,90 @@ def test_dl009_the_cli_export_is_the_download_byte_for_byte(fmt, client, full, t
     if fmt in ("xlsx", "zip"):  # the file times are the retrieval time, not the moment of writing
         stamps = {i.date_time for i in zipfile.ZipFile(io.BytesIO(r.data)).infolist()}
         assert stamps == {(2026, 7, 2, 13, 46, 40)}
+
+
+def test_dl010_every_row_is_citable_alone(client, full):
+    _, rows = _csv(client.get("/data/observations.csv").data)
+    docs = {r["id"]: r for r in sql(full, "SELECT id, url, title, lcq_number, published FROM documents")}
+    figs = {r["id"]: r for r in sql(full, "SELECT id, series, series_label FROM figures")}
+    replies = [r for r in rows if r["source_kind"] == "reply"]
+    curated = [r for r in rows if r["source_kind"] == "curated"]
+    assert replies and curated
+    for r in rows:
+        assert r["citation"] and not r["citation"].endswith(". "), r
+        assert r["source_tier"] in ("official", "mirror", "secondary"), r
+    by_figure = {r["figure_id"]: r for r in replies}
+    for fid, r in by_figure.items():
+        fig = figs[fid]
+        assert (r["series"] or None) == fig["series"] and (r["series_label"] or None) == fig["series_label"]
+    for r in replies:
+        assert r["source_tier"] == "official"
+        doc = next(
+            d for d in docs.values() if d["published"] == r["published"] and d["title"] == r["source_title"]
+        )
+        assert r["lcq_number"] == (str(doc["lcq_number"]) if doc["lcq_number"] is not None else "")
+        if doc["lcq_number"] is not None:
+            assert f"LCQ{doc['lcq_number']}" in r["citation"]
+        assert r["published"] in r["citation"]
+        # The address is the reply's own, or else the sentence on this dashboard: never empty.
+        want = doc["url"] or f"/sources?doc={doc['id']}#fig-{r['figure_id']}"
+        assert r["citation"].endswith(want), (r["citation"], want)
+    assert any(not r["source_url"] for r in replies), "the fixture should have a reply without an address"
+    tiers = {r["source_tier"] for r in curated}
+    assert tiers == {"official", "mirror", "secondary"}
+    for r in curated:
+        assert r["publisher"] and r["citation"].startswith(r["publisher"])
+        assert r["citation"].endswith(r["source_url"])
+        assert ("(a copy of the original)" in r["citation"]) == (r["source_tier"] == "mirror")
+
+
+def test_dl011_every_format_carries_the_indicators_label_definition_and_unit(client, full):
+    defs = {r["id"]: r for r in sql(full, "SELECT id, label_en, label_zh, unit, definition FROM indicators")}
+    _, rows = _csv(client.get("/data/gerd.csv").data)
+    assert rows and all(
+        (r["indicator_label"], r["indicator_definition"], r["unit"])
+        == (defs["gerd"]["label_en"], defs["gerd"]["definition"], defs["gerd"]["unit"])
+        for r in rows
+    )
+    body = client.get("/data/observations.json?theme=open_data").get_json()
+    used = {r["indicator"] for r in body["observations"]}
+    assert {i["id"] for i in body["indicators"]} == used
+    for i in body["indicators"]:
+        assert (i["label_en"], i["label_zh"], i["unit"], i["definition"]) == tuple(
+            defs[i["id"]][k] for k in ("label_en", "label_zh", "unit", "definition")
+        )
+    assert "source_url" not in body["cite"] and "citation" in body["cite"]
+    assert body["sources"] and set(body["fields"]) == set(COLUMNS)
+    z = zipfile.ZipFile(io.BytesIO(client.get("/data/observations.zip").data))
+    _, ind = _csv(z.read("indicators.csv"))
+    assert {r["id"] for r in ind} == {r["indicator"] for r in _csv(z.read("observations.csv"))[1]}
+    assert all(r["definition"] == defs[r["id"]]["definition"] for r in ind)
+    readme = z.read("README.txt").decode()
+    assert "citation" in readme and "indicators.csv" in readme
+
+
+def test_dl012_headers_names_modes_and_the_spreadsheet_frame(client):
+    r = client.get("/data/observations.csv")
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert r.headers["Content-Disposition"] == 'attachment; filename="observations.csv"'
+    one = client.get("/data/observations.csv?source_kind=reply").headers["Content-Disposition"]
+    two = client.get("/data/observations.csv?source_kind=curated").headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="observations-filtered-[0-9a-f]{8}\.csv"', one)
+    assert one != two
+    for url in ("/data/observations.zip", "/data/observations.xlsx"):
+        z = zipfile.ZipFile(io.BytesIO(client.get(url).data))
+        assert {(i.external_attr >> 16) & 0o777 for i in z.infolist()} == {0o644}, url
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/data/observations.xlsx").data))
+    sheet = book["data"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == sheet.dimensions and sheet.auto_filter.ref.startswith("A1:")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["source_kind=bogus", "status=bogus", "theme=bogus", "indicator=bogus", "from=2024-13-01"],
+)
+def test_dl013_an_unknown_filter_value_is_a_400_naming_it(client, query):
+    r = client.get(f"/data/observations.csv?{query}")
+    assert r.status_code == 400, (query, r.data[:200])
+    assert query.split("=")[0].encode() in r.data

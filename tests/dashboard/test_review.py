@@ -351,7 +351,8 @@ def test_rev_a_reviewer_sees_the_conflicts_and_rejects_the_replys_figure(disagre
         "By mid-2024, the Common Spatial Data Infrastructure had published over 900 spatial datasets." in text
     )
     nodes = list(_walk(tree))
-    assert f"/sources?doc={reply['doc_id']}" in [getattr(n, "href", None) for n in nodes]
+    want = f"/sources?doc={reply['doc_id']}#fig-{reply['figure_id']}"  # lands on the sentence
+    assert want in [getattr(n, "href", None) for n in nodes]
     buttons = [n.id for n in nodes if isinstance(getattr(n, "id", None), dict)]
     assert buttons == [{"type": "rev-pick", "figure": reply["figure_id"]}]  # the curated row has no figure
     assert "correct it in data/curated" in text

@@ -94,3 +94,43 @@ def test_files_lists_csvs_in_order_and_none_for_a_missing_folder(tmp_path):
         (tmp_path / name).write_text(HEADER + "\n")
     assert [p.name for p in curated.files(tmp_path)] == ["a.csv", "b.csv"]
     assert curated.files(tmp_path / "absent") == []
+
+
+def test_tier_publisher_and_title_are_kept_and_a_bad_tier_is_refused(tmp_path, registry):
+    header = HEADER.replace("source_url,note", "source_url,source_tier,publisher,title,note")
+    lines = [
+        "open_data_datasets,Datasets,4500,over,dataset,2023-06-30,2023-08-01,observed,news,"
+        "https://example.org/a,mirror,Example Office (copy at example.org),Paper 7,A report",
+        "open_data_datasets,Datasets,4600,over,dataset,2023-07-31,2023-08-01,observed,news,"
+        "https://example.org/b,rumour,Someone,,A rumour",
+    ]
+    path = tmp_path / "tiers.csv"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    out = curated.read(path, registry)
+    (obs,) = out.observations
+    assert (obs.source_tier, obs.publisher, obs.source_title) == (
+        "mirror",
+        "Example Office (copy at example.org)",
+        "Paper 7",
+    )
+    (e,) = out.failures
+    assert e.doc == f"{path}:3" and "source_tier 'rumour'" in e.reason
+
+
+def test_reference_csv_is_the_shared_reference_with_its_tiers():
+    """data/curated/reference.csv keeps every shared fact, citation and tier (ids and units mapped)."""
+    import csv
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    shared = root.parent / "shared" / "reference" / "observations.csv"
+    if not shared.exists():
+        pytest.skip(f"{shared} is not on this machine")
+    ours = list(csv.DictReader((root / "data" / "curated" / "reference.csv").open(encoding="utf-8")))
+    theirs = list(csv.DictReader(shared.open(encoding="utf-8")))
+    assert len(ours) == len(theirs)
+    same = ("value", "qualifier", "as_of", "published", "status", "source_kind", "source_url", "source_tier")
+    for line, (a, b) in enumerate(zip(ours, theirs, strict=True), start=2):
+        assert {k: a[k] for k in same} == {k: b[k] for k in same}, f"reference.csv:{line}"
+        assert a["publisher"], f"reference.csv:{line} names no publisher"
+        assert a["source_tier"] in ("official", "mirror", "secondary"), f"reference.csv:{line}"

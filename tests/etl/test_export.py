@@ -51,3 +51,15 @@ def test_an_unknown_indicator_or_a_bad_date_is_one_clear_line(loaded):
     assert result.exit_code == 1 and "no indicator 'no_such_thing'" in result.output
     result = export("--database", loaded, "--from", "yesterday")
     assert result.exit_code == 1 and "YYYY-MM-DD" in result.output
+
+
+def test_an_unknown_filter_value_is_one_clear_line_as_the_download_is_a_400(loaded):
+    for argv, name in ((["--source-kind", "bogus"], "source_kind"), (["--theme", "bogus"], "theme")):
+        result = export("--database", loaded, *argv)
+        assert result.exit_code == 1 and f"{name}='bogus'" in result.output, result.output
+        assert "Traceback" not in result.output
+
+
+def test_every_exported_row_has_a_citation_with_an_address(loaded):
+    rows = list(csv.DictReader(io.StringIO(export("--database", loaded, "--base-url", "http://x/").stdout)))
+    assert rows and all(re.search(r"(https?://\S+)$", r["citation"]) for r in rows), rows[0]["citation"]

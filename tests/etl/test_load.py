@@ -149,6 +149,7 @@ def test_series_flags_and_warnings_round_trip(engine):
         "value",
         "qualifier",
         "source_kind",
+        "source_tier",
         "published",
         "period_start",
         "period_end",
