@@ -46,7 +46,9 @@ if __name__ == "__main__":
                       "loaded": s.documents_loaded, "unchanged": s.documents_unchanged,
                       "quarantined": s.quarantined, "figures": s.figures,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                      "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                      "cpu": sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
+                                 for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}))
 """
 
 
@@ -117,9 +119,10 @@ def _drop(handle: object) -> None:
 def _line(label: str, r: dict) -> str:
     rate = r["read"] / r["seconds"] if r["seconds"] else float("inf")
     return (
-        f"  {label:<22} {r['seconds']:8.1f} s  {rate:8,.0f} replies/s  loaded {r['loaded']:>7,}  "
+        f"  {label:<22} {r['seconds']:8.1f} s ({r.get('cpu', 0):7.1f} s of CPU)  {rate:8,.0f} replies/s  "
+        f"loaded {r['loaded']:>7,}  "
         f"unchanged {r['unchanged']:>7,}  quarantined {r['quarantined']:>4}  peak {r['peak_mb']:6.0f} MB "
-        f"(each worker at most {r.get('worker_peak_mb', 0):4.0f} MB)"
+        f"(largest child process {r.get('worker_peak_mb', 0):4.0f} MB)"
     )
 
 
