@@ -29,8 +29,11 @@ lint: $(BIN)/itdash ## ruff over the code
 	$(BIN)/ruff check itdash etl schemas dashboard tests bench
 	$(BIN)/ruff format --check itdash etl schemas dashboard tests bench
 
-bench: $(BIN)/itdash ## print extraction and dashboard benchmark figures
+BENCH_REPLIES ?= 10000
+
+bench: $(BIN)/itdash ## print extraction, ETL (BENCH_REPLIES="10000 100000") and dashboard benchmark figures
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/etl.py --replies $(BENCH_REPLIES)
 	$(BIN)/python bench/dashboard.py
 
 etl: $(BIN)/itdash ## load the corpus only

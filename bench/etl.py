@@ -39,11 +39,16 @@ _RUN = """
 import json, resource, sys, time
 from etl import pipeline
 t = time.perf_counter()
-s = pipeline.run([sys.argv[1]], sys.argv[2], curated_dir=None)
-print(json.dumps({"seconds": time.perf_counter() - t, "read": s.documents_read,
-                  "loaded": s.documents_loaded, "unchanged": s.documents_unchanged,
-                  "quarantined": s.quarantined, "figures": s.figures,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+if __name__ == "__main__":
+    workers = int(sys.argv[3]) or None
+    s = pipeline.run([sys.argv[1]], sys.argv[2], curated_dir=None, workers=workers)
+    print(json.dumps({"seconds": time.perf_counter() - t, "read": s.documents_read,
+                      "loaded": s.documents_loaded, "unchanged": s.documents_unchanged,
+                      "quarantined": s.quarantined, "figures": s.figures,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                      "cpu": sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
+                                 for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))}))
 """
 
 
@@ -56,12 +61,15 @@ def _corpus(count: int) -> Path:
     return folder
 
 
+WORKERS = 0  # 0: one per core (the pipeline's default)
+
+
 def _run(corpus: Path, url: str, data_dir: Path | None = None) -> dict:
     env = dict(os.environ)
     if data_dir is not None:
         env["ITDASH_DATA"] = str(data_dir)
     out = subprocess.run(
-        [sys.executable, "-c", _RUN, str(corpus), url],
+        [sys.executable, "-c", _RUN, str(corpus), url, str(WORKERS)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -111,8 +119,10 @@ def _drop(handle: object) -> None:
 def _line(label: str, r: dict) -> str:
     rate = r["read"] / r["seconds"] if r["seconds"] else float("inf")
     return (
-        f"  {label:<22} {r['seconds']:8.1f} s  {rate:8,.0f} replies/s  loaded {r['loaded']:>7,}  "
-        f"unchanged {r['unchanged']:>7,}  quarantined {r['quarantined']:>4}  peak {r['peak_mb']:6.0f} MB"
+        f"  {label:<22} {r['seconds']:8.1f} s ({r.get('cpu', 0):7.1f} s of CPU)  {rate:8,.0f} replies/s  "
+        f"loaded {r['loaded']:>7,}  "
+        f"unchanged {r['unchanged']:>7,}  quarantined {r['quarantined']:>4}  peak {r['peak_mb']:6.0f} MB "
+        f"(largest child process {r.get('worker_peak_mb', 0):4.0f} MB)"
     )
 
 
@@ -142,7 +152,10 @@ def main() -> None:
     parser.add_argument(
         "--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
     )
+    parser.add_argument("--workers", type=int, default=0, help="extracting processes; 0: one per core")
     args = parser.parse_args()
+    global WORKERS
+    WORKERS = args.workers
     OUT.mkdir(parents=True, exist_ok=True)
     for count in args.replies:
         bench(count, args.databases)

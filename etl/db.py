@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Table, event, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel, create_engine
@@ -108,13 +108,20 @@ def _wait(try_lock: Callable[[], bool], where: str, wait: float, say: Callable[[
 
 
 @contextmanager
-def exclusive(url: str, wait: float, say: Callable[[str], None] = _stderr) -> Iterator[None]:
+def exclusive(
+    url: str, wait: float, say: Callable[[str], None] = _stderr, shared: bool = False, lock: str = "run"
+) -> Iterator[None]:
     """Hold the database's one ETL-run lock while the block runs; wait for another run to end.
 
     Two runs writing the same documents, registry and series at once collide
     on their keys; taking turns makes both succeed. The lock dies with its
     process (a file lock beside a SQLite file; a PostgreSQL advisory lock on
     its own connection), so a killed run never leaves it held.
+
+    `shared=True` is for runs over disjoint shards of a corpus: they hold the
+    run lock together (a whole-corpus run waits for all of them, and they for
+    it) and take `lock="serial"` in turn for what every run rewrites (the
+    registry, curated rows, the series).
     """
     url = normalise_url(url)
     parsed = make_url(url)
@@ -125,11 +132,13 @@ def exclusive(url: str, wait: float, say: Callable[[str], None] = _stderr) -> It
             return
         path = Path(parsed.database)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(f"{path}.etl-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        suffix = ".etl-lock" if lock == "run" else f".{lock}.etl-lock"
+        fd = os.open(f"{path}{suffix}", os.O_RDWR | os.O_CREAT, 0o644)
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
 
         def try_file() -> bool:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
             except BlockingIOError:
                 return False
             return True
@@ -150,15 +159,32 @@ def exclusive(url: str, wait: float, say: Callable[[str], None] = _stderr) -> It
         first = str(e).splitlines()[0] if str(e) else ""
         raise ItdashError(f"cannot open database {where}: {e.__class__.__name__}: {first}") from None
     try:
+        key = _ETL_LOCK_KEY if lock == "run" else _ETL_LOCK_KEY + 1
+        kind = "_shared" if shared else ""
 
         def try_advisory() -> bool:
-            return bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _ETL_LOCK_KEY}).scalar())
+            return bool(conn.execute(text(f"SELECT pg_try_advisory_lock{kind}(:k)"), {"k": key}).scalar())
 
         _wait(try_advisory, where, wait, say)
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ETL_LOCK_KEY})
+            conn.execute(text(f"SELECT pg_advisory_unlock{kind}(:k)"), {"k": key})
     finally:
         conn.close()
         eng.dispose()
+
+
+def upsert(conn: Connection, table: Table, rows: list[dict], keys: list[str]) -> None:
+    """Insert `rows`, replacing any with the same `keys`, in one statement (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    )
+    conn.execute(stmt, rows)

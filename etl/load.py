@@ -1,18 +1,25 @@
-"""The ETL's database: one transaction per document, quarantine for failures, and the reads it needs.
+"""The ETL's database: documents written whole, quarantine for failures, and the reads it needs.
 
 A changed document (same source, new content) replaces its old rows inside
 the same transaction, so readers see the old version or the new, never half.
-The pipeline asks here (`is_current`, `series_observations`) rather than
-writing SQL itself, so it only runs the stages in order.
+Documents are written many to a transaction with SQLAlchemy Core multi-row
+inserts (`write_documents`): building an ORM object per row and flushing it
+cost more than the extraction. The pipeline asks here (`stored`,
+`series_observations`) rather than writing SQL itself, so it only runs the
+stages in order.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
+import pandas as pd
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel
+
+from etl import db
 from etl.indicators import Registry
 from schemas.storage import (
     DocumentRow,
@@ -66,7 +73,80 @@ def is_current(engine: Engine, source: str, doc_id: str, processed_with: str) ->
     return bool(row) and row[0] == doc_id and row[1] == processed_with
 
 
-def _remove(s: Session, doc_ids: list[str]) -> None:
+@dataclass
+class Rows:
+    """One document's rows as plain column dicts: picklable, cheap to insert, ready for a frame."""
+
+    document: dict
+    figures: list[dict] = field(default_factory=list)
+    observations: list[dict] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return self.document["source"]
+
+    @property
+    def id(self) -> str:
+        return self.document["id"]
+
+
+def as_dicts(rows: Iterable[SQLModel]) -> list[dict]:
+    """Each table row's column values, by column key (what a Core insert takes)."""
+    out = []
+    for row in rows:
+        keys = [c.key for c in type(row).__table__.columns]  # type: ignore[attr-defined]
+        values = row.__dict__
+        out.append({k: values.get(k, getattr(row, k, None)) for k in keys})
+    return out
+
+
+def rows_of(
+    doc: DocumentRow,
+    figures: Sequence[FigureRow] = (),
+    observations: Sequence[Observation] = (),
+    targets: Sequence[Target] = (),
+) -> Rows:
+    return Rows(as_dicts([doc])[0], as_dicts(figures), as_dicts(observations), as_dicts(targets))
+
+
+@dataclass
+class Stored:
+    """What the database holds of every document, read once per run rather than once a document."""
+
+    by_source: dict[str, tuple[str, str]]  # source -> (id, processed_with)
+    by_id: dict[str, tuple[str, str]]  # id -> (source, processed_with)
+
+    def is_current(self, source: str, doc_id: str, processed_with: str) -> bool:
+        return self.by_source.get(source) == (doc_id, processed_with)
+
+    def duplicate_of(self, source: str, doc_id: str, processed_with: str) -> str | None:
+        """The other source these bytes were loaded from by this version, if any (`locations.locate`)."""
+        held = self.by_id.get(doc_id)
+        if held is None or held[0] == source or held[1] != processed_with:
+            return None
+        return held[0]
+
+    def wrote(self, rows: Rows) -> None:
+        old = self.by_id.get(rows.id)
+        if old is not None and old[0] != rows.source:
+            self.by_source.pop(old[0], None)
+        before = self.by_source.get(rows.source)
+        if before is not None:
+            self.by_id.pop(before[0], None)
+        pw = rows.document["processed_with"]
+        self.by_source[rows.source] = (rows.id, pw)
+        self.by_id[rows.id] = (rows.source, pw)
+
+
+def stored(engine: Engine) -> Stored:
+    """Every stored document's source, id and version, in one query."""
+    with engine.connect() as c:
+        found = c.execute(select(DocumentRow.source, DocumentRow.id, DocumentRow.processed_with)).all()
+    return Stored({s: (i, p) for s, i, p in found}, {i: (s, p) for s, i, p in found})
+
+
+def _remove(s: Session | Connection, doc_ids: list[str]) -> None:
     if not doc_ids:
         return
     s.execute(delete(Observation).where(Observation.doc_id.in_(doc_ids)))
@@ -83,21 +163,44 @@ def write_document(
     targets: list[Target] = (),  # type: ignore[assignment]
 ) -> None:
     """Replace whatever the database holds for this document's source, atomically."""
-    with Session(engine) as s, s.begin():
+    write_documents(engine, [rows_of(doc, figures, observations, targets)])
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,return-value]
+
+
+def write_documents(engine: Engine, docs: Sequence[Rows]) -> None:
+    """Replace what the database holds for each document's source and bytes, all in one transaction.
+
+    All or nothing: if any document is refused, none of them is written, and
+    the caller retries them one by one so only that document is lost.
+    """
+    if not docs:
+        return
+    sources = [d.source for d in docs]
+    ids = [d.id for d in docs]
+    with engine.begin() as c:
         old = list(
-            s.scalars(
-                select(DocumentRow.id).where((DocumentRow.source == doc.source) | (DocumentRow.id == doc.id))
+            c.scalars(
+                select(DocumentRow.id).where(or_(DocumentRow.source.in_(sources), DocumentRow.id.in_(ids)))
             )
         )
-        _remove(s, old)
-        s.execute(delete(Quarantine).where(Quarantine.source == doc.source))
-        s.flush()
-        s.add(doc)
-        s.flush()
-        s.add_all(figures)
-        s.flush()
-        s.add_all(observations)
-        s.add_all(targets)
+        _remove(c, old)
+        c.execute(delete(Quarantine).where(Quarantine.source.in_(sources)))
+        c.execute(insert(_table(DocumentRow)), [d.document for d in docs])
+        for model, part in ((FigureRow, "figures"), (Observation, "observations"), (Target, "targets")):
+            found = [row for d in docs for row in getattr(d, part)]
+            if found:
+                c.execute(insert(_table(model)), found)
+
+
+def quarantine_many(engine: Engine, failures: Sequence[dict]) -> None:
+    """Keep many failures with their reasons (`source, doc_id, stage, reason, run_id` each), one a source."""
+    if failures:
+        last = {f["source"]: f for f in failures}
+        with engine.begin() as c:
+            db.upsert(c, _table(Quarantine), list(last.values()), ["source"])
 
 
 def quarantine(
@@ -139,13 +242,31 @@ def write_curated(engine: Engine, name: str, observations: list[Observation], ta
 
 
 def write_series(engine: Engine, flags: list[dict], warnings: list[dict]) -> None:
-    """Store conflicts, revisions and preferred values, and replace the warnings."""
-    with Session(engine) as s, s.begin():
+    """Store conflicts, revisions and preferred values, and replace the warnings.
+
+    `flags` need only name the observations whose flags changed; the warnings
+    are compared with those stored, so an unchanged corpus writes nothing.
+    """
+    table = _table(SeriesWarning)
+    with engine.begin() as c:
         if flags:
-            s.execute(update(Observation), flags)
-        s.execute(delete(SeriesWarning))
-        s.flush()
-        s.add_all(SeriesWarning(**w) for w in warnings)
+            obs = _table(Observation)
+            stmt = (
+                update(obs)
+                .where(obs.c.id == bindparam("_id"))
+                .values(
+                    conflict=bindparam("conflict"),
+                    revision=bindparam("revision"),
+                    preferred=bindparam("preferred"),
+                )
+            )
+            c.execute(stmt, [{**f, "_id": f["id"]} for f in flags])
+        have = {r["id"]: dict(r) for r in c.execute(select(table)).mappings()}
+        want = {w["id"]: w for w in warnings}
+        if have != want:
+            c.execute(delete(table))
+            if warnings:
+                c.execute(insert(table), list(want.values()))
 
 
 SERIES_COLUMNS = (
@@ -167,3 +288,11 @@ def series_observations(engine: Engine) -> pd.DataFrame:
     with engine.connect() as c:
         rows = c.execute(select(*SERIES_COLUMNS)).mappings().all()
     return pd.DataFrame(rows, columns=[x.key for x in SERIES_COLUMNS])
+
+
+def series_flags(engine: Engine) -> pd.DataFrame:
+    """Every observation's stored conflict, revision and preferred flags: only changes are written back."""
+    cols = (Observation.id, Observation.conflict, Observation.revision, Observation.preferred)
+    with engine.connect() as c:
+        rows = c.execute(select(*cols)).all()
+    return pd.DataFrame(rows, columns=[x.key for x in cols])

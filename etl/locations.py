@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from etl import db
 from etl.corpus import RawDocument
 from schemas.storage import DocumentLocation, DocumentRow
 
@@ -23,6 +24,11 @@ class Seen:
 
     duplicate_of: str | None = None  # the source the document was loaded from, if not this file
     unchanged: bool = False  # a duplicate this place already held on an earlier run
+
+
+def place(raw: RawDocument) -> str:
+    """The file `raw` was read from, links resolved: the key of its location."""
+    return _place(raw)
 
 
 def _place(raw: RawDocument) -> str:
@@ -51,3 +57,16 @@ def places(engine: Engine, doc_id: str) -> list[str]:
     """Every file a document was found at, in order."""
     with Session(engine) as s:
         return sorted(s.scalars(select(DocumentLocation.path).where(DocumentLocation.doc_id == doc_id)))
+
+
+def held(engine: Engine) -> dict[str, str]:
+    """Every recorded place and the bytes last found there, in one query (a run reads it once)."""
+    with engine.connect() as c:
+        return dict(c.execute(select(DocumentLocation.path, DocumentLocation.doc_id)).all())
+
+
+def record(engine: Engine, rows: list[dict]) -> None:
+    """Store many places at once (`path, source, doc_id, run_id` each), replacing what each held."""
+    if rows:
+        with engine.begin() as c:
+            db.upsert(c, DocumentLocation.__table__, rows, ["path"])  # type: ignore[arg-type]

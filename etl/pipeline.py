@@ -1,16 +1,23 @@
 """The ETL in order: read → parse → extract → normalise → validate → load.
 
-`process` is the pure part for one document (testable without a database);
-`run` walks a corpus, gives each document its own transaction, and sends any
-document that fails a stage to quarantine without stopping the others.
+`process` is the pure part for one document (testable without a database).
+`run` walks a corpus in chunks: this process reads each file once and decides
+from one query of what is stored whether it needs work; worker processes
+(`etl.workers`) parse, extract, normalise and validate a chunk at a time
+(one pandera call a chunk, `validate.batch`); this process writes each chunk
+in one transaction, and a chunk the database refuses is written again one
+document a transaction, so a document that fails any stage is quarantined
+alone and the others load.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +28,7 @@ from etl import (
     db,
     indicators,
     load,
+    locations,
     normalise,
     reconcile,
     review,
@@ -28,12 +36,16 @@ from etl import (
     settings,
     validate,
     version,
+    workers,
 )
+from etl import shard as shards
 from etl.errors import DocumentError
 from etl.extract import extract
-from etl.locations import locate
 from etl.parse import Reply, parse
 from schemas import storage
+
+# Documents a worker checks in one pandera call and the writer stores in one transaction.
+CHUNK = 100
 
 
 @dataclass
@@ -44,15 +56,8 @@ class Processed:
     targets: list[storage.Target] = field(default_factory=list)
 
 
-def _figure_frame(rows: list[storage.FigureRow], doc_length: int) -> pd.DataFrame:
-    df = pd.DataFrame([r.model_dump() for r in rows])
-    df["item"] = df["item"].astype("Int64")
-    df["doc_length"] = doc_length
-    return df
-
-
-def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
-    """One document through parse, extract, normalise and validate; raises DocumentError."""
+def stage(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
+    """One document through parse, extract and normalise; raises DocumentError. Not yet validated."""
     doc: Reply = parse(raw)
     try:
         found = extract(doc)
@@ -61,11 +66,6 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
     validate.figure_count(len(found), raw.name)  # before mapping, whose cost grows with sentence length
     out = normalise.reply(found, registry, raw.sha256, doc.url, doc.date)
-    figures, observations = out.figures, out.observations
-    if figures:
-        validate.figures(_figure_frame(figures, len(raw.text)), raw.name)
-    if observations:
-        validate.observations(pd.DataFrame([o.model_dump() for o in observations]), raw.name)
     document = storage.DocumentRow(
         id=raw.sha256,
         source=raw.name,
@@ -81,12 +81,83 @@ def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_wi
         lang="zh-Hant" if doc.lang == "zh" else raw.source.lang,
         kind="text" if doc.body.map.identity else "html",
         encoding=raw.encoding,
-        figures_found=len(figures),
+        figures_found=len(out.figures),
         figures_mapped=out.mapped,
         content=raw.text,
         processed_with=processed_with,
     )
-    return Processed(document, figures, observations, out.targets)
+    return Processed(document, out.figures, out.observations, out.targets)
+
+
+def _frames(raw: corpus.RawDocument, rows: load.Rows) -> validate.Frames:
+    return validate.Frames(raw.name, raw.sha256, len(raw.text), rows.figures, rows.observations)
+
+
+_TABLES = (
+    ("document", storage.DocumentRow),
+    ("figures", storage.FigureRow),
+    ("observations", storage.Observation),
+    ("targets", storage.Target),
+)
+
+
+def _storable(rows: load.Rows, doc: str) -> None:
+    parts = [(model.__table__, getattr(rows, part)) for part, model in _TABLES]  # type: ignore[attr-defined]
+    validate.storable_dicts([(t, r if isinstance(r, list) else [r]) for t, r in parts], doc)
+
+
+def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
+    """One document through parse, extract, normalise and validate; raises DocumentError."""
+    result = stage(raw, registry, processed_with)
+    rows = load.rows_of(result.document, result.figures, result.observations)
+    errors = validate.batch([_frames(raw, rows)])
+    if errors:
+        raise errors[0]
+    return result
+
+
+# A worker's outcome for one document: its rows, or (name, reason, stage) of why it failed
+# (a DocumentError does not survive pickling: its constructor takes more than its message).
+Outcome = load.Rows | tuple[str, str, str]
+
+
+def process_chunk(
+    raws: Sequence[corpus.RawDocument], registry: indicators.Registry, processed_with: str
+) -> list[Outcome]:
+    """Many documents through every stage before loading, their frames checked in one pandera call."""
+    out: list[Outcome | None] = [None] * len(raws)
+    staged: list[tuple[int, load.Rows]] = []
+    for k, raw in enumerate(raws):
+        try:
+            p = stage(raw, registry, processed_with)
+            staged.append((k, load.rows_of(p.document, p.figures, p.observations, p.targets)))
+        except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
+            e = DocumentError.of(exc, raw.name)
+            out[k] = (e.doc, e.reason, e.stage)
+    errors = validate.batch([_frames(raws[k], rows) for k, rows in staged])
+    for n, (k, rows) in enumerate(staged):
+        e = errors.get(n)
+        if e is None:
+            try:
+                _storable(rows, raws[k].name)
+                out[k] = rows
+                continue
+            except DocumentError as found:
+                e = found
+        out[k] = (e.doc, e.reason, e.stage)
+    return out  # type: ignore[return-value]
+
+
+_worker: dict[str, object] = {}
+
+
+def _worker_init(processed_with: str) -> None:
+    registry = indicators.load()
+    _worker.update(registry=registry, processed_with=processed_with)
+
+
+def _work(raws: Sequence[corpus.RawDocument]) -> list[Outcome]:
+    return process_chunk(raws, _worker["registry"], _worker["processed_with"])  # type: ignore[arg-type]
 
 
 @dataclass
@@ -141,9 +212,23 @@ def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  #
     merged = obs.merge(flags, on="id")
     kinds = {i.id: i.kind for i in registry.indicators.values()}
     found = reconcile.warnings(merged, kinds) if not merged.empty else []
-    load.write_series(engine, flags.to_dict("records"), found)
+    load.write_series(engine, _changed(flags, load.series_flags(engine)), found)
     summary.conflicts = int(flags["conflict"].sum()) if not flags.empty else 0
     summary.warnings = len(found)
+
+
+def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:
+    """The flags that differ from those stored: an unchanged corpus rewrites no observation."""
+    if flags.empty:
+        return []
+    both = flags.merge(stored, on="id", how="left", suffixes=("", "_was"))
+    same = both["revision"].fillna("").eq(both["revision_was"].fillna(""))
+    for col in ("conflict", "preferred"):
+        same &= both[col].astype(object).eq(both[f"{col}_was"].astype(object))
+    return [
+        dict(id=r.id, conflict=bool(r.conflict), revision=r.revision or None, preferred=bool(r.preferred))
+        for r in both.loc[~same].itertuples(index=False)
+    ]
 
 
 def run(
@@ -151,10 +236,149 @@ def run(
     database_url: str,
     progress: Progress | None = None,
     curated_dir: Path | None = None,
+    shard: shards.Shard | None = None,
+    workers: int | None = None,
 ) -> Summary:
-    """The whole ETL over `paths` into `database_url`; one run at a time per database (`db.exclusive`)."""
-    with db.exclusive(database_url, settings.etl_wait_seconds()):
-        return _run(paths, database_url, progress, curated_dir)
+    """The whole ETL over `paths` into `database_url`; one run at a time per database (`db.exclusive`).
+
+    With `shard`, only that shard's documents are read, and runs over other
+    shards of the corpus may write to the same database at once: each holds
+    the run lock shared, and they take turns (`lock="serial"`) for the
+    registry, the curated rows and the series, which every run rewrites
+    whole. Reconciliation runs at the end of each and depends only on what
+    is stored, so the last run to finish leaves the tables one run over the
+    whole corpus would.
+    """
+    with db.exclusive(database_url, settings.etl_wait_seconds(), shared=shard is not None):
+        return _run(paths, database_url, progress, curated_dir, shard, workers)
+
+
+def _chunks(items: Sequence[corpus.Source], size: int) -> Iterator[list[corpus.Source]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+@dataclass
+class _Run:
+    """What a run carries from document to document: the stored state, kept up to date as it writes."""
+
+    engine: object
+    run_id: int
+    processed_with: str
+    summary: Summary
+    known: load.Stored
+    places: dict[str, str]
+    progress: Progress | None
+    total: int
+    done: int = 0
+    failures: list[dict] = field(default_factory=list)
+
+    def tick(self, name: str, n: int = 1) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total, name)
+
+    def fail(self, exc: BaseException, name: str, doc_id: str | None) -> None:
+        e = DocumentError.of(exc, name)
+        self.summary.quarantined += 1
+        self.summary.failures.append(e)
+        self.failures.append(
+            dict(source=e.doc, doc_id=doc_id, stage=e.stage, reason=e.reason, run_id=self.run_id)
+        )
+
+    def flush_failures(self) -> None:
+        load.quarantine_many(self.engine, self.failures)  # type: ignore[arg-type]
+        self.failures = []
+
+
+def _encodable(*texts: str) -> bool:
+    try:
+        for t in texts:
+            t.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _triage(r: _Run, chunk: list[corpus.Source]) -> list[tuple[corpus.RawDocument, bool]]:
+    """Read a chunk once; record where each file was; keep those that need work (with `held`)."""
+    todo: list[tuple[corpus.RawDocument, bool]] = []
+    places: list[dict] = []
+    pw = r.processed_with
+    for item in corpus.read_all(chunk):
+        r.summary.documents_read += 1
+        if isinstance(item, DocumentError):
+            r.fail(item, item.doc, None)
+            r.tick(item.doc)
+            continue
+        try:
+            where = locations.place(item)
+            held = r.places.get(where) == item.sha256
+            place = dict(path=where, source=item.name, doc_id=item.sha256, run_id=r.run_id)
+            if _encodable(item.name, where):
+                places.append(place)
+            else:  # alone, so the driver's own error quarantines this document and not its chunk
+                locations.record(r.engine, [place])  # type: ignore[arg-type]
+            r.places[where] = item.sha256
+            if (other := r.known.duplicate_of(item.name, item.sha256, pw)) is not None:
+                r.summary.duplicates.append(f"{item.name}: same bytes as {other}")
+                r.summary.documents_unchanged += int(held)
+                r.tick(item.name)
+            elif r.known.is_current(item.name, item.sha256, pw):
+                r.summary.documents_unchanged += 1
+                r.tick(item.name)
+            else:
+                todo.append((item, held))
+        except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
+            r.fail(exc, item.name, item.sha256)
+            r.tick(item.name)
+    locations.record(r.engine, places)  # type: ignore[arg-type]
+    return todo
+
+
+def _write(r: _Run, meta: list[tuple[str, str, bool]], outcomes: list[Outcome]) -> None:
+    """Store a chunk's documents in one transaction, or one by one if the database refuses the chunk."""
+    batch: list[load.Rows] = []
+    here: dict[str, str] = {}  # bytes -> source, of this chunk's documents
+    for (name, sha, held), out in zip(meta, outcomes, strict=True):
+        if isinstance(out, tuple):
+            r.fail(DocumentError(*out), name, sha)
+            continue
+        if here.get(sha) == name or r.known.is_current(name, sha, r.processed_with):
+            r.summary.documents_unchanged += 1  # the same file in two corpora, loaded moments ago
+            continue
+        other = r.known.duplicate_of(name, sha, r.processed_with)
+        other = other if other is not None else here.get(sha)
+        if other is not None:  # the same bytes loaded from another file earlier in this run
+            r.summary.duplicates.append(f"{name}: same bytes as {other}")
+            r.summary.documents_unchanged += int(held)
+            continue
+        here[sha] = name
+        batch.append(out)
+    try:
+        load.write_documents(r.engine, batch)  # type: ignore[arg-type]
+        written = batch
+    except Exception:  # noqa: BLE001 - which document the database refused is found one by one
+        written = []
+        for rows in batch:
+            try:
+                load.write_documents(r.engine, [rows])  # type: ignore[arg-type]
+                written.append(rows)
+            except Exception as exc:  # noqa: BLE001 - that document alone is quarantined
+                r.fail(exc, rows.source, rows.id)
+    for rows in written:
+        r.known.wrote(rows)
+        r.summary.documents_loaded += 1
+        r.summary.figures += len(rows.figures)
+        r.summary.observations += len(rows.observations)
+    r.flush_failures()
+    if meta:
+        r.tick(meta[-1][0], len(meta))
+
+
+def _quiet(_message: str) -> None:
+    """Shards take turns for the registry and the series in seconds: not worth a line."""
 
 
 def _run(
@@ -162,51 +386,51 @@ def _run(
     database_url: str,
     progress: Progress | None = None,
     curated_dir: Path | None = None,
+    shard: shards.Shard | None = None,
+    n_workers: int | None = None,
 ) -> Summary:
     t0 = time.perf_counter()
     paths = list(paths)
+    wait = settings.etl_wait_seconds()
     registry = indicators.load()
     processed_with = version.digest(registry)
     engine = db.engine(database_url)
-    load.sync_registry(engine, registry)
-    run_id = load.start_run(
-        engine,
-        storage.EtlRun(started_at=datetime.now(UTC), corpus=", ".join(str(p) for p in paths)),
-    )
+    with db.exclusive(database_url, wait, _quiet, lock="serial"):
+        load.sync_registry(engine, registry)
+    given = ", ".join(str(p) for p in paths) + (f" (shard {shard})" if shard else "")
+    run_id = load.start_run(engine, storage.EtlRun(started_at=datetime.now(UTC), corpus=given))
     summary = Summary()
-    sources = corpus.discover(paths)
-    for k, item in enumerate(corpus.read_all(sources), start=1):
-        name = item.doc if isinstance(item, DocumentError) else item.name
-        if progress:
-            progress(k, len(sources), name)
-        summary.documents_read += 1
-        try:
-            if isinstance(item, DocumentError):
-                raise item
-            seen = locate(engine, item, processed_with, run_id)
-            if seen.duplicate_of is not None:
-                summary.duplicates.append(f"{item.name}: same bytes as {seen.duplicate_of}")
-                summary.documents_unchanged += int(seen.unchanged)
-                continue
-            if load.is_current(engine, item.name, item.sha256, processed_with):
-                summary.documents_unchanged += 1
-                continue
-            result = process(item, registry, processed_with)
-            rows = [result.document, *result.figures, *result.observations, *result.targets]
-            validate.storable(rows, item.name)
-            load.write_document(engine, result.document, result.figures, result.observations, result.targets)
-            summary.documents_loaded += 1
-            summary.figures += len(result.figures)
-            summary.observations += len(result.observations)
-        except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
-            e = DocumentError.of(exc, name)
-            summary.quarantined += 1
-            summary.failures.append(e)
-            doc_id = None if isinstance(item, DocumentError) else item.sha256
-            load.quarantine(engine, e.doc, doc_id, e.stage, e.reason, run_id)
-    _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
-    summary.decisions = review.apply(engine)
-    _series(engine, registry, summary)
+    sources = shards.select(corpus.discover(paths), shard)
+    r = _Run(
+        engine,
+        run_id,
+        processed_with,
+        summary,
+        load.stored(engine),
+        locations.held(engine),
+        progress,
+        len(sources),
+    )
+    count = n_workers or os.cpu_count() or 1
+    if len(sources) < 2 * CHUNK:
+        count = 1  # starting processes costs more than a small corpus takes
+    waiting: list[list[tuple[str, str, bool]]] = []
+    with workers.Pool(count, _worker_init, (processed_with,)) as pool:
+        for chunk in _chunks(sources, CHUNK):
+            r.flush_failures()
+            todo = _triage(r, chunk)
+            r.flush_failures()
+            if todo:
+                waiting.append([(raw.name, raw.sha256, held) for raw, held in todo])
+                pool.submit(_work, [raw for raw, _ in todo])
+            for outcomes in pool.ready():
+                _write(r, waiting.pop(0), outcomes)
+        for outcomes in pool.drain():
+            _write(r, waiting.pop(0), outcomes)
+    with db.exclusive(database_url, wait, _quiet, lock="serial"):
+        _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
+        summary.decisions = review.apply(engine)
+        _series(engine, registry, summary)
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
         engine,

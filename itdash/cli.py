@@ -75,20 +75,36 @@ def extract(
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     return Progress(
         TextColumn("[bold]etl"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         TextColumn("{task.description}"),
         transient=True,
         console=None,
     )
 
 
-def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None) -> None:
+def run_etl(
+    corpus_dirs: list[Path],
+    database: str,
+    curated: Path | None = None,
+    shard: str | None = None,
+    workers: int | None = None,
+) -> None:
     if any(settings.is_sample(c) for c in corpus_dirs):
         typer.echo(
             f"itdash: {settings.SHARED_CORPUS} is not here: loading the project's own sample of "
@@ -99,15 +115,21 @@ def run_etl(corpus_dirs: list[Path], database: str, curated: Path | None = None)
     from rich.markup import escape
 
     from etl import pipeline
+    from etl.shard import Shard
 
     console = Console(stderr=True)
+    part = Shard.parse(shard) if shard else None
     with _progress_bar() as bar:
-        task = bar.add_task("", total=None)
+        task = bar.add_task("", total=None, rate="")
 
         def tick(k: int, total: int, name: str) -> None:
-            bar.update(task, completed=k, total=total, description=Path(name).name[:50])
+            speed = bar.tasks[0].speed
+            rate = f"{speed:,.0f} replies/s" if speed else ""
+            bar.update(task, completed=k, total=total, description=Path(name).name[:50], rate=rate)
 
-        summary = pipeline.run(corpus_dirs, database, progress=tick, curated_dir=curated)
+        summary = pipeline.run(
+            corpus_dirs, database, progress=tick, curated_dir=curated, shard=part, workers=workers
+        )
     for e in summary.failures:
         console.print(f"[yellow]quarantined[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     for d in summary.duplicates:
@@ -142,12 +164,18 @@ def etl(
         None, "--database", "-d", help="SQLAlchemy URL; default $DATABASE_URL or a SQLite file under data/."
     ),
     curated: Path = typer.Option(None, help="Folder of curated CSVs; default data/curated."),
+    shard: str = typer.Option(
+        None,
+        help="K/N: only the K-th of N shards of the corpus (by a hash of each name); runs over "
+        "the other shards may write to the same database at once.",
+    ),
+    workers: int = typer.Option(None, help="Processes that extract; default one per core."),
 ) -> None:
-    """Parse, extract, map, validate and load a corpus; one transaction per document.
+    """Parse, extract, map, validate and load a corpus; each document stored whole or not at all.
 
     The curated observations under data/curated are loaded on every run too.
     """
-    run_etl(corpus or [settings.corpus_dir()], database or settings.database_url(), curated)
+    run_etl(corpus or [settings.corpus_dir()], database or settings.database_url(), curated, shard, workers)
 
 
 @app.command()

@@ -152,7 +152,7 @@ class Target(SQLModel, table=True):
     source_url: str | None = None
     published: date | None = None
     note: str | None = Field(default=None, sa_column=Column(Text))
-    figure_id: str | None = Field(default=None, foreign_key="figures.id")
+    figure_id: str | None = Field(default=None, foreign_key="figures.id", index=True)
     doc_id: str | None = Field(default=None, foreign_key="documents.id", index=True)
 
 

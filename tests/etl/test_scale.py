@@ -1,0 +1,280 @@
+"""The ETL at scale keeps its guarantees (SQLite file and PostgreSQL): chunks, kills, shards.
+
+Documents are validated and written many at a time and extracted in worker
+processes; these tests hold that one bad document is still quarantined alone,
+that a run killed part-way converges when run again, and that runs over
+disjoint shards at once leave the tables one run over the whole would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, text
+
+from bench.generate import generate
+from bench.malformed import _reply
+from etl import load, locations, pipeline, validate
+from etl.shard import Shard, select
+from tests.conftest import PG_ADMIN_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {
+    "documents": "id",
+    "figures": "id",
+    "observations": "id",
+    "targets": "id",
+    "indicators": "id",
+    "themes": "id",
+    "series_warnings": "id",
+    "quarantine": "source",
+    "document_locations": "path",
+}
+GOOD = "As of June 2024, some {n} test pages were checked."
+
+
+def dump(url: str) -> dict[str, pd.DataFrame]:
+    """Every data table in key order, without the columns that name the run that wrote a row."""
+    engine = create_engine(url)
+    out = {}
+    with engine.connect() as c:
+        for table, key in TABLES.items():
+            df = pd.read_sql(text(f"SELECT * FROM {table} ORDER BY {key}"), c)
+            out[table] = df.drop(columns=[col for col in ("run_id",) if col in df.columns])
+    engine.dispose()
+    return out
+
+
+def same_tables(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    for table in TABLES:
+        pd.testing.assert_frame_equal(a[table], b[table], obj=table)
+
+
+def count(url: str, sql: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return int(c.execute(text(sql)).scalar_one())
+    except Exception:  # noqa: BLE001 - the tables may not exist yet while a run starts
+        return 0
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def other_url(request, tmp_path, database_url, pg_admin_if_needed):
+    """A second fresh database of the same kind as `database_url`, for a reference run."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'reference.sqlite'}"
+        return
+    name = f"itdash_test_{uuid.uuid4().hex[:12]}"
+    with pg_admin_if_needed.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with pg_admin_if_needed.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def pg_admin_if_needed(request, database_url):
+    return request.getfixturevalue("pg_admin") if not database_url.startswith("sqlite") else None
+
+
+def etl(folder: Path, url: str, log: Path, *extra: str) -> subprocess.Popen:
+    args = [sys.executable, "-m", "itdash.cli", "etl", "--corpus", str(folder), "--database", url]
+    args += ["--curated", str(folder / "none"), *extra]
+    with log.open("wb") as err:
+        return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+
+
+# --- one pandera call a chunk, failures back to their documents
+
+
+def frames(doc: str, doc_id: str, spans: list[tuple[int, int]]) -> validate.Frames:
+    figures = [
+        dict(
+            id=f"{doc_id[:16]}-{a}-{b}",
+            doc_id=doc_id,
+            part="reply",
+            item=None,
+            start=a,
+            end=b,
+            text="12",
+            value=12.0,
+            qualifier="exact",
+            unit="project",
+            subject=None,
+            as_of="2024-06-30",
+            as_of_start=date(2024, 6, 30),
+            as_of_end=date(2024, 6, 30),
+            sentence="There were 12 projects.",
+        )
+        for a, b in spans
+    ]
+    return validate.Frames(doc, doc_id, 100, figures, [])
+
+
+def test_scl001_one_bad_document_of_a_batch_is_reported_alone_by_its_own_row():
+    items = [
+        frames("a.txt", "a" * 64, [(0, 2), (10, 12)]),
+        frames("b.txt", "b" * 64, [(0, 2), (30, 20)]),  # its second figure ends before it starts
+        frames("c.txt", "c" * 64, [(5, 7)]),
+    ]
+    errors = validate.batch(items)
+    assert set(errors) == {1}
+    assert errors[1].doc == "b.txt" and errors[1].stage == "validate"
+    assert "span must lie inside its document" in errors[1].reason
+    assert "(row 1)" in errors[1].reason  # its row within the document, not within the batch
+
+
+def test_scl002_the_same_bytes_twice_in_a_batch_are_not_duplicate_rows():
+    items = [frames("a.txt", "a" * 64, [(0, 2)]), frames("copy.txt", "a" * 64, [(0, 2)])]
+    assert validate.batch(items) == {}
+
+
+def test_scl003_a_chunk_with_one_bad_document_quarantines_it_alone(tmp_path, database_url):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"2025-03-05-LCQ{n}-good.txt").write_text(_reply(GOOD.format(n=40 + n)), encoding="utf-8")
+    # A value pandera refuses (no finite number), in the same chunk as the good ones.
+    bad = _reply("As of June 2024, there were " + "9" * 400 + " datasets.")
+    (folder / "2025-03-05-LCQ9-bad.txt").write_text(bad, encoding="utf-8")
+    summary = pipeline.run([folder], database_url, curated_dir=folder / "none")
+    assert summary.documents_loaded == 6
+    (failure,) = summary.failures
+    assert failure.doc == "2025-03-05-LCQ9-bad.txt"
+    assert failure.stage == "validate"
+    assert failure.reason.startswith("figures failed validation: value: a value must be a finite number")
+    assert count(database_url, "SELECT count(*) FROM documents") == 6
+    assert count(database_url, "SELECT count(*) FROM quarantine WHERE source LIKE '%bad%'") == 1
+
+
+def test_scl004_a_chunk_the_database_refuses_is_written_again_one_document_at_a_time(tmp_path, database_url):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"2025-03-05-LCQ{n}-good.txt").write_text(_reply(GOOD.format(n=40 + n)), encoding="utf-8")
+    summary = pipeline.Summary()
+    from etl import corpus, db, indicators, version
+
+    registry = indicators.load()
+    engine = db.engine(database_url)
+    load.sync_registry(engine, registry)
+    pw = version.digest(registry)
+    raws = [corpus.read(s) for s in corpus.discover([folder])]
+    outcomes = pipeline.process_chunk(raws, registry, pw)
+    assert all(isinstance(o, load.Rows) for o in outcomes)
+    outcomes[1].document["published"] = None  # NOT NULL: the database itself refuses this one
+    run = pipeline._Run(engine, None, pw, summary, load.stored(engine), locations.held(engine), None, 3)
+    pipeline._write(run, [(r.name, r.sha256, False) for r in raws], outcomes)
+    engine.dispose()
+    assert summary.documents_loaded == 2
+    (failure,) = summary.failures
+    assert failure.doc == raws[1].name and failure.reason.startswith("unexpected ")
+    assert count(database_url, "SELECT count(*) FROM documents") == 2
+    assert count(database_url, "SELECT count(*) FROM quarantine") == 1
+
+
+# --- a run killed part-way
+
+
+def test_scl005_a_run_killed_part_way_converges_to_a_clean_run(tmp_path, database_url, other_url):
+    folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
+    child = etl(folder, database_url, tmp_path / "killed.err", "--workers", "2")
+    end = time.monotonic() + 240
+    while count(database_url, "SELECT count(*) FROM documents") < pipeline.CHUNK:
+        assert child.poll() is None, (tmp_path / "killed.err").read_text()
+        assert time.monotonic() < end, "the first chunk never arrived"
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    loaded = count(database_url, "SELECT count(*) FROM documents")
+    assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK  # killed with work left to do
+    assert (
+        count(database_url, "SELECT count(*) FROM figures WHERE doc_id NOT IN (SELECT id FROM documents)")
+        == 0
+    )
+
+    again = pipeline.run([folder], database_url, curated_dir=folder / "none")
+    assert (again.documents_unchanged, again.documents_loaded) == (loaded, 3 * pipeline.CHUNK - loaded)
+    pipeline.run([folder], other_url, curated_dir=folder / "none")
+    same_tables(dump(database_url), dump(other_url))
+
+
+# --- shards of one corpus, at once, into one PostgreSQL
+
+
+def test_scl006_shards_split_a_corpus_whole_and_disjoint():
+    names = [f"{n}.txt" for n in range(500)]
+    parts = [[n for n in names if Shard(k, 3).owns(n)] for k in (1, 2, 3)]
+    assert sorted(sum(parts, [])) == sorted(names)
+    assert all(len(p) > 100 for p in parts)
+    assert Shard.parse(" 2/3 ") == Shard(2, 3)
+    for bad in ("0/2", "3/2", "x", "1/0"):
+        with pytest.raises(Exception, match="K/N"):
+            Shard.parse(bad)
+    assert select([], None) == []
+
+
+@pytest.mark.postgres
+def test_scl007_two_shards_at_once_give_the_tables_of_one_run(tmp_path, postgres_url, pg_admin):
+    folder = generate(tmp_path / "corpus", 120)
+    name = f"itdash_test_{uuid.uuid4().hex[:12]}"
+    with pg_admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    whole = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        logs = [tmp_path / "shard1.err", tmp_path / "shard2.err"]
+        runs = [
+            etl(folder, postgres_url, log, "--shard", f"{k}/2") for k, log in zip((1, 2), logs, strict=True)
+        ]
+        codes = [r.wait(timeout=600) for r in runs]
+        said = [log.read_text(errors="replace") for log in logs]
+        assert codes == [0, 0], said
+        assert not any("Traceback" in s for s in said), said
+        assert not any("another ETL run is writing" in s for s in said), said  # neither waited for the other
+        engine = create_engine(postgres_url)
+        with engine.connect() as c:
+            runs_seen = c.execute(text("SELECT corpus, documents_read FROM etl_runs ORDER BY corpus")).all()
+        engine.dispose()
+        assert [r[0][-11:] for r in runs_seen] == ["(shard 1/2)", "(shard 2/2)"]
+        assert sum(r[1] for r in runs_seen) == 120
+        assert count(postgres_url, "SELECT count(*) FROM documents") == 120
+        pipeline.run([folder], whole, curated_dir=folder / "none")
+        same_tables(dump(postgres_url), dump(whole))
+        # Reconciliation is idempotent: a shard run again changes nothing.
+        again = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "itdash.cli",
+                "etl",
+                "--corpus",
+                str(folder),
+                "--database",
+                postgres_url,
+                "--curated",
+                str(folder / "none"),
+                "--shard",
+                "1/2",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert again.returncode == 0, again.stderr
+        same_tables(dump(postgres_url), dump(whole))
+    finally:
+        with pg_admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
