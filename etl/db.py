@@ -48,6 +48,41 @@ def _add_missing_columns(eng: Engine) -> None:
                     c.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
 
 
+# pg_advisory_xact_lock key of "creating the tables": two processes opening a fresh database
+# at once (shards started together) would otherwise race in CREATE TABLE.
+_CREATE_LOCK = 0x17DA5C0DE
+
+
+def _create(eng: Engine) -> None:
+    """Create what is missing: tables, the columns and indexes added since an older file.
+
+    create_all skips tables that exist, and with them indexes added since the file was
+    made; a database from an older itdash gets them here. On PostgreSQL one process
+    creates at a time (an advisory lock held meanwhile); on SQLite a race loses only a
+    "table exists", and the next attempt finds the table.
+    """
+    holder = eng.connect() if eng.dialect.name == "postgresql" else None
+    try:
+        if holder is not None:
+            holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _CREATE_LOCK})
+        for attempt in range(5):
+            try:
+                SQLModel.metadata.create_all(eng)
+                _add_missing_columns(eng)
+                for table in SQLModel.metadata.sorted_tables:
+                    for index in table.indexes:
+                        index.create(eng, checkfirst=True)
+                return
+            except Exception:  # noqa: BLE001 - another process created it first: look again
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+    finally:
+        if holder is not None:
+            holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _CREATE_LOCK})
+            holder.close()
+
+
 def engine(url: str, create: bool = True) -> Engine:
     """An engine for `url`; SQLite files get their folder, foreign keys and WAL."""
     url = normalise_url(url)
@@ -72,13 +107,7 @@ def engine(url: str, create: bool = True) -> Engine:
 
     if create:
         try:
-            SQLModel.metadata.create_all(eng)
-            # create_all skips tables that exist, and with them indexes added
-            # since the file was made; a database from an older itdash gets them here.
-            _add_missing_columns(eng)
-            for table in SQLModel.metadata.sorted_tables:
-                for index in table.indexes:
-                    index.create(eng, checkfirst=True)
+            _create(eng)
         except Exception as e:  # noqa: BLE001 - any driver error means the same to a user
             first = str(e).splitlines()[0] if str(e) else ""
             where = parsed.render_as_string()
