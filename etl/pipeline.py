@@ -22,9 +22,11 @@ from etl import (
     indicators,
     load,
     normalise,
+    pairing,
     reconcile,
     review,
     series,
+    series_review,
     settings,
     validate,
     version,
@@ -205,8 +207,11 @@ def _run(
             doc_id = None if isinstance(item, DocumentError) else item.sha256
             load.quarantine(engine, e.doc, doc_id, e.stage, e.reason, run_id)
     _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
-    summary.decisions = review.apply(engine)
+    # Series review (etl/series_review.py): the two versions of each reply compared, then series decisions.
+    summary.decisions = series_review.after_load(engine)
+    summary.decisions += review.apply(engine)
     _series(engine, registry, summary)
+    pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
         engine,

@@ -15,6 +15,7 @@ DATA_DIR = Path(os.environ.get("ITDASH_DATA", ROOT / "data"))
 VOCAB_DIR = DATA_DIR / "vocab"
 CURATED_DIR = DATA_DIR / "curated"
 INDICATORS_FILE = DATA_DIR / "indicators.toml"
+PROMOTED_FILE = DATA_DIR / "promoted.toml"  # series promoted by review (etl/series_review.py)
 THEMES_FILE = DATA_DIR / "themes.toml"
 EVENTS_FILE = DATA_DIR / "events.toml"
 TOPICS_FILE = VOCAB_DIR / "topics.toml"
