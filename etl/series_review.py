@@ -115,7 +115,7 @@ def summaries(engine: Engine, words: str = "") -> pd.DataFrame:
     figs = _figure_frame(engine)
     with Session(engine) as s:
         decided = set(s.scalars(select(SeriesDecision.series))) | set(
-            s.scalars(select(SeriesDecision.into).where(SeriesDecision.into.is_not(None)))
+            s.scalars(select(SeriesDecision.into_series).where(SeriesDecision.into_series.is_not(None)))
         )
     out = []
     for sid, g in figs.groupby("series", sort=True):
@@ -207,7 +207,7 @@ def decide(
                 raise ItdashError(f"merge needs a second known series, not {into!r}")
             if into == series_id:
                 raise ItdashError("a series cannot be merged into itself")
-            decision.into = into
+            decision.into_series = into
         if action == "rename":
             if label_en is None and label_zh is None:
                 raise ItdashError("rename needs a new label (--label or --label-zh)")
@@ -359,10 +359,10 @@ def apply(engine: Engine) -> int:
     applied = 0
     with Session(engine) as s, s.begin():
         for d in s.scalars(select(SeriesDecision).order_by(SeriesDecision.at, SeriesDecision.id)).all():
-            if d.action == "merge" and d.into:
-                labels = _labels(s, d.into)
-                s.execute(update(FigureRow).where(FigureRow.series == d.series).values(series=d.into))
-                _relabel(s, d.into, labels)
+            if d.action == "merge" and d.into_series:
+                labels = _labels(s, d.into_series)
+                s.execute(update(FigureRow).where(FigureRow.series == d.series).values(series=d.into_series))
+                _relabel(s, d.into_series, labels)
             elif d.action == "split" and d.figure_id and d.new_series:
                 fig = s.get(FigureRow, d.figure_id)
                 if fig is None:

@@ -187,7 +187,7 @@ class ReviewDecision(SQLModel, table=True):
 class SeriesDecision(SQLModel, table=True):
     """An analyst's decision on a whole series; applied after every run, once series are assigned.
 
-    merge: the figures of `series` join `into`; split: `figure_id` leaves its series for
+    merge: the figures of `series` join `into_series`; split: `figure_id` leaves its series for
     `new_series`; rename: the series' labels become `label_en` / `label_zh`; promote: the
     series becomes registry indicator `indicator_id` (its entry is written to
     data/promoted.toml) and its unmapped figures map to it. Series ids are computed from
@@ -198,7 +198,7 @@ class SeriesDecision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     action: str = Field(description="merge, split, rename or promote")
     series: str = Field(index=True, description="the series decided on (split: the figure's at the time)")
-    into: str | None = Field(default=None, description="merge: the series that stays")
+    into_series: str | None = Field(default=None, description="merge: the series that stays")
     figure_id: str | None = Field(default=None, index=True, description="split: the figure taken out")
     new_series: str | None = Field(default=None, description="split: the figure's new series id")
     label_en: str | None = None
