@@ -592,3 +592,41 @@ def test_ser_no_session_or_forged_values_store_nothing(twin_pair, monkeypatch):
         reviewer, action="rename", pick=dropped["series"], label="x", reason="r", who="m"
     )
     assert sql(twin_pair, "SELECT id FROM series_decisions") == []
+
+
+def test_ser_promote_from_the_page_writes_the_registry_entry(twin_pair, monkeypatch, tmp_path):
+    from etl import indicators, settings
+
+    promoted = tmp_path / "promoted.toml"
+    monkeypatch.setattr(settings, "PROMOTED_FILE", promoted)
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    browser = Browser(create_app(twin_pair))
+    browser.sign_in(TOKEN)
+    (sid,) = [
+        r["series"]
+        for r in sql(
+            twin_pair,
+            "SELECT series, count(*) AS n FROM figures WHERE mapping = 'unmapped' AND as_of_start <= '2024-05-08' "
+            "GROUP BY series ORDER BY n DESC, series LIMIT 1",
+        )
+    ]
+    theme = next(iter(indicators.load().themes))
+    answer = _series_submit(
+        browser,
+        action="promote",
+        pick=sid,
+        indicator="page_promoted",
+        theme=theme,
+        reason="a line",
+        who="ana",
+    )
+    assert f"Recorded: Promote into the registry for series {sid}" in answer
+    assert indicators.load().indicators["page_promoted"].theme == theme
+    assert (
+        sql(twin_pair, "SELECT count(*) AS n FROM observations WHERE indicator_id = 'page_promoted'")[0]["n"]
+        > 0
+    )
+    again = _series_submit(
+        browser, action="promote", pick=sid, indicator="page_promoted", theme=theme, reason="twice", who="ana"
+    )
+    assert "indicator 'page_promoted' exists already" in again

@@ -289,3 +289,22 @@ def test_itdash_review_series_errors_are_one_line(pair_corpus, sqlite_url):
     )
     assert result.returncode == 1
     assert result.stderr == "itdash: no series 'nope'\n"
+
+
+def test_a_database_from_before_series_warnings_without_an_indicator_gains_them(pair_corpus, sqlite_url):
+    """series_warnings.indicator_id was NOT NULL: the derived table is made again, the run succeeds."""
+    import sqlite3
+
+    path = sqlite_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as c:
+        c.execute(
+            "CREATE TABLE series_warnings (id VARCHAR PRIMARY KEY, indicator_id VARCHAR NOT NULL, "
+            "kind VARCHAR NOT NULL, observation_id VARCHAR NOT NULL, message TEXT NOT NULL)"
+        )
+    etl(pair_corpus, sqlite_url)
+    dropped = figure(sqlite_url, "over 2 300 datasets")
+    kinds = rows(sqlite_url, "SELECT kind FROM series_warnings WHERE id = :i", i=f"twin_disagrees:{dropped}")
+    assert kinds == [("twin_disagrees",)]
+    with sqlite3.connect(path) as c:
+        notnull = {r[1]: r[3] for r in c.execute("PRAGMA table_info(series_warnings)")}
+    assert notnull["indicator_id"] == 0 and "series" in notnull
