@@ -143,14 +143,20 @@ def section(lang: str) -> list:
                 ),
                 _control(t("series.into", lang), "ser-into", dcc.Input(id="ser-into", **text), grow=True),
                 _control(
-                    t("series.split_figure", lang), "ser-figure", dcc.Dropdown(id="ser-figure", options=[])
+                    t("series.split_figure", lang),
+                    "ser-figure",
+                    dcc.Dropdown(id="ser-figure", options=[], placeholder=t("series.for_split", lang)),
                 ),
                 _control(
                     t("series.label_en", lang), "ser-label", dcc.Input(id="ser-label", **text), grow=True
                 ),
                 _control(t("series.label_zh", lang), "ser-label-zh", dcc.Input(id="ser-label-zh", **text)),
                 _control(t("series.indicator", lang), "ser-indicator", dcc.Input(id="ser-indicator", **text)),
-                _control(t("series.theme", lang), "ser-theme", dcc.Dropdown(id="ser-theme", options=themes)),
+                _control(
+                    t("series.theme", lang),
+                    "ser-theme",
+                    dcc.Dropdown(id="ser-theme", options=themes, placeholder=t("series.for_promote", lang)),
+                ),
                 _control(t("rev.reason", lang), "ser-reason", dcc.Input(id="ser-reason", **text), grow=True),
                 _control(t("rev.who", lang), "ser-who", dcc.Input(id="ser-who", **text)),
             ],
