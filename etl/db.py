@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,21 @@ def _add_missing_columns(eng: Engine) -> None:
                     c.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
 
 
+_creating = threading.Lock()
+
+
+def _create(eng: Engine) -> None:
+    """The tables, their new columns and indexes; one thread at a time in a process, since two
+    opening one new database at once both try to create its tables (the dashboard's first pages)."""
+    SQLModel.metadata.create_all(eng)
+    # create_all skips tables that exist, and with them indexes added
+    # since the file was made; a database from an older itdash gets them here.
+    _add_missing_columns(eng)
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(eng, checkfirst=True)
+
+
 def engine(url: str, create: bool = True) -> Engine:
     """An engine for `url`; SQLite files get their folder, foreign keys and WAL."""
     url = normalise_url(url)
@@ -72,13 +88,8 @@ def engine(url: str, create: bool = True) -> Engine:
 
     if create:
         try:
-            SQLModel.metadata.create_all(eng)
-            # create_all skips tables that exist, and with them indexes added
-            # since the file was made; a database from an older itdash gets them here.
-            _add_missing_columns(eng)
-            for table in SQLModel.metadata.sorted_tables:
-                for index in table.indexes:
-                    index.create(eng, checkfirst=True)
+            with _creating:
+                _create(eng)
         except Exception as e:  # noqa: BLE001 - any driver error means the same to a user
             first = str(e).splitlines()[0] if str(e) else ""
             where = parsed.render_as_string()

@@ -308,3 +308,26 @@ def test_a_database_from_before_series_warnings_without_an_indicator_gains_them(
     with sqlite3.connect(path) as c:
         notnull = {r[1]: r[3] for r in c.execute("PRAGMA table_info(series_warnings)")}
     assert notnull["indicator_id"] == 0 and "series" in notnull
+
+
+def test_threads_opening_one_new_database_at_once_all_get_it(tmp_path):
+    """The dashboard's first requests open a new database in several threads at once; creating its
+    tables twice at the same moment failed with "table ... already exists" (seen in ovw002)."""
+    import threading
+
+    def open_it(url: str, start: threading.Barrier, errors: list[str]) -> None:
+        start.wait()
+        try:
+            db.engine(url).dispose()
+        except ItdashError as e:
+            errors.append(str(e))
+
+    for k in range(5):
+        url = f"sqlite:///{tmp_path / f'new{k}.sqlite'}"
+        start, errors = threading.Barrier(8), []
+        threads = [threading.Thread(target=open_it, args=(url, start, errors)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
