@@ -38,7 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from etl import settings
-from schemas.storage import EtlRun, ReviewDecision
+from schemas.storage import EtlRun, ReviewDecision, SeriesDecision
 
 TTL = 300.0  # seconds
 SIZE = 256  # results kept per process, least recently used dropped first
@@ -77,6 +77,7 @@ def version(eng: Engine) -> tuple:
         select(func.max(EtlRun.finished_at)).scalar_subquery(),
         select(func.max(ReviewDecision.id)).scalar_subquery(),
         select(func.count()).select_from(ReviewDecision).scalar_subquery(),
+        select(func.max(SeriesDecision.id)).scalar_subquery(),  # a series merged or promoted
     )
     with eng.connect() as c:
         return tuple(c.execute(stmt).one())

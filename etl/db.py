@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +47,10 @@ def _add_missing_columns(eng: Engine) -> None:
                 if col.name not in have and col.nullable:
                     kind = col.type.compile(dialect=eng.dialect)
                     c.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
+
+
+# Threads of one process (the dashboard's first pages) opening one new database at once.
+_creating = threading.Lock()
 
 
 # pg_advisory_xact_lock key of "creating the tables": two processes opening a fresh database
@@ -107,7 +112,8 @@ def engine(url: str, create: bool = True) -> Engine:
 
     if create:
         try:
-            _create(eng)
+            with _creating:
+                _create(eng)
         except Exception as e:  # noqa: BLE001 - any driver error means the same to a user
             first = str(e).splitlines()[0] if str(e) else ""
             where = parsed.render_as_string()

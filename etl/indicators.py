@@ -44,23 +44,33 @@ def _models(path: Path, rows: list[dict], model: type, key: str) -> list:
     return out
 
 
-def load(indicators: Path | None = None, themes: Path | None = None) -> Registry:
-    """The registry; raises ConfigError naming the file and entry of any mistake."""
+def load(
+    indicators: Path | None = None, themes: Path | None = None, promoted: Path | None = None
+) -> Registry:
+    """The registry; raises ConfigError naming the file and entry of any mistake.
+
+    Series a reviewer promoted (`itdash review series promote`) are entries of
+    data/promoted.toml, read after the curated ones and checked the same way.
+    """
     ipath = indicators or settings.INDICATORS_FILE
     tpath = themes or settings.THEMES_FILE
+    ppath = promoted or settings.PROMOTED_FILE
     tdata, traw = _toml(tpath)
     idata, iraw = _toml(ipath)
+    pdata, praw = _toml(ppath) if ppath.exists() else ({}, b"")
     theme_list = _models(tpath, tdata.get("theme", []), Theme, "theme")
-    ind_list = _models(ipath, idata.get("indicator", []), IndicatorDef, "indicator")
+    ind_list = [
+        (ipath, ind) for ind in _models(ipath, idata.get("indicator", []), IndicatorDef, "indicator")
+    ] + [(ppath, ind) for ind in _models(ppath, pdata.get("indicator", []), IndicatorDef, "indicator")]
     themes_by_id = {t.id: t for t in theme_list}
     seen: dict[str, IndicatorDef] = {}
-    for ind in ind_list:
+    for path, ind in ind_list:
         if ind.id in seen:
-            raise ConfigError(f"{ipath}: indicator {ind.id!r} is defined twice")
+            raise ConfigError(f"{path}: indicator {ind.id!r} is defined twice")
         if ind.theme not in themes_by_id:
-            raise ConfigError(f"{ipath}: indicator {ind.id!r}: unknown theme {ind.theme!r}")
+            raise ConfigError(f"{path}: indicator {ind.id!r}: unknown theme {ind.theme!r}")
         seen[ind.id] = ind
-    digest = hashlib.sha256(traw + iraw).hexdigest()[:16]
+    digest = hashlib.sha256(traw + iraw + praw).hexdigest()[:16]
     return Registry(themes_by_id, seen, digest)
 
 

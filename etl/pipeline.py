@@ -30,9 +30,11 @@ from etl import (
     load,
     locations,
     normalise,
+    pairing,
     reconcile,
     review,
     series,
+    series_review,
     settings,
     validate,
     version,
@@ -429,8 +431,11 @@ def _run(
             _write(r, waiting.pop(0), outcomes)
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
         _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
-        summary.decisions = review.apply(engine)
+        # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
+        summary.decisions = series_review.after_load(engine)
+        summary.decisions += review.apply(engine)
         _series(engine, registry, summary)
+        pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
         engine,

@@ -16,6 +16,7 @@ VOCAB_DIR = DATA_DIR / "vocab"  # one folder a language: vocab/en/, vocab/zh/
 DEFAULT_LANG = "en"
 CURATED_DIR = DATA_DIR / "curated"
 INDICATORS_FILE = DATA_DIR / "indicators.toml"
+PROMOTED_FILE = DATA_DIR / "promoted.toml"  # series promoted by review (etl/series_review.py)
 THEMES_FILE = DATA_DIR / "themes.toml"
 EVENTS_FILE = DATA_DIR / "events.toml"
 TOPICS_FILE = VOCAB_DIR / DEFAULT_LANG / "topics.toml"

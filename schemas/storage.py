@@ -161,8 +161,10 @@ class SeriesWarning(SQLModel, table=True):
 
     __tablename__ = "series_warnings"
     id: str = Field(primary_key=True)
-    indicator_id: str = Field(foreign_key="indicators.id", index=True)
-    kind: str = Field(description="falling_stock, overlapping_flow or outlier")
+    # None for a series nobody has curated (a twin_disagrees warning names it in `series`).
+    indicator_id: str | None = Field(default=None, foreign_key="indicators.id", index=True)
+    series: str | None = Field(default=None, index=True, description="the figures' series id")
+    kind: str = Field(description="falling_stock, overlapping_flow, outlier or twin_disagrees")
     observation_id: str = Field(index=True)
     message: str = Field(sa_column=Column(Text, nullable=False))
 
@@ -182,6 +184,32 @@ class ReviewDecision(SQLModel, table=True):
     indicator_id: str | None = None
     value: float | None = None
     qualifier: str | None = None
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    who: str
+    at: datetime
+
+
+class SeriesDecision(SQLModel, table=True):
+    """An analyst's decision on a whole series; applied after every run, once series are assigned.
+
+    merge: the figures of `series` join `into_series`; split: `figure_id` leaves its series for
+    `new_series`; rename: the series' labels become `label_en` / `label_zh`; promote: the
+    series becomes registry indicator `indicator_id` (its entry is written to
+    data/promoted.toml) and its unmapped figures map to it. Series ids are computed from
+    facets, so a decision holds over every later run that computes the same ids.
+    """
+
+    __tablename__ = "series_decisions"
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(description="merge, split, rename or promote")
+    series: str = Field(index=True, description="the series decided on (split: the figure's at the time)")
+    into_series: str | None = Field(default=None, description="merge: the series that stays")
+    figure_id: str | None = Field(default=None, index=True, description="split: the figure taken out")
+    new_series: str | None = Field(default=None, description="split: the figure's new series id")
+    label_en: str | None = None
+    label_zh: str | None = None
+    indicator_id: str | None = Field(default=None, description="promote: the new registry id")
+    theme: str | None = None
     reason: str = Field(sa_column=Column(Text, nullable=False))
     who: str
     at: datetime

@@ -1,4 +1,4 @@
-"""Review page: figures awaiting review, sources that disagree, and the analyst's decisions.
+"""Review page: figures awaiting review, sources that disagree, whole series, and the decisions.
 
 Enabled only when ITDASH_REVIEW_TOKEN is set, and only for a browser session
 that gave that token (dashboard/auth.py keeps the sign-in and the count of
@@ -14,12 +14,13 @@ import dash
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import auth, formatting, highlight, i18n, inputs, messages, provenance, queries
+from dashboard import auth, formatting, highlight, i18n, inputs, messages, provenance, queries, series_panel
 from dashboard.i18n import t
 from etl import review, settings
 from etl.errors import ItdashError
 from schemas.figure import QUALIFIERS
 
+series_panel.register()  # its callbacks, once per app as this module's own
 dash.register_page(__name__, path="/review", name="Review", title=i18n.title("nav.review"), order=4)
 
 
@@ -209,6 +210,7 @@ def _panel(lang: str) -> list:
         html.Div(id="rev-result", **{"aria-live": "polite"}),
         html.H2(t("rev.conflicts", lang)),
         html.Div(_conflicts(lang, names), id="rev-conflicts"),
+        *series_panel.section(lang),  # whole series, and where the two versions of a reply disagree
     ]
 
 

@@ -421,3 +421,213 @@ def test_rev_pending_values_are_written_out_and_sources_named_by_file(sqlite_url
     meta = _text(option["label"])
     assert "1,000,000 visit" in meta and "1e+06" not in meta
     assert "LCQ1.txt" in meta and "/srv/private" not in meta
+
+
+# The series part of the page (dashboard/series_panel.py) and the two versions of one reply.
+
+SERIES_FORM = (
+    "ser-action",
+    "ser-pick",
+    "ser-into",
+    "ser-figure",
+    "ser-label",
+    "ser-label-zh",
+    "ser-indicator",
+    "ser-theme",
+    "ser-reason",
+    "ser-who",
+    "ser-search",
+)
+
+
+@pytest.fixture
+def twin_pair(tmp_path, sqlite_url):
+    """Our gold LCQ7 of 2024-05-08 in both languages (the Chinese drops the hedge of "over 2 300")."""
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    rows = ["file,url,published,lang"]
+    for src, lang in (
+        (FIXTURES / "gold" / "replies" / "2024-05-08-LCQ7-open-data.txt", "en"),
+        (FIXTURES / "gold_zh" / "replies" / "2024-05-08-LCQ7-open-data-zh.txt", "zh-Hant"),
+    ):
+        shutil.copy(src, folder / src.name)
+        rows.append(f"{src.name},,2024-05-08,{lang}")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n")
+    pipeline.run([folder], sqlite_url, curated_dir=folder / "none")
+    return sqlite_url
+
+
+def _series_submit(browser: Browser, **values: object) -> str:
+    states = [(f, "value", values.get(f.removeprefix("ser-").replace("-", "_"))) for f in SERIES_FORM]
+    return browser.post(
+        [{"id": "ser-submit", "property": "n_clicks", "value": 1}],
+        [*states, ("rev-lang", "data", "en")],
+        "ser-submit.n_clicks",
+    )
+
+
+def _nodes(tree: object):  # type: ignore[no-untyped-def]
+    """Every component of a layout as the endpoint sends it (JSON)."""
+    if isinstance(tree, dict):
+        yield tree
+        for v in tree.get("props", {}).values():
+            yield from _nodes(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            yield from _nodes(v)
+
+
+def _is_twin_row(node: dict, figure_id: str) -> bool:
+    props = node.get("props", {})
+    return props.get("className") == "ser-twin" and props.get("data-figure") == figure_id
+
+
+def _dropped(url: str) -> dict:
+    return sql(url, "SELECT id, series, sentence FROM figures WHERE text = 'over 2 300 datasets'")[0]
+
+
+def test_ser_the_panel_lists_series_shows_figures_with_sentences_and_the_twins_side_by_side(
+    twin_pair, monkeypatch
+):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    browser = Browser(create_app(twin_pair))
+    panel = browser.sign_in(TOKEN)
+    assert "ser-search" in panel and "ser-submit" in panel
+    dropped = _dropped(twin_pair)
+    # Both versions side by side, the English sentence and the Chinese one in one row.
+    twin_rows = [r for r in json.loads(panel)["response"]["rev-body"]["children"] if isinstance(r, dict)]
+    text = json.dumps(twin_rows, ensure_ascii=False)
+    assert f'"data-figure": "{dropped["id"]}"' in text
+    (row,) = [json.dumps(n, ensure_ascii=False) for n in _nodes(twin_rows) if _is_twin_row(n, dropped["id"])]
+    assert "自2019年起" in row and "over 2 300 datasets" in row and " on the Portal have been provided" in row
+
+    found = browser.post(
+        [{"id": "ser-search", "property": "value", "value": "machine readable datasets"}],
+        [("rev-lang", "data", "en")],
+        "ser-search.value",
+    )
+    options = json.loads(found)["response"]["ser-pick"]["options"]
+    assert dropped["series"] in [o["value"] for o in options]
+    assert all("machine readable" in o["label"] for o in options)
+
+    shown = browser.post(
+        [{"id": "ser-pick", "property": "value", "value": dropped["series"]}],
+        [("rev-lang", "data", "en")],
+        "ser-pick.value",
+    )
+    answer = json.loads(shown)["response"]
+    assert dropped["id"] in [o["value"] for o in answer["ser-figure"]["options"]]
+    table = json.dumps(answer["ser-figures"], ensure_ascii=False)
+    assert "disagrees" in table and "over 2 300 datasets" in table and "2 300個數據集" in table
+
+
+def test_ser_a_merge_rename_and_split_from_the_page_are_stored_decisions(twin_pair, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    browser = Browser(create_app(twin_pair))
+    browser.sign_in(TOKEN)
+    dropped = _dropped(twin_pair)
+    other = next(
+        r["series"]
+        for r in sql(twin_pair, "SELECT DISTINCT series FROM figures")
+        if r["series"] != dropped["series"]
+    )
+    merged = _series_submit(
+        browser, action="merge", pick=dropped["series"], into=other, reason="same measure", who="ana"
+    )
+    assert f"Recorded: Merge into another series for series {other}" in merged
+    assert sql(twin_pair, "SELECT series FROM figures WHERE id = :i", i=dropped["id"]) == [{"series": other}]
+    renamed = _series_submit(
+        browser,
+        action="rename",
+        pick=other,
+        label="Portal datasets",
+        label_zh="數據集",
+        reason="r",
+        who="ana",
+    )
+    assert "Recorded: Rename" in renamed
+    split = _series_submit(
+        browser, action="split", pick=other, figure=dropped["id"], reason="apart", who="ben"
+    )
+    assert "Recorded: Split a figure out" in split
+    stored = sql(
+        twin_pair,
+        "SELECT action, series, into_series, label_en, who, reason FROM series_decisions ORDER BY id",
+    )
+    assert [(d["action"], d["who"], d["reason"]) for d in stored] == [
+        ("merge", "ana", "same measure"),
+        ("rename", "ana", "r"),
+        ("split", "ben", "apart"),
+    ]
+    assert stored[1]["label_en"] == "Portal datasets"
+    # A mistake is one line on the page, and nothing is stored.
+    bad = _series_submit(browser, action="merge", pick=other, into="no.such", reason="x", who="ana")
+    assert "merge needs a second known series" in bad
+    assert len(sql(twin_pair, "SELECT id FROM series_decisions")) == 3
+
+
+def test_ser_no_session_or_forged_values_store_nothing(twin_pair, monkeypatch):
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    app = create_app(twin_pair)
+    dropped = _dropped(twin_pair)
+    stranger = Browser(app)
+    answer = _series_submit(stranger, action="rename", pick=dropped["series"], label="x", reason="r", who="m")
+    assert "has not given the review token" in answer
+    assert "has not given the review token" in stranger.post(
+        [{"id": "ser-search", "property": "value", "value": "dataset"}],
+        [("rev-lang", "data", "en")],
+        "ser-search.value",
+    )
+    reviewer = Browser(app)
+    reviewer.sign_in(TOKEN)
+    for forged, line in (
+        ({"action": "drop table"}, "the action 'drop table' is not a choice the page offers"),
+        ({"who": "x" * 5000}, "the reviewer's name is 5,000 characters long"),
+        ({"label": "a\x00b"}, "the English label holds control characters"),
+        ({"action": "promote", "theme": "nope", "indicator": "new_one"}, "the theme 'nope' is not a choice"),
+    ):
+        values = {"action": "rename", "pick": dropped["series"], "label": "x", "reason": "r", "who": "m"}
+        assert line in _series_submit(reviewer, **{**values, **forged})
+    monkeypatch.delenv("ITDASH_REVIEW_TOKEN")
+    assert "read-only" in _series_submit(
+        reviewer, action="rename", pick=dropped["series"], label="x", reason="r", who="m"
+    )
+    assert sql(twin_pair, "SELECT id FROM series_decisions") == []
+
+
+def test_ser_promote_from_the_page_writes_the_registry_entry(twin_pair, monkeypatch, tmp_path):
+    from etl import indicators, settings
+
+    promoted = tmp_path / "promoted.toml"
+    monkeypatch.setattr(settings, "PROMOTED_FILE", promoted)
+    monkeypatch.setenv("ITDASH_REVIEW_TOKEN", TOKEN)
+    browser = Browser(create_app(twin_pair))
+    browser.sign_in(TOKEN)
+    (sid,) = [
+        r["series"]
+        for r in sql(
+            twin_pair,
+            "SELECT series, count(*) AS n FROM figures WHERE mapping = 'unmapped' AND as_of_start <= '2024-05-08' "
+            "GROUP BY series ORDER BY n DESC, series LIMIT 1",
+        )
+    ]
+    theme = next(iter(indicators.load().themes))
+    answer = _series_submit(
+        browser,
+        action="promote",
+        pick=sid,
+        indicator="page_promoted",
+        theme=theme,
+        reason="a line",
+        who="ana",
+    )
+    assert f"Recorded: Promote into the registry for series {sid}" in answer
+    assert indicators.load().indicators["page_promoted"].theme == theme
+    assert (
+        sql(twin_pair, "SELECT count(*) AS n FROM observations WHERE indicator_id = 'page_promoted'")[0]["n"]
+        > 0
+    )
+    again = _series_submit(
+        browser, action="promote", pick=sid, indicator="page_promoted", theme=theme, reason="twice", who="ana"
+    )
+    assert "indicator 'page_promoted' exists already" in again

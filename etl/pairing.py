@@ -1,0 +1,250 @@
+"""The two versions of one reply, compared in the database after the documents load.
+
+`etl.twins` compares two lists of figures; the pipeline loads one document at a
+time, so the comparison waits until both versions are stored. Then the figures
+of each English and Chinese document of one day and LCQ number are read back,
+compared, and their `twin_agrees` (and the Chinese twin's series) written.
+
+Only pairs with a figure not compared yet are read: a newly loaded document's
+reply figures have `twin_agrees` null, and an unchanged pair keeps what the
+last run wrote. A document that lost its twin gets null again.
+
+A disagreement is kept, not corrected: `disagreements` lines the two versions
+up again for the review page and `itdash review twins`, and `warn` stores one
+`twin_disagrees` warning per disagreeing figure on its series.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import delete, inspect, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from etl import normalise, twins
+from schemas.figure import Figure
+from schemas.storage import DocumentRow, FigureRow, Observation, SeriesWarning
+
+KIND = "twin_disagrees"
+_CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
+
+
+def _as_figure(row: FigureRow) -> Figure:
+    return Figure(
+        doc=row.doc_id,
+        part=row.part,
+        item=row.item,
+        start=row.start,
+        end=row.end,
+        text=row.text,
+        value=row.value,
+        qualifier=row.qualifier,
+        unit=row.unit,
+        subject=row.subject,
+        as_of=row.as_of,
+        sentence=row.sentence,
+        clause=row.clause,
+        series=row.series,
+        series_label=row.series_label,
+        twin_agrees=row.twin_agrees,
+    )
+
+
+def _figures(s: Session, doc_id: str) -> list[tuple[FigureRow, Figure]]:
+    rows = s.scalars(select(FigureRow).where(FigureRow.doc_id == doc_id).order_by(FigureRow.ordinal))
+    return [(r, _as_figure(r)) for r in rows]
+
+
+def _pairs(s: Session) -> dict[str, str]:
+    """English document id -> Chinese document id, for every pair in the database."""
+    docs = s.execute(
+        select(DocumentRow.id, DocumentRow.lcq_number, DocumentRow.published, DocumentRow.lang)
+    ).all()
+    return twins.pair([(d.id, d.lcq_number, d.published, d.lang) for d in docs])
+
+
+def compare_stored(engine: Engine) -> int:
+    """Compare every stored pair that has a figure not compared yet; returns the pairs compared."""
+    compared = 0
+    with Session(engine) as s, s.begin():
+        pairs = _pairs(s)
+        fresh = set(
+            s.scalars(
+                select(FigureRow.doc_id)
+                .where(FigureRow.part == "reply", FigureRow.twin_agrees.is_(None))
+                .distinct()
+            )
+        )
+        for en_id, zh_id in pairs.items():
+            if en_id not in fresh and zh_id not in fresh:
+                continue
+            english, chinese = _figures(s, en_id), _figures(s, zh_id)
+            if not twins.confirmed([f for _, f in english], [f for _, f in chinese]):
+                continue
+            twins.compare([f for _, f in english], [f for _, f in chinese])
+            for row, fig in english + chinese:
+                row.twin_agrees, row.series, row.series_label = fig.twin_agrees, fig.series, fig.series_label
+            compared += 1
+        s.flush()
+        paired = set(pairs) | set(pairs.values())
+        marked = set(s.scalars(select(FigureRow.doc_id).where(FigureRow.twin_agrees.is_not(None)).distinct()))
+        alone = sorted(marked - paired)
+        for k in range(0, len(alone), _CHUNK):
+            ids = alone[k : k + _CHUNK]
+            s.execute(update(FigureRow).where(FigureRow.doc_id.in_(ids)).values(twin_agrees=None))
+    return compared
+
+
+@dataclass(frozen=True)
+class Side:
+    """One version's figure (or None where that version states none)."""
+
+    figure_id: str
+    doc_id: str
+    source: str
+    text: str
+    value: float
+    qualifier: str
+    unit: str
+    as_of: str
+    sentence: str
+    indicator_id: str | None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A figure whose two versions differ: both sides, the series, and what differs."""
+
+    series: str | None
+    series_label: str | None
+    english: Side | None
+    chinese: Side | None
+    differs: tuple[str, ...]  # value, qualifier, as_of; or missing_en / missing_zh
+
+    @property
+    def figure_id(self) -> str:
+        side = self.english or self.chinese
+        assert side is not None
+        return side.figure_id
+
+
+def _side(row: FigureRow | None, source: str) -> Side | None:
+    if row is None:
+        return None
+    return Side(
+        row.id,
+        row.doc_id,
+        source,
+        row.text,
+        row.value,
+        row.qualifier,
+        row.unit,
+        row.as_of,
+        row.sentence,
+        row.indicator_id if row.mapping == "mapped" else None,
+    )
+
+
+def _differs(a: Figure | None, b: Figure | None) -> tuple[str, ...]:
+    if a is None:
+        return ("missing_en",)
+    if b is None:
+        return ("missing_zh",)
+    out = []
+    if not math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-9):
+        out.append("value")
+    if a.qualifier != b.qualifier:
+        out.append("qualifier")
+    if a.as_of != b.as_of:
+        out.append("as_of")
+    return tuple(out)
+
+
+def disagreements(engine: Engine) -> list[Disagreement]:
+    """Every figure whose two versions disagree, with both sides, lined up as the ETL lined them.
+
+    The alignment is made again from the stored figures (it is not stored), over the
+    pairs that hold a figure marked `twin_agrees` false.
+    """
+    out: list[Disagreement] = []
+    with Session(engine) as s:
+        pairs = _pairs(s)
+        false = set(s.scalars(select(FigureRow.doc_id).where(FigureRow.twin_agrees.is_(False)).distinct()))
+        sources = dict(s.execute(select(DocumentRow.id, DocumentRow.source)).all())
+        for en_id, zh_id in sorted(pairs.items(), key=lambda p: sources.get(p[0], "")):
+            if en_id not in false and zh_id not in false:
+                continue
+            english, chinese = _figures(s, en_id), _figures(s, zh_id)
+            row_of = {id(f): r for r, f in english + chinese}
+            for a, b in twins.compare([f for _, f in english], [f for _, f in chinese]):
+                if a is not None and b is not None and twins.agrees(a, b):
+                    continue
+                ra = row_of[id(a)] if a is not None else None
+                rb = row_of[id(b)] if b is not None else None
+                named = ra or rb
+                assert named is not None
+                out.append(
+                    Disagreement(
+                        named.series,
+                        named.series_label,
+                        _side(ra, sources.get(en_id, en_id)),
+                        _side(rb, sources.get(zh_id, zh_id)),
+                        _differs(a, b),
+                    )
+                )
+    return out
+
+
+def _message(d: Disagreement) -> str:
+    def said(side: Side | None) -> str:
+        return "nothing" if side is None else f"{side.text!r} ({side.qualifier}, {side.as_of})"
+
+    return f"the English version says {said(d.english)}, the Chinese {said(d.chinese)}"
+
+
+def _nullable_indicator(engine: Engine) -> None:
+    """A database made before series warnings could lack an indicator has the column NOT NULL;
+    the table is derived (rewritten every run), so it is made again with its rows kept."""
+    cols = {c["name"]: c for c in inspect(engine).get_columns(SeriesWarning.__tablename__)}
+    if cols.get("indicator_id", {}).get("nullable", True):
+        return
+    with Session(engine) as s:
+        kept = [w.model_dump() for w in s.scalars(select(SeriesWarning))]
+    SeriesWarning.__table__.drop(engine)  # type: ignore[attr-defined]
+    SeriesWarning.__table__.create(engine)  # type: ignore[attr-defined]
+    with Session(engine) as s, s.begin():
+        s.add_all(SeriesWarning(**w) for w in kept)
+
+
+def warn(engine: Engine) -> int:
+    """Replace the `twin_disagrees` warnings: one per disagreeing figure, on its series."""
+    _nullable_indicator(engine)
+    found = disagreements(engine)
+    with Session(engine) as s, s.begin():
+        s.execute(delete(SeriesWarning).where(SeriesWarning.kind == KIND))
+        observed = set()
+        ids = [d.figure_id for d in found]
+        for k in range(0, len(ids), _CHUNK):
+            chunk = [normalise.reply_id(i) for i in ids[k : k + _CHUNK]]
+            observed |= set(s.scalars(select(Observation.id).where(Observation.id.in_(chunk))))
+        seen: set[str] = set()
+        for d in found:
+            if d.figure_id in seen:
+                continue
+            seen.add(d.figure_id)
+            side = d.english or d.chinese
+            assert side is not None
+            obs = normalise.reply_id(d.figure_id)
+            s.add(
+                SeriesWarning(
+                    id=f"{KIND}:{d.figure_id}",
+                    indicator_id=side.indicator_id,
+                    series=d.series,
+                    kind=KIND,
+                    observation_id=obs if obs in observed else d.figure_id,
+                    message=_message(d),
+                )
+            )
+    return len(seen)
