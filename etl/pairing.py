@@ -60,9 +60,12 @@ def _figures(s: Session, doc_id: str) -> list[tuple[FigureRow, Figure]]:
 def _pairs(s: Session) -> dict[str, str]:
     """English document id -> Chinese document id, for every pair in the database."""
     docs = s.execute(
-        select(DocumentRow.id, DocumentRow.lcq_number, DocumentRow.published, DocumentRow.lang)
+        select(
+            DocumentRow.id, DocumentRow.lcq_number, DocumentRow.published, DocumentRow.lang, DocumentRow.url
+        )
     ).all()
-    return twins.pair([(d.id, d.lcq_number, d.published, d.lang) for d in docs])
+    found = [twins.Document(d.id, d.lcq_number, d.published, d.lang, d.url) for d in docs]
+    return {p.en: p.zh for p in twins.pair_documents(found)}
 
 
 def compare_stored(engine: Engine) -> int:
