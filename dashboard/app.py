@@ -94,7 +94,7 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
                 ],
                 className="top",
             ),
-            html.P(id="sample-notice", className="notice", role="note", hidden=True),
+            html.P(id="sample-notice", className="frame-notice", role="note", hidden=True),
             html.Main(dash.page_container, id="main", tabIndex="-1"),
             html.Footer(t("frame.footer"), id="footer", className="foot"),
         ]

@@ -70,13 +70,15 @@ def cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
     kind = t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind))
     publisher = _text(r, "publisher")
     url = r.source_url if isinstance(r.source_url, str) else ""
+    # A publisher's name is as the source writes it (in English): marked so, for readers and tools.
+    named = html.Span(publisher, lang="en") if publisher else kind
     if url.startswith(("http://", "https://")):
-        text = "↗" if links else (publisher or kind)
+        text = "↗" if links else named
         links += [" ", html.A(text, href=url, title=url, rel="noopener")]
     elif url:  # a curated row's citation, not an address
-        links += [publisher or kind, html.Br(), html.Small(url, className="citation")]
+        links += [named, html.Br(), html.Small(url, className="citation", lang="en")]
     elif publisher and not links:
-        links.append(publisher)
+        links.append(named)
     badge = tier(r, lang)
     out = links or [kind]
     return out + ([" ", badge] if badge is not None else [])

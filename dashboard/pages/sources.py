@@ -61,10 +61,13 @@ def _curated(src: pd.DataFrame, lang: str) -> list:
         html.Tr(
             [
                 html.Td(str(r.published) if pd.notna(r.published) else "—", className="nowrap"),
-                html.Td(r.publisher if isinstance(r.publisher, str) else t("src.untitled", lang)),
-                html.Td(r.source_title if isinstance(r.source_title, str) else "—"),
+                # Names and titles as their sources write them (in English), marked so.
+                html.Td(r.publisher, lang="en")
+                if isinstance(r.publisher, str)
+                else html.Td(t("src.untitled", lang)),
+                html.Td(r.source_title if isinstance(r.source_title, str) else "—", lang="en"),
                 html.Td(provenance.tier(r, lang) or "—"),
-                html.Td(_link(r.source_url)),
+                html.Td(_link(r.source_url), lang="en"),
                 html.Td(str(r.observations), className="num"),
             ]
         )
