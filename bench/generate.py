@@ -78,3 +78,78 @@ def generate(folder: Path, count: int, seed: int = 7) -> Path:
             (folder / name).write_text(reply(rng, n, day), encoding="utf-8")
             w.writerow([name, "", day.isoformat(), "en"])
     return folder
+
+
+ZH_SUBJECTS = ["資料一線通", "數碼港", "香港科學園", "創新及科技基金", "數字政策辦公室", "科技券計劃"]
+ZH_UNITS = [
+    ("個", "數據集"),
+    ("家", "企業"),
+    ("家", "初創企業"),
+    ("個", "項目"),
+    ("項", "措施"),
+    ("宗", "申請"),
+]
+ZH_HEDGES = ["", "約", "超過", "逾", "接近", "至少", "不少於", "合共", "最多"]
+ZH_ANCHORS = [
+    "截至2024年12月，",
+    "2024年年中，",
+    "在2023-24年度，",
+    "現時，",
+    "截至2023年底，",
+    "在二○二四／二五學年，",
+    "",
+]
+
+
+def _zh_number(rng: random.Random) -> str:
+    import cn2an
+
+    n = rng.randint(2, 99_999)
+    if rng.random() < 0.4:
+        return cn2an.an2cn(n).replace("万", "萬").replace("亿", "億")
+    return f"{n:,}".replace(",", rng.choice([" ", ","]))
+
+
+def _zh_sentence(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.15:
+        return f"{rng.choice(ZH_ANCHORS)}政府為{rng.choice(ZH_SUBJECTS)}預留{rng.randint(1, 900)}億元。"
+    if kind < 0.25:
+        return f"其中{rng.choice(ZH_HEDGES)}百分之{rng.randint(2, 60)}與人工智能有關。"
+    measure, noun = rng.choice(ZH_UNITS)
+    m2, n2 = rng.choice(ZH_UNITS)
+    return (
+        f"{rng.choice(ZH_ANCHORS)}{rng.choice(ZH_SUBJECTS)}共有{rng.choice(ZH_HEDGES)}{_zh_number(rng)}{measure}{noun}，"
+        f"並已批出{rng.choice(ZH_HEDGES)}{_zh_number(rng)}{m2}{n2}。"
+    )
+
+
+def zh_reply(rng: random.Random, n: int, day: date) -> str:
+    import cn2an
+
+    items = []
+    for k in range(1, rng.randint(3, 5)):
+        number = cn2an.an2cn(k)
+        items.append(f"（{number}）" + "".join(_zh_sentence(rng) for _ in range(rng.randint(3, 6))))
+    lcq = cn2an.an2cn(n % 22 + 1)
+    return (
+        f"立法會{lcq}題：合成答覆第{n}號\n\n"
+        f"以下是今日（{day.month}月{day.day}日）在立法會會議上某議員的提問和創新科技及工業局局長的書面答覆：\n\n"
+        "問題：\n\n（一）二○二四年發放了多少個數據集？\n\n答覆：\n\n主席：\n\n" + "\n\n".join(items) + "\n"
+    )
+
+
+def generate_zh(folder: Path, count: int, seed: int = 11) -> Path:
+    """Write `count` Chinese replies (our own template, random figures) and a manifest into `folder`."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    start = date(2020, 1, 1)
+    with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["file", "url", "published", "lang"])
+        for n in range(count):
+            day = start + timedelta(days=n % 1800)
+            name = f"{day}-LCQ{n}-synthetic-zh.txt"
+            (folder / name).write_text(zh_reply(rng, n, day), encoding="utf-8")
+            w.writerow([name, "", day.isoformat(), "zh-Hant"])
+    return folder

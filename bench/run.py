@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate, generate_zh  # noqa: E402
 from etl.corpus import discover, read  # noqa: E402
 from etl.extract import extract  # noqa: E402
 from etl.parse import parse  # noqa: E402
@@ -22,12 +22,12 @@ from etl.parse import parse  # noqa: E402
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def extraction(count: int) -> None:
-    folder = OUT / f"corpus-{count}"
+def extraction(count: int, lang: str = "en") -> None:
+    folder = OUT / (f"corpus-{count}" if lang == "en" else f"corpus-zh-{count}")
     if not (folder / "manifest.csv").exists():
         t = time.perf_counter()
-        generate(folder, count)
-        print(f"generated {count} synthetic replies in {time.perf_counter() - t:.1f} s")
+        (generate if lang == "en" else generate_zh)(folder, count)
+        print(f"generated {count} synthetic {lang} replies in {time.perf_counter() - t:.1f} s")
     sources = discover([folder])
     extract(parse(read(sources[0])))  # vocabularies compiled once, outside the timing
     figures = 0
@@ -39,7 +39,7 @@ def extraction(count: int) -> None:
     seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"extraction: {len(sources)} replies, {figures} figures in {seconds:.2f} s "
+        f"extraction ({lang}): {len(sources)} replies, {figures} figures in {seconds:.2f} s "
         f"= {len(sources) / seconds:,.0f} replies/s on one core; peak memory {peak:.0f} MB"
     )
 
@@ -47,8 +47,11 @@ def extraction(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--replies", type=int, default=10_000)
+    parser.add_argument("--zh-replies", type=int, default=2_000, help="Chinese replies (0: none)")
     args = parser.parse_args()
     extraction(args.replies)
+    if args.zh_replies:
+        extraction(args.zh_replies, "zh")
 
 
 if __name__ == "__main__":
