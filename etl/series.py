@@ -160,12 +160,19 @@ def _has(text: str, cue: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(cue.strip())}(?![\w-])", text) is not None
 
 
-def basis(as_of: str, context: str, v: Vocab) -> str:
-    """Stock, flow (and over what kind of period) or cumulative, from as_of and the clause."""
+def basis(as_of: str, context: str, v: Vocab, *, stock: bool = False, sentence: str = "") -> str:
+    """Stock, flow (and over what kind of period) or cumulative, from as_of and the clause.
+
+    A figure dated by a period is a flow over it: "123 projects in 2022-23" counts what
+    happened in the year. It stays a level only where it is one by nature (`stock`: a ceiling
+    or a duration a scheme sets, or a definite reference back, "the 16 laboratories").
+    """
     if _SINCE.search(context) or any(_has(context, c) for c in v.cumulative_cues):
         return "cumulative"  # a total since a start, whichever start the reply names
-    if "/" not in as_of or not any(_has(context, c) for c in v.flow_cues):
-        return ""  # a level at a date, or one stated for a period without anything happening in it
+    if "/" not in as_of and not stock and _SINCE.search(sentence):
+        return "cumulative"  # "has invested $395m in 42 start-ups since 2017": the start ends the sentence
+    if "/" not in as_of or stock:
+        return ""
     a, b = (date.fromisoformat(x) for x in as_of.split("/"))
     months = (b.year - a.year) * 12 + b.month - a.month + 1
     if (a.month, a.day, b.month, b.day) == (4, 1, 3, 31):
@@ -250,6 +257,16 @@ def _lead(context: str, phrase: str) -> str:
     return context[: k + len(visible)] if k >= 0 else context
 
 
+_DEFINITE = re.compile(r"(?:^|\W)(?:the|its|their|these|those|all)\s+$")
+
+
+def _definite(lead: str, phrase: str) -> bool:
+    """The figure refers back to a known set ("the 16 laboratories", "its 30 centres")."""
+    visible = " ".join(html.unescape(phrase).split())
+    k = lead.rfind(visible[:8]) if visible else -1
+    return k > 0 and _DEFINITE.search(lead[:k]) is not None
+
+
 def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
     v = vocab()
     context = (fig.clause or fig.sentence).lower()
@@ -277,7 +294,13 @@ def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
         measure=measure,
         subpopulations=tuple(subs),
         kind=kind,
-        basis=basis(fig.as_of, context, v),
+        basis=basis(
+            fig.as_of,
+            context,
+            v,
+            stock=bool(parameter) or kind == "duration" or _definite(lead, phrase),
+            sentence=fig.sentence.lower(),
+        ),
         parameter=parameter,
         target=target,
         additional=additional,

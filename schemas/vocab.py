@@ -95,6 +95,7 @@ class NounPhrase(_Strict):
     stop: LowerPhrases
     function_words: LowerPhrases
     conjunctions: LowerPhrases
+    premodifiers: LowerPhrases
     back_references: LowerPhrases
 
 

@@ -67,6 +67,7 @@ class Vocab:
     single_units: frozenset[str]
     singular: dict[str, str]
     np_stop: frozenset[str]
+    np_premodifiers: frozenset[str]
     subjects: dict[str, str]  # alias or name -> name
     places: frozenset[str]
     subject_heads: frozenset[str]
@@ -156,6 +157,7 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         one_after=frozenset(neg["one_after"]),
         vague=re.compile(r"\b(?:" + alternation(neg["vague"]) + r")\b", re.I),
         conjunctions=frozenset(u["noun_phrase"]["conjunctions"]),
+        np_premodifiers=frozenset(u["noun_phrase"]["premodifiers"]),
         durations=frozenset(u["known"]["durations"]),
         abbreviations=frozenset(a.lower() for a in sen["abbreviations"]),
         openers=frozenset(w.lower() for w in s["heuristic"]["openers"]),
