@@ -21,6 +21,8 @@ from functools import cache
 from pathlib import Path
 
 from etl import settings
+from etl.extract import subjects
+from etl.extract.vocab import vocab as extract_vocab
 from schemas.figure import Figure
 
 _MONEY = {"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"}
@@ -120,9 +122,13 @@ class Vocab:
     cumulative_cues: tuple[str, ...]
     flow_cues: tuple[str, ...]
     cap_cues: tuple[str, ...]
+    cap_words: tuple[str, ...]
+    change_cues: tuple[str, ...]
     average_cues: tuple[str, ...]
     quota_cues: tuple[str, ...]
+    combined_cues: tuple[str, ...]
     generic_modifiers: frozenset[str]
+    np_function_words: frozenset[str]
 
 
 @cache
@@ -141,9 +147,13 @@ def vocab(path: Path | None = None) -> Vocab:
         cumulative_cues=tuple(d["cumulative_cues"]),
         flow_cues=tuple(d["flow_cues"]),
         cap_cues=tuple(d["cap_cues"]),
+        cap_words=tuple(d["cap_words"]),
+        change_cues=tuple(d["change_cues"]),
         average_cues=tuple(d["average_cues"]),
         quota_cues=tuple(d["quota_cues"]),
+        combined_cues=tuple(d["combined_cues"]),
         generic_modifiers=frozenset(d["generic_modifiers"]),
+        np_function_words=frozenset(d["predicate_stop"]),
     )
 
 
@@ -160,13 +170,23 @@ def _has(text: str, cue: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(cue.strip())}(?![\w-])", text) is not None
 
 
-def basis(as_of: str, context: str, v: Vocab, *, stock: bool = False, sentence: str = "") -> str:
+def basis(
+    as_of: str,
+    context: str,
+    v: Vocab,
+    *,
+    stock: bool = False,
+    sentence: str = "",
+    parameter: str = "",
+) -> str:
     """Stock, flow (and over what kind of period) or cumulative, from as_of and the clause.
 
     A figure dated by a period is a flow over it: "123 projects in 2022-23" counts what
     happened in the year. It stays a level only where it is one by nature (`stock`: a ceiling
     or a duration a scheme sets, or a definite reference back, "the 16 laboratories").
     """
+    if parameter:
+        return ""  # a ceiling, an average or a quota: a "cumulative funding ceiling" is a ceiling
     if _SINCE.search(context) or any(_has(context, c) for c in v.cumulative_cues):
         return "cumulative"  # a total since a start, whichever start the reply names
     if "/" not in as_of and not stock and _SINCE.search(sentence):
@@ -191,7 +211,7 @@ def basis(as_of: str, context: str, v: Vocab, *, stock: bool = False, sentence: 
 _OF = re.compile(
     r"^\s*(?:of|for|in)\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|such\s+)?"
     r"([a-z][a-z/&-]*(?:\s+[a-z][a-z/&-]*){0,3}?)"
-    r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or)\b))"
+    r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or|of)\b))"
 )
 
 
@@ -205,6 +225,14 @@ def _whose(fig: Figure, context: str, lead: str) -> str | None:
     return head[:-1] if head.endswith("s") and not head.endswith("ss") else head
 
 
+def _before(fig: Figure) -> str:
+    """The figure's sentence up to the figure: its verb and what it measures may come well before."""
+    sentence = fig.sentence.lower()
+    visible = " ".join(html.unescape(fig.text).lower().split())
+    k = sentence.find(visible) if visible else -1
+    return sentence[: k + len(visible)] if k >= 0 else ""
+
+
 def _measure(fig: Figure, context: str, v: Vocab, lead: str = "") -> tuple[str, str]:
     """What is counted, and the kind of unit."""
     unit = fig.unit
@@ -216,16 +244,22 @@ def _measure(fig: Figure, context: str, v: Vocab, lead: str = "") -> tuple[str, 
             or next((r for r in v.money_roles if _has(context, r)), "amount")
         )
         return v.measures.get(role, role), unit.lower()
-    if unit == "percent":
-        role = next((r for r in v.share_roles if _has(lead or context, r)), None)
-        role = role or _whose(fig, context, lead) or "share"
+    if unit == "percent":  # what it is a share of, else what share it is ("of the cost", "occupancy")
+        role = _whose(fig, context, lead) or next(
+            (r for r in v.share_roles if _has(lead or context, r)), None
+        )
+        role = role or "share"
         return v.measures.get(role, role), "pct"
     if unit in v.durations:
-        return "duration", "duration"
+        m = _TIMED.search(
+            _before(fig) or lead or context
+        )  # "the processing time of licences": what takes the time
+        return (m.group(1) + "_time" if m and m.group(1) not in _STOP else "duration"), "duration"
     return v.measures.get(unit, unit), "count"
 
 
 _TOKEN = re.compile(r"[a-z][a-z0-9&-]*")
+_TIMED = re.compile(r"\b([a-z]{4,})\s+(?:time|period|duration)\b")
 
 
 def _modifiers(phrase: str, unit: str, v: Vocab) -> set[str]:
@@ -267,15 +301,60 @@ def _definite(lead: str, phrase: str) -> bool:
     return k > 0 and _DEFINITE.search(lead[:k]) is not None
 
 
-def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
+_SUBSET_BEFORE = re.compile(
+    r"\b(?:of|among|amongst)\s+(?:which|whom|them|these|those)\b\W+(?:[\w-]+\W+){0,3}$"
+)
+_SUBSET_AFTER = re.compile(r"^\s*(?:of|among|amongst)\s+(?:them|these|those)\b")
+_PREDICATE = re.compile(
+    r"^\W*(?:(?:of|among|amongst)\s+(?:them|these|those)\s+)?"
+    r"(?:were|was|are|is|have\s+been|has\s+been|had\s+been|have|has|had)\s+(?:[a-z]+ly\s+)?([a-z][a-z-]{2,})\b"
+)
+
+
+def _subset(context: str, lead: str, phrase: str, v: Vocab) -> str | None:
+    """The part of an earlier figure's whole that a back reference counts: "applications, of which
+    about 87 000 were approved" -> approved. None if the figure is no subset, or says not which."""
+    visible = " ".join(html.unescape(phrase).split())
+    k = lead.rfind(visible[:8]) if visible else -1
+    before, after = (lead[:k], context[len(lead) :]) if k >= 0 else ("", "")
+    if not (_SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after)):
+        return None
+    m = _PREDICATE.match(after)
+    word = m.group(1) if m else ""
+    if not word or word in v.generic_modifiers or word in _STOP or word in v.np_function_words:
+        return None
+    return word.replace("-", "_")
+
+
+def _combined(fig: Figure, scope: str, v: Vocab, abbr: dict[str, str]) -> str:
+    """A figure about two bodies together ("Cyberport and the Science Park together house")
+    is a series of its own, never either part's (series.md)."""
+    if _CJK.search(fig.sentence) or not any(_has(fig.sentence.lower(), c) for c in v.combined_cues):
+        return scope
+    ev = extract_vocab()
+    names = {
+        v.scopes.get(m.name, m.name)
+        for m in subjects.mentions(fig.sentence, 0, len(fig.sentence), ev, abbr)
+        if not m.place
+    }
+    return " + ".join(sorted(names)) if len(names) >= 2 else scope
+
+
+def facets(
+    fig: Figure, reply_day: date, default_scope: str | None, abbr: dict[str, str] | None = None
+) -> Facets:
     v = vocab()
     context = (fig.clause or fig.sentence).lower()
     phrase = fig.text.lower()
     scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
+    scope = _combined(fig, scope, v, abbr or {})
     lead = _lead(context, phrase)
     measure, kind = _measure(fig, context, v, lead)
     subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(context, cue)}
     subs |= _modifiers(phrase, fig.unit, v)
+    part = _subset(context, lead, phrase, v)
+    if part:
+        subs.add(part)
     subs = sorted(subs)
     start = date.fromisoformat(fig.as_of.split("/")[0])
     target = start > reply_day or any(_has(lead, c) for c in v.target_cues)
@@ -285,8 +364,13 @@ def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
         parameter = "average"
     elif any(_has(lead, c) for c in v.quota_cues):
         parameter = "quota"
-    elif fig.qualifier == "up_to" and kind != "count" and any(_has(phrase, c) for c in v.cap_cues):
-        parameter = "cap"
+    elif any(_has(lead, c) for c in v.cap_words) or (
+        fig.qualifier == "up_to"
+        and kind != "count"
+        and any(_has(phrase, c) for c in v.cap_cues)
+        and not any(_has(_before(fig), c) for c in v.change_cues)
+    ):
+        parameter = "cap"  # a ceiling set, not a level reached ("shortened ... to within 10 days")
     if additional:
         subs = [s for s in subs if s != "new"]
     return Facets(
@@ -300,6 +384,7 @@ def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
             v,
             stock=bool(parameter) or kind == "duration" or _definite(lead, phrase),
             sentence=fig.sentence.lower(),
+            parameter=parameter,
         ),
         parameter=parameter,
         target=target,
@@ -367,6 +452,12 @@ def _distinct_word(fig: Figure, others: list[Figure]) -> str:
     return ""
 
 
+def _abbreviations(figures: list[Figure]) -> dict[str, str]:
+    """Short names the reply defines ("the Futian Park"), as far as its figures' sentences show."""
+    text = " ".join(dict.fromkeys(f.sentence for f in figures))
+    return subjects.abbreviations(text, extract_vocab())
+
+
 def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
     """Give every figure of one reply its `series` and `series_label`.
 
@@ -376,7 +467,8 @@ def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
     """
     subjects = Counter(f.subject for f in figures if f.subject and f.part == "reply")
     default = subjects.most_common(1)[0][0] if subjects else None
-    found = [(f, facets(f, reply_day, default)) for f in figures]
+    abbr = {} if lang == "zh" else _abbreviations(figures)
+    found = [(f, facets(f, reply_day, default, abbr)) for f in figures]
     for (a, fa), (b, _) in zip(found, found[1:], strict=False):
         if _partners(a, b):  # the upper end or the after takes the lower end's or the before's series
             b.series, b.series_label = fa.id(), label(fa, lang)

@@ -146,6 +146,7 @@ class Negatives(_Strict):
 class Anchors(_Strict):
     events: LowerPhrases
     continues: LowerPhrases
+    same_time: LowerPhrases
     now: LowerPhrases
     last_year: LowerPhrases
     this_year: LowerPhrases

@@ -230,7 +230,8 @@ def extract(doc: Reply) -> list[Figure]:
                 )
         # Dates.
         found = asof.anchors(text, s.start, s.end, doc.date, [(d.start, d.end) for d in drafts], v)
-        inherited = prev_anchor if continues and not found else None
+        same = continues or bool(v.same_time.search(text, s.start, s.end))
+        inherited = prev_anchor if same and not found else None
         for d in drafts:
             an = asof.nearest(found, d.start, d.end)
             d.as_of = an.value if an else (inherited or doc.date.isoformat())

@@ -33,6 +33,9 @@ def _abbreviation(v: Vocab) -> re.Pattern[str]:
     )
 
 
+_AT_NAME = re.compile(r"(?<![\w@])([A-Z][A-Za-z]*@([A-Z][\w]*))")
+
+
 @dataclass(frozen=True)
 class Mention:
     start: int
@@ -84,6 +87,9 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
 def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) -> list[Mention]:
     """Subject mentions in `text[start:end]`, in order; of overlapping ones the longest."""
     found: list[Mention] = []
+    for m in _AT_NAME.finditer(text, start, end):
+        if m.group(2) in v.subjects:  # "Health@InnoHK": a cluster of InnoHK, a scope of its own
+            found.append(Mention(m.start(1), m.end(1), m.group(1)))
     for m in _known(v).finditer(text, start, end):
         found.append(Mention(m.start(), m.end(), v.subjects[m.group(1)], m.group(1) in v.places))
     for m in _phrase(v).finditer(text, start, end):

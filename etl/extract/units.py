@@ -66,8 +66,13 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             break
         word = m.group(1).rstrip(".")
         low = word.lower()
-        if tokens and word[:1].isupper() and tokens[-1][0][:1].islower():
-            break  # a name after the noun: "enterprises Cyberport admitted"
+        if (
+            tokens
+            and word[:1].isupper()
+            and tokens[-1][0][:1].islower()
+            and not _unit_next(text, m.end(), end, v)
+        ):
+            break  # a name after the noun: "enterprises Cyberport admitted", not "joint R&D centres"
         stop = low in v.np_stop or (low.endswith("ly") and low not in v.single_units)
         if stop and (tokens or low not in v.np_premodifiers or not _unit_next(text, m.end(), end, v)):
             break  # a function word or a verb: "two platforms in ...", "two platforms help ..."

@@ -89,6 +89,7 @@ class Vocab:
     currency: str  # a regex of every currency sign
     events: re.Pattern[str]
     continues: re.Pattern[str]
+    same_time: re.Pattern[str]
     back_reference: re.Pattern[str]
     over_is_hedge: re.Pattern[str]  # before "over" and a duration
     now: tuple[str, ...]
@@ -174,6 +175,7 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         currency=alternation(list(n["currencies"])),
         events=re.compile(r"\b(?:" + alternation(d["anchors"]["events"]) + r")\b[^,;]*$", re.I),
         continues=re.compile(r"\W*(?:" + alternation(d["anchors"]["continues"]) + r")\b", re.I),
+        same_time=re.compile(r"\b(?:" + alternation(d["anchors"]["same_time"]) + r")\b", re.I),
         back_reference=re.compile(
             r"\s+(?:" + alternation(u["noun_phrase"]["back_references"]) + r")\b", re.I
         ),
