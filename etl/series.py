@@ -15,7 +15,7 @@ import html
 import re
 import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -127,6 +127,7 @@ class Vocab:
     average_cues: tuple[str, ...]
     quota_cues: tuple[str, ...]
     combined_cues: tuple[str, ...]
+    territory_measures: tuple[str, ...]
     generic_modifiers: frozenset[str]
     np_function_words: frozenset[str]
 
@@ -152,6 +153,7 @@ def vocab(path: Path | None = None) -> Vocab:
         average_cues=tuple(d["average_cues"]),
         quota_cues=tuple(d["quota_cues"]),
         combined_cues=tuple(d["combined_cues"]),
+        territory_measures=tuple(d["territory_measures"]),
         generic_modifiers=frozenset(d["generic_modifiers"]),
         np_function_words=frozenset(d["predicate_stop"]),
     )
@@ -209,16 +211,22 @@ def basis(
 
 
 _OF = re.compile(
-    r"^\s*(?:of|for|in)\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|such\s+)?"
+    r"^\s*of\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|such\s+)?"
     r"([a-z][a-z/&-]*(?:\s+[a-z][a-z/&-]*){0,3}?)"
     r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or|of)\b))"
 )
 
 
+_SHARE_OF = re.compile(r"\b(?:percentage|proportion|share|per\s+cent|%)\s+of\s+(?:the\s+)?([a-z][\w&-]*)")
+
+
 def _whose(fig: Figure, context: str, lead: str) -> str | None:
-    """What a share or an amount is of: "38.6% of mobile subscriptions" -> subscription."""
+    """What a share or an amount is of: "38.6% of mobile subscriptions" -> subscription; a
+    table column "GERD as a percentage of GDP" -> gdp."""
     after = context[len(lead) :] if context.startswith(lead) else ""
     m = _OF.match(after)
+    if not m and fig.unit == "percent":
+        m = _SHARE_OF.search(context)
     if not m:
         return None
     head = m.group(1).split()[-1]
@@ -340,6 +348,29 @@ def _combined(fig: Figure, scope: str, v: Vocab, abbr: dict[str, str]) -> str:
     return " + ".join(sorted(names)) if len(names) >= 2 else scope
 
 
+def _own(context: str, lead: str, phrase: str) -> str:
+    """The figure's part of its clause: from the last comma before it to the first after it.
+    In "over 300 were Web3 companies, some 420 were AI-related companies" the Web3 is the
+    300's, not the 420's."""
+    visible = " ".join(html.unescape(phrase).split())
+    k = lead.rfind(visible[:8]) if visible else -1
+    if k < 0:
+        return context
+    before, after = lead[:k], context[len(lead) :]
+    cut = max(before.rfind(","), before.rfind(";"))
+    stop = min((i for i in (after.find(","), after.find(";")) if i >= 0), default=len(after))
+    return before[cut + 1 :] + lead[k:] + after[:stop]
+
+
+def _named(fig: Figure, abbr: dict[str, str]) -> bool:
+    """The figure's subject is named in its own sentence, not carried from an earlier one."""
+    if not fig.subject:
+        return False
+    if fig.subject in fig.sentence:
+        return True
+    return any(short in fig.sentence for short, name in abbr.items() if name == fig.subject)
+
+
 def facets(
     fig: Figure, reply_day: date, default_scope: str | None, abbr: dict[str, str] | None = None
 ) -> Facets:
@@ -348,12 +379,15 @@ def facets(
     phrase = fig.text.lower()
     scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
     scope = _combined(fig, scope, v, abbr or {})
+    if any(_has(context, c) for c in v.territory_measures) and not _named(fig, abbr or {}):
+        scope = "Hong Kong"  # "the GERD was HK$30.3 billion" in a reply about the ITF
     lead = _lead(context, phrase)
     measure, kind = _measure(fig, context, v, lead)
-    subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(context, cue)}
+    own = _own(context, lead, phrase)
+    subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(own, cue)}
     subs |= _modifiers(phrase, fig.unit, v)
     part = _subset(context, lead, phrase, v)
-    if part:
+    if part and not subs:  # "of which 40 are engaged in Web3": Web3 already says which part
         subs.add(part)
     subs = sorted(subs)
     start = date.fromisoformat(fig.as_of.split("/")[0])
@@ -452,6 +486,23 @@ def _distinct_word(fig: Figure, others: list[Figure]) -> str:
     return ""
 
 
+_SUCH = re.compile(r"\bsuch\b|這類|該等")
+
+
+def _such(found: list[tuple[Figure, Facets]]) -> list[tuple[Figure, Facets]]:
+    """ "152 such kiosks": the same kind as the last kiosks the reply counted, so their
+    sub-populations ("self-registration kiosks") carry over."""
+    out: list[tuple[Figure, Facets]] = []
+    for f, fc in found:
+        if _SUCH.search(f.text):
+            same = (pc for p, pc in reversed(out) if p.unit == f.unit and pc.measure == fc.measure)
+            prior = next(same, None)
+            if prior is not None:
+                fc = replace(fc, scope=prior.scope, subpopulations=prior.subpopulations)
+        out.append((f, fc))
+    return out
+
+
 def _abbreviations(figures: list[Figure]) -> dict[str, str]:
     """Short names the reply defines ("the Futian Park"), as far as its figures' sentences show."""
     text = " ".join(dict.fromkeys(f.sentence for f in figures))
@@ -469,6 +520,7 @@ def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
     default = subjects.most_common(1)[0][0] if subjects else None
     abbr = {} if lang == "zh" else _abbreviations(figures)
     found = [(f, facets(f, reply_day, default, abbr)) for f in figures]
+    found = _such(found)
     for (a, fa), (b, _) in zip(found, found[1:], strict=False):
         if _partners(a, b):  # the upper end or the after takes the lower end's or the before's series
             b.series, b.series_label = fa.id(), label(fa, lang)

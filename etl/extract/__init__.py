@@ -191,6 +191,7 @@ def extract(doc: Reply) -> list[Figure]:
     spans = numbers.masks(text, v)
     starts = [a for a, _ in spans]
     abbr = subjects.abbreviations(text, v)
+    defined = set(abbr)  # a short name the reply defines ("(the Fund)") keeps its meaning throughout
     out: list[Figure] = []
     prev: list[_Draft] = []
     prev_anchor: str | None = None
@@ -258,6 +259,7 @@ def extract(doc: Reply) -> list[Figure]:
             carry = drafts[-1].subject or carry
         elif ms:
             carry = ms[-1].name
+        subjects.refer_back(abbr, defined, ms, v)
         _emit(out, doc, s, drafts)
         if drafts:
             prev = drafts

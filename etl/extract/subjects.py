@@ -132,6 +132,15 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
     return out
 
 
+def refer_back(abbr: dict[str, str], defined: set[str], ms: list[Mention], v: Vocab) -> None:
+    """ "The Fund", "the Scheme", "the Portal" name the last fund, scheme or portal the reply
+    named (series.md: short references back), unless the reply defined the short name itself."""
+    for m in ms:
+        words = m.name.split()
+        if len(words) >= 2 and words[-1] in v.subject_heads and words[-1] not in defined:
+            abbr[words[-1]] = m.name
+
+
 def is_place(name: str | None, v: Vocab) -> bool:
     return name in v.places
 

@@ -113,7 +113,17 @@ def vocab(folder: Path | None = None) -> Vocab:
 def chinese_value(text: str) -> float:
     """The value of a numeral in characters (`二千四百四十萬`, `十二點五`, `兩`)."""
     text = text.replace("○", "〇").replace("兩", "二")
-    return float(cn2an.cn2an(text, "smart"))
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):  # cn2an raises either on a numeral it cannot place
+        # cn2an refuses a section skipped without 零 ("一億一千", as its own an2cn writes
+        # 100 001 000): read each 億 and 萬 section apart and add them up.
+        for scale, unit in ((100_000_000, "億"), (10_000, "萬")):
+            if unit in text:
+                high, low = text.split(unit, 1)
+                rest = chinese_value(low.lstrip("零")) if low.strip("零") else 0
+                return chinese_value(high) * scale + rest
+        raise
 
 
 def _digits_value(text: str) -> float:
