@@ -15,6 +15,8 @@ from etl import settings
 from etl.indicators import Registry
 
 PIPELINE = "etl.pipeline"  # the stages' runner: its imports, followed, are the code that decides
+# Data outside the vocabulary folder that decides what a figure becomes: its series (etl/series.py)
+SERIES_FILES = ("series.toml", "series_zh.toml")
 
 
 def _module_file(name: str, root: Path) -> Path | None:
@@ -95,8 +97,9 @@ def digest(registry: Registry, root: Path | None = None, vocab_dir: Path | None 
     covered the moment the extraction path imports it. It takes in the modules
     that run after extraction too (load, review, reconcile); editing them
     costs a reprocessing run, never a stale extraction. Every file under the
-    vocabulary folder, at any depth, and the registry's digest complete it;
-    names are hashed with the bytes, so moving a vocabulary file counts too.
+    vocabulary folder, at any depth, the series word lists (`SERIES_FILES`) and the
+    registry's digest complete it; names are hashed with the bytes, so moving a
+    vocabulary file counts too.
     """
     root = root or settings.ROOT
     vocab_dir = vocab_dir or settings.VOCAB_DIR
@@ -105,4 +108,7 @@ def digest(registry: Registry, root: Path | None = None, vocab_dir: Path | None 
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     for path in sorted(p for p in vocab_dir.rglob("*") if p.is_file()):
         h.update(path.relative_to(vocab_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in SERIES_FILES:
+        path = settings.DATA_DIR / name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"\0missing"))
     return h.hexdigest()[:16]

@@ -174,3 +174,16 @@ def test_the_version_is_parsed_once_per_content_yet_sees_every_change(tree):
     assert version.digest(registry) != before
     units.write_text(units.read_text().replace("import later", "import other"))  # same size
     assert "etl/extract/later.py" not in {p.relative_to(tree).as_posix() for p in version.code_files()}
+
+
+@pytest.mark.parametrize("name", version.SERIES_FILES)
+def test_the_version_follows_the_series_word_lists(tree, monkeypatch, name):
+    """A figure's series id is stored with it: editing data/series*.toml must reprocess."""
+    data = tree / "data"
+    for n in version.SERIES_FILES:
+        shutil.copy(settings.DATA_DIR / n, data / n)
+    monkeypatch.setattr(settings, "DATA_DIR", data)
+    registry = indicators.load()
+    before = version.digest(registry)
+    _append(data / name, "\n# edited\n")
+    assert version.digest(registry) != before
