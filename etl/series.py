@@ -428,7 +428,11 @@ def in_english(scope: str, measure: str) -> tuple[str, str]:
     return scope, measure
 
 
-_ZH_RUN = re.compile(r"[\u3400-\u9fff]+")
+# Runs of Chinese characters with numerals, measure words and particles left out: a tell-apart
+# word is taken from what the clause says, not from 個 or 的.
+_ZH_RUN = re.compile(
+    r"[^\W\d零〇○一二兩三四五六七八九十百千萬億個家項名間宗份場部支所位的了及和與或為有是在於中共約逾近其a-zA-Z_]+"
+)
 
 
 def _distinct_chinese(fig: Figure, others: list[Figure]) -> str:
