@@ -95,7 +95,8 @@ class Facets:
     additional: bool
 
     def id(self) -> str:
-        parts = [slug(self.scope), slug(self.measure), *self.subpopulations]
+        scope, measure = in_english(self.scope, self.measure)  # Chinese figures: see the end
+        parts = [slug(scope), slug(measure), *self.subpopulations]
         if self.parameter:
             parts.append(self.parameter)
         if self.kind not in ("count", "duration"):
@@ -483,7 +484,7 @@ def _distinct_word(fig: Figure, others: list[Figure]) -> str:
     for w in _WORD.findall((fig.clause or "").lower()):
         if w not in theirs and w not in _STOP:
             return w
-    return ""
+    return _distinct_chinese(fig, others)  # Chinese has no words to split on: see the end
 
 
 _SUCH = re.compile(r"\bsuch\b|這類|該等")
@@ -540,3 +541,74 @@ def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
                 f.series_label = f"{f.series_label} ({word})"
             else:
                 kept.append(f)
+
+
+# -- Chinese figures ---------------------------------------------------------------------------
+# A Chinese figure's scope and measure are Chinese words; its id is written in the English
+# ones (data/series_zh.toml), so a reply without an English twin lands in the series of the
+# English figures it restates. The label keeps the Chinese words.
+
+
+@dataclass(frozen=True)
+class ChineseWords:
+    scopes: dict[str, str]
+    measures: dict[str, str]
+    nouns: tuple[str, ...]  # the measures' Chinese words, longest first
+
+
+@cache
+def chinese_words(path: Path | None = None) -> ChineseWords:
+    with (path or settings.DATA_DIR / "series_zh.toml").open("rb") as f:
+        d = tomllib.load(f)
+    return ChineseWords(
+        scopes=d["scopes"],
+        measures=d["measures"],
+        nouns=tuple(sorted(d["measures"], key=len, reverse=True)),
+    )
+
+
+# What the extractor may leave before a counted noun that says nothing of it: a number with
+# its hedge and measure word (`個數據集`, `逾四萬九千個熱點`, `近二千支智慧燈柱`); nothing longer.
+_ZH_LEFT_OVER = re.compile(
+    r"(?:[^\d\s]{0,3}?[\d零〇○一二兩三四五六七八九十百千萬億,，.\s\u00a0\u2009]+)?"
+    r"[個家項名間宗份場部支所位條座次架輛張本批]?"
+)
+
+
+def in_english(scope: str, measure: str) -> tuple[str, str]:
+    """A scope and a measure in the words of the English series: a Chinese name by the
+    table, a Chinese unit by the longest listed noun it ends with when what comes before
+    that noun is a number or a measure word (`_ZH_LEFT_OVER`); a unit with a modifier of its
+    own (`快速充電器`, `青年初創企業`) stays as written, a sub-population the English words
+    do not name."""
+    if not (_CJK.search(scope) or _CJK.search(measure)):
+        return scope, measure
+    w = chinese_words()
+    scope = w.scopes.get(scope, scope)
+    if _CJK.search(measure):
+        if measure in w.measures:
+            return scope, w.measures[measure]
+        noun = next((n for n in w.nouns if measure.endswith(n)), None)
+        head = measure[: -len(noun)] if noun else ""
+        if noun and _ZH_LEFT_OVER.fullmatch(head):
+            measure = w.measures[noun]
+    return scope, measure
+
+
+# Runs of Chinese characters with numerals, measure words and particles left out: a tell-apart
+# word is taken from what the clause says, not from 個 or 的.
+_ZH_RUN = re.compile(
+    r"[^\W\d零〇○一二兩三四五六七八九十百千萬億個家項名間宗份場部支所位的了及和與或為有是在於中共約逾近其a-zA-Z_]+"
+)
+
+
+def _distinct_chinese(fig: Figure, others: list[Figure]) -> str:
+    """Two characters of this figure's Chinese clause that no other clause holds, to tell two
+    Chinese series apart as `_distinct_word` does with an English word (else each later
+    figure of a clash would get the same numbered id and be merged again)."""
+    theirs = "\0".join(o.clause or "" for o in others)
+    for run in _ZH_RUN.findall(fig.clause or ""):
+        for k in range(len(run) - 1):
+            if run[k : k + 2] not in theirs:
+                return run[k : k + 2]
+    return ""
