@@ -319,15 +319,25 @@ def shared_keys(
     return out
 
 
-def _table(folder: Path) -> dict[str, str]:
+def _shared(folder: Path) -> dict:
     path = folder / "series_shared.toml"
     if not path.is_file():
         return {}
     try:
         with path.open("rb") as f:
-            return dict(tomllib.load(f).get("same_series", {}))
+            return tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ItdashError(f"{path}: {e}") from None
+
+
+def _table(folder: Path) -> dict[str, str]:
+    return dict(_shared(folder).get("same_series", {}))
+
+
+def _same_keys(folder: Path) -> bool:
+    """The set spells its series keys as the first set does (a held-out set written against it),
+    so every key is shared as written: `same_keys = true` in its series_shared.toml."""
+    return _shared(folder).get("same_keys") is True
 
 
 def _namer(keys: dict[str, str], tag: str) -> Callable[[str], str]:
@@ -351,7 +361,7 @@ def score_together(sets: Sequence[GoldSet]) -> Score:
     result = Score()
     result.errors += [str(e) for e in failed]
     for k, (s, gold) in enumerate(zip(sets, golds, strict=True)):
-        if k == 0:
+        if k == 0 or _same_keys(s.folder):
             key = None
         else:
             keys = shared_keys(golds[0], gold, _table(s.folder))
