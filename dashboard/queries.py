@@ -22,6 +22,7 @@ from etl import indicators as registry
 from etl.errors import ConfigError
 from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS, FilterError, Filters  # noqa: F401 - etl/export.py's
 from etl.export import filtered as _filtered
+from etl.sentences import text_of
 from schemas.registry import Event
 from schemas.storage import (
     DocumentRow,
@@ -152,7 +153,7 @@ def searched(stmt, words: str):  # type: ignore[no-untyped-def]
     )
     return stmt.where(
         or_(
-            o.sentence.ilike(pattern, escape="\\"),
+            text_of(o.sentence_id, o.sentence).ilike(pattern, escape="\\"),
             o.source_url.ilike(pattern, escape="\\"),
             o.indicator_id.in_(names),
         )
@@ -397,7 +398,7 @@ def conflicts(eng: Engine) -> pd.DataFrame:
             o.source_kind,
             o.source_url,
             o.published,
-            o.sentence,
+            text_of(o.sentence_id, o.sentence).label("sentence"),
             o.status,
             o.figure_id,
             o.doc_id,
@@ -425,7 +426,7 @@ def targets(eng: Engine, indicator_id: str) -> pd.DataFrame:
             tg.source_kind,
             tg.source_url,
             tg.published,
-            tg.note,
+            text_of(tg.sentence_id, tg.note).label("note"),
             tg.doc_id,
         )
         .where(tg.indicator_id == indicator_id)

@@ -23,7 +23,7 @@ from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from etl import normalise, twins
+from etl import normalise, sentences, twins
 from schemas.figure import Figure
 from schemas.storage import DocumentRow, FigureRow, Observation, SeriesWarning
 
@@ -31,7 +31,7 @@ KIND = "twin_disagrees"
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
 
 
-def _as_figure(row: FigureRow) -> Figure:
+def _as_figure(row: FigureRow, sentence: str) -> Figure:
     return Figure(
         doc=row.doc_id,
         part=row.part,
@@ -44,8 +44,8 @@ def _as_figure(row: FigureRow) -> Figure:
         unit=row.unit,
         subject=row.subject,
         as_of=row.as_of,
-        sentence=row.sentence,
-        clause=row.clause,
+        sentence=sentence,
+        clause=sentences.clause_of(sentence, row.clause_start, row.clause_end, row.clause_text),
         series=row.series,
         series_label=row.series_label,
         twin_agrees=row.twin_agrees,
@@ -53,8 +53,9 @@ def _as_figure(row: FigureRow) -> Figure:
 
 
 def _figures(s: Session, doc_id: str) -> list[tuple[FigureRow, Figure]]:
-    rows = s.scalars(select(FigureRow).where(FigureRow.doc_id == doc_id).order_by(FigureRow.ordinal))
-    return [(r, _as_figure(r)) for r in rows]
+    rows = list(s.scalars(select(FigureRow).where(FigureRow.doc_id == doc_id).order_by(FigureRow.ordinal)))
+    words = sentences.texts(s, (r.sentence_id for r in rows))
+    return [(r, _as_figure(r, words.get(r.sentence_id or "", ""))) for r in rows]
 
 
 def _pairs(s: Session) -> dict[str, str]:
@@ -133,8 +134,8 @@ class Disagreement:
         return side.figure_id
 
 
-def _side(row: FigureRow | None, source: str) -> Side | None:
-    if row is None:
+def _side(row: FigureRow | None, fig: Figure | None, source: str) -> Side | None:
+    if row is None or fig is None:
         return None
     return Side(
         row.id,
@@ -145,7 +146,7 @@ def _side(row: FigureRow | None, source: str) -> Side | None:
         row.qualifier,
         row.unit,
         row.as_of,
-        row.sentence,
+        fig.sentence,
         row.indicator_id if row.mapping == "mapped" else None,
     )
 
@@ -192,8 +193,8 @@ def disagreements(engine: Engine) -> list[Disagreement]:
                     Disagreement(
                         named.series,
                         named.series_label,
-                        _side(ra, sources.get(en_id, en_id)),
-                        _side(rb, sources.get(zh_id, zh_id)),
+                        _side(ra, a, sources.get(en_id, en_id)),
+                        _side(rb, b, sources.get(zh_id, zh_id)),
                         _differs(a, b),
                     )
                 )
