@@ -256,7 +256,11 @@ def test_itdash_review_series_and_twins(pair_corpus, database_url, promoted):
     shown = runner.invoke(app, ["review", "series", "show", sid, *d])
     assert shown.exit_code == 0, shown.output
     assert dropped in shown.stdout and "[versions disagree]" in shown.stdout
-    (sentence,) = rows(database_url, "SELECT sentence FROM figures WHERE id = :i", i=dropped)[0:1]
+    (sentence,) = rows(
+        database_url,
+        "SELECT s.text FROM figures f JOIN sentences s ON s.id = f.sentence_id WHERE f.id = :i",
+        i=dropped,
+    )[0:1]
     assert sentence[0] in shown.stdout
 
     twins_out = runner.invoke(app, ["review", "twins", *d])
