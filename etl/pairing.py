@@ -3,7 +3,8 @@
 `etl.twins` compares two lists of figures; the pipeline loads one document at a
 time, so the comparison waits until both versions are stored. Then the figures
 of each English and Chinese document of one day and LCQ number are read back,
-compared, and their `twin_agrees` (and the Chinese twin's series) written.
+compared, and their `twin_agrees`, `twin_id` (the figure's counterpart, for the dashboard to
+show a point's sentence in the page's language) and the Chinese twin's series written.
 
 Only pairs with a figure not compared yet are read: a newly loaded document's
 reply figures have `twin_agrees` null, and an unchanged pair keeps what the
@@ -87,9 +88,14 @@ def compare_stored(engine: Engine) -> int:
             english, chinese = _figures(s, en_id), _figures(s, zh_id)
             if not twins.confirmed([f for _, f in english], [f for _, f in chinese]):
                 continue
-            twins.compare([f for _, f in english], [f for _, f in chinese])
+            aligned = twins.compare([f for _, f in english], [f for _, f in chinese])
+            row_of = {id(f): r for r, f in english + chinese}
             for row, fig in english + chinese:
                 row.twin_agrees, row.series, row.series_label = fig.twin_agrees, fig.series, fig.series_label
+                row.twin_id = None
+            for a, b in aligned:
+                if a is not None and b is not None:
+                    row_of[id(a)].twin_id, row_of[id(b)].twin_id = row_of[id(b)].id, row_of[id(a)].id
             compared += 1
         s.flush()
         paired = set(pairs) | set(pairs.values())
@@ -97,7 +103,9 @@ def compare_stored(engine: Engine) -> int:
         alone = sorted(marked - paired)
         for k in range(0, len(alone), _CHUNK):
             ids = alone[k : k + _CHUNK]
-            s.execute(update(FigureRow).where(FigureRow.doc_id.in_(ids)).values(twin_agrees=None))
+            s.execute(
+                update(FigureRow).where(FigureRow.doc_id.in_(ids)).values(twin_agrees=None, twin_id=None)
+            )
     return compared
 
 

@@ -75,6 +75,7 @@ class FigureBase(SQLModel):
     series: str | None = Field(default=None, index=True, description="shared/spec/series.md: its series id")
     series_label: str | None = None
     twin_agrees: bool | None = Field(default=None, description="the other language's version agrees")
+    twin_id: str | None = Field(default=None, description="the same figure in the other language's version")
     mapping: str = Field(description="mapped, unmapped or ambiguous")
     indicator_id: str | None = Field(default=None, index=True)
     rule: str | None = Field(default=None, description="the registry rule that matched")
