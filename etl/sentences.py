@@ -57,5 +57,6 @@ def texts(s: Session | Connection, ids: Iterable[str | None]) -> dict[str, str]:
     out: dict[str, str] = {}
     for k in range(0, len(wanted), _CHUNK):
         chunk = wanted[k : k + _CHUNK]
-        out.update(s.execute(select(Sentence.id, Sentence.text).where(Sentence.id.in_(chunk))).tuples().all())
+        rows = s.execute(select(Sentence.id, Sentence.text).where(Sentence.id.in_(chunk))).all()
+        out.update((r[0], r[1]) for r in rows)
     return out

@@ -129,6 +129,7 @@ class Vocab:
     quota_cues: tuple[str, ...]
     combined_cues: tuple[str, ...]
     territory_measures: tuple[str, ...]
+    government_actors: tuple[str, ...]
     generic_modifiers: frozenset[str]
     np_function_words: frozenset[str]
 
@@ -155,6 +156,7 @@ def vocab(path: Path | None = None) -> Vocab:
         quota_cues=tuple(d["quota_cues"]),
         combined_cues=tuple(d["combined_cues"]),
         territory_measures=tuple(d["territory_measures"]),
+        government_actors=tuple(d["government_actors"]),
         generic_modifiers=frozenset(d["generic_modifiers"]),
         np_function_words=frozenset(d["predicate_stop"]),
     )
@@ -380,7 +382,10 @@ def facets(
     phrase = fig.text.lower()
     scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
     scope = _combined(fig, scope, v, abbr or {})
-    if any(_has(context, c) for c in v.territory_measures) and not _named(fig, abbr or {}):
+    named = _named(fig, abbr or {})
+    if fig.subject is None and any(_has(fig.sentence.lower(), c) for c in v.government_actors):
+        scope = "Government"  # "B/Ds are implementing 210 AI projects" in a reply about one centre
+    if any(_has(context, c) for c in v.territory_measures) and not named:
         scope = "Hong Kong"  # "the GERD was HK$30.3 billion" in a reply about the ITF
     lead = _lead(context, phrase)
     measure, kind = _measure(fig, context, v, lead)

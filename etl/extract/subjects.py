@@ -94,9 +94,9 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
         found.append(Mention(m.start(), m.end(), v.subjects[m.group(1)], m.group(1) in v.places))
     for m in _phrase(v).finditer(text, start, end):
         a = m.start()
-        phrase = m.group(1)
+        phrase = m.group(1).rstrip(".")  # "... Lampposts Scheme." ends the sentence, not the name
         if phrase in abbr:
-            found.append(Mention(a, m.end(), abbr[phrase]))
+            found.append(Mention(a, a + len(phrase), abbr[phrase]))
             continue
         words = phrase.split()
         heads = [k for k, w in enumerate(words) if w.rstrip(",") in v.subject_heads]

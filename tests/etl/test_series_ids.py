@@ -210,3 +210,39 @@ def test_a_cluster_named_with_an_at_sign_is_a_scope_of_its_own():
     whole = ids("At present, InnoHK has 30 research laboratories.")
     part = ids("At present, the 16 laboratories under Health@InnoHK have published 2 400 papers.")
     assert whole["30 research laboratories"] != part["16 laboratories"]
+
+
+def test_the_fund_refers_back_to_the_last_fund_named():
+    got = ids(
+        "The Technology Voucher Programme approved 1 200 applications. The Innovation and Technology "
+        "Fund approved 1 921 projects in 2023-24. For 2025-26, the Fund aims to approve about 2 000 projects."
+    )
+    assert got["about 2 000 projects"].startswith("innovation_and_technology_fund.")
+
+
+def test_a_sub_population_word_belongs_to_its_own_part_of_the_clause():
+    got = ids("Among them, over 300 were Web3 companies, some 420 were AI-related companies.")
+    assert "web3" not in got["some 420"] and "ai" in got["some 420"]
+
+
+def test_a_territory_measure_is_hong_kongs_when_no_body_is_named():
+    got = ids(
+        "The Innovation and Technology Fund approved 1 921 projects. In 2022, the GERD was about "
+        "HK$30.3 billion, equivalent to 1.07 per cent of GDP."
+    )
+    assert got["about HK$30.3 billion"].startswith("hong_kong.gerd")
+    assert got["1.07 per cent"].startswith("hong_kong.gdp")
+
+
+def test_such_carries_the_kind_counted_before():
+    got = ids(
+        "By mid-2024, the Office had set up 135 self-registration kiosks. The Office now operates 152 such kiosks."
+    )
+    assert got["135 self-registration kiosks"] == got["152 such kiosks"]
+
+
+def test_fitted_with_5g_is_a_sub_population():
+    got = ids(
+        "About 520 smart lampposts have been installed. Of these, some 140 have been fitted with 5G equipment."
+    )
+    assert got["About 520 smart lampposts"] != got["some 140"] and "5g" in got["some 140"]
