@@ -69,6 +69,7 @@ CITE_COLUMNS = [
     "series_label",
     "indicator_label",
     "indicator_definition",
+    "indicator_definition_zh",
     "citation",
 ]
 COLUMNS = EXPORT_COLUMNS + EXTRA_COLUMNS + CITE_COLUMNS
@@ -117,13 +118,14 @@ FIELDS = {
     "series_label": ("string", "the figure's series, in words"),
     "indicator_label": ("string", "the indicator's name"),
     "indicator_definition": ("string", "what the indicator counts, and its caveats"),
+    "indicator_definition_zh": ("string", "the same definition in Traditional Chinese"),
     "citation": ("string", "the row's source as one line to quote: who, what, when, where"),
 }
 CITE = (
     "itdash: figures of Hong Kong's innovation and technology policy from LegCo written "
     "replies. Retrieved {when} from {url}. Cite each figure's own source too (its citation column)."
 )
-INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition"]
+INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition", "definition_zh"]
 ORDER = (Observation.indicator_id, Observation.period_end, Observation.period_start, Observation.id)
 
 
@@ -549,6 +551,7 @@ def observations(
     defs = indicator_definitions(engine, sorted(df["indicator"].unique().tolist())).set_index("id")
     df["indicator_label"] = df["indicator"].map(defs["label_en"]) if len(defs) else None
     df["indicator_definition"] = df["indicator"].map(defs["definition"]) if len(defs) else None
+    df["indicator_definition_zh"] = df["indicator"].map(defs["definition_zh"]) if len(defs) else None
     df["lcq_number"] = df["lcq_number"].astype("Int64")
     df["citation"] = [citation(r, base) for r in df.to_dict("records")]
     return df.reindex(columns=[*COLUMNS, "doc_id"])
@@ -623,14 +626,10 @@ def to_json(obs: pd.DataFrame, about: dict, definitions: pd.DataFrame, sources: 
 def indicator_definitions(engine: Engine, ids: list[str]) -> pd.DataFrame:
     """The registry's word on each indicator in `ids` (the XLSX metadata sheet), by theme."""
     i = Indicator
-    stmt = (
-        select(i.id, i.label_en, i.label_zh, i.unit, i.theme, i.kind, i.definition)
-        .where(i.id.in_(ids))
-        .order_by(i.theme, i.id)
-    )
+    stmt = select(*(getattr(i, c) for c in INDICATOR_COLUMNS)).where(i.id.in_(ids)).order_by(i.theme, i.id)
     with engine.connect() as c:
         rows = c.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["id", "label_en", "label_zh", "unit", "theme", "kind", "definition"])
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
 
 
 def sources(engine: Engine, obs: pd.DataFrame) -> pd.DataFrame:
