@@ -8,7 +8,10 @@ those downloads.
 
 The grid reads its rows as it scrolls (AG Grid's infinite row model): each
 block of rows is one callback, sorted and sliced in SQL, so the page opens as
-fast over a million observations as over a hundred.
+fast over a million observations as over a hundred. Its column filters go to
+the server with each block (checked by `inputs.filter_model`, applied in SQL
+by etl/export.py) and into the address as `f.<column>=<op>:<value>`, so the
+count and the downloads under the grid mean the rows it shows.
 """
 
 from __future__ import annotations
