@@ -132,9 +132,9 @@ def _page(path: str, search: str = "") -> dict:
     }
 
 
-def _grid(start: int, sort: list[dict], search: str = "") -> dict:
-    """The request the data grid sends for a block of rows as it scrolls."""
-    request = {"startRow": start, "endRow": start + 100, "sortModel": sort, "filterModel": {}}
+def _grid(start: int, sort: list[dict], search: str = "", model: dict | None = None) -> dict:
+    """The request the data grid sends for a block of rows as it scrolls (`model`: its column filters)."""
+    request = {"startRow": start, "endRow": start + 100, "sortModel": sort, "filterModel": model or {}}
     return {
         "output": "dat-grid.getRowsResponse",
         "outputs": {"id": "dat-grid", "property": "getRowsResponse"},
@@ -174,7 +174,31 @@ CALLS = {
         "/_dash-update-component",
         _grid(0, [{"colId": "as_of", "sort": "desc"}], "?source_kind=curated&from=2020-01-01"),
     ),
+    "grid rows, value > 1000": (
+        "post",
+        "/_dash-update-component",
+        _grid(0, [], "", {"shown": {"filterType": "number", "type": "greaterThan", "filter": 1000}}),
+    ),
+    "grid rows, sentence contains": (
+        "post",
+        "/_dash-update-component",
+        _grid(0, [], "", {"sentence": {"filterType": "text", "type": "contains", "filter": "dataset"}}),
+    ),
+    "grid rows, unit + published": (
+        "post",
+        "/_dash-update-component",
+        _grid(
+            0,
+            [{"colId": "shown", "sort": "desc"}],
+            "",
+            {
+                "unit": {"filterType": "text", "type": "equals", "filter": "數據集"},
+                "published": {"filterType": "date", "type": "greaterThan", "dateFrom": "2020-01-01 00:00:00"},
+            },
+        ),
+    ),
     "download /data/<id>.csv": ("get", f"/data/{TARGET}.csv", None),
+    "download, column filter": ("get", "/data/observations.csv?f.value=greaterThan:1e9", None),
 }
 
 

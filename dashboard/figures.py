@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import formatting, i18n, provenance
+from dashboard import formatting, i18n, messages, provenance
 from dashboard.i18n import t
 from schemas.registry import Event
 
@@ -234,7 +234,12 @@ def series_figure(
                 )
             )
         if warnings is not None and not warnings.empty and "id" in obs:
-            flagged = obs.merge(warnings, left_on="id", right_on="observation_id")
+            said = [
+                messages.warning_text(w.kind, getattr(w, "params", None), w.message, lang)
+                for w in warnings.itertuples()
+            ]
+            shown = pd.DataFrame({"observation_id": warnings["observation_id"], "_said": said})
+            flagged = obs.merge(shown, left_on="id", right_on="observation_id")
             if not flagged.empty:
                 fig.add_trace(
                     go.Scatter(
@@ -242,7 +247,7 @@ def series_figure(
                         y=flagged["value"],
                         mode="markers",
                         name=t("chart.warning", lang),
-                        hovertext=["⚠ " + html.escape(m) for m in flagged["message"]],
+                        hovertext=["⚠ " + html.escape(m) for m in flagged["_said"]],
                         hoverinfo="text",
                         marker={
                             "symbol": "circle-open",

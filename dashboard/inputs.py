@@ -17,11 +17,26 @@ from dataclasses import dataclass
 from flask import Flask, Response
 from werkzeug.exceptions import BadRequest
 
+from etl.export import COLUMN_FILTERS, ColumnFilter, FilterError
+
 MAX_ROW = 10**9  # far past any table itdash holds; beyond it a row number is a forged request
 MAX_ROWS = 1000  # rows one grid request may ask for
 MAX_TEXT = 2000  # characters of a reason
 MAX_NAME = 100  # characters of a reviewer's name or an identifier
 MAX_VALUE = 1e15  # a corrected value: more than any figure a reply gives (HK$ trillions)
+
+# The grid's filterable columns (their colId) and the export column each filters (etl/export.py).
+GRID_FILTERS = {
+    "indicator": "indicator",
+    "as_of": "as_of",
+    "shown": "value",
+    "unit": "unit",
+    "published": "published",
+    "sentence": "sentence",
+    "source": "source_url",
+}
+# What AG Grid's filters put in one column's model besides filterType and type.
+_OPERANDS = {"text": ("filter",), "number": ("filter", "filterTo"), "date": ("dateFrom", "dateTo")}
 
 
 class BadInput(BadRequest):
@@ -51,6 +66,7 @@ class GridRequest:
     start: int
     stop: int
     sort: list[dict]
+    filters: tuple[ColumnFilter, ...] = ()
 
     @classmethod
     def read(cls, request: object) -> GridRequest:
@@ -65,7 +81,56 @@ class GridRequest:
             sort = []
         if not isinstance(sort, list) or not all(isinstance(item, Mapping) for item in sort):
             raise BadInput(f"sortModel must be a list of objects, not {_shown(sort)}")
-        return cls(start, min(stop, start + MAX_ROWS), [dict(item) for item in sort])
+        filters = filter_model(request.get("filterModel"))
+        return cls(start, min(stop, start + MAX_ROWS), [dict(item) for item in sort], filters)
+
+
+def filter_model(model: object) -> tuple[ColumnFilter, ...]:
+    """The grid's column filters (AG Grid's filterModel), one condition per column, or refused.
+
+    The grid offers one condition per column (`maxNumConditions` 1) and only
+    the operations of etl/export.py's FILTER_OPS, so a model with more — a
+    second condition, an unknown column, a number filter on text — was not
+    sent by the page.
+    """
+    if model is None:
+        return ()
+    if not isinstance(model, Mapping):
+        raise BadInput(f"filterModel must be an object, not {_shown(model)}")
+    out = []
+    for col_id, item in model.items():
+        column = GRID_FILTERS.get(col_id) if isinstance(col_id, str) else None
+        if column is None:
+            raise BadInput(f"filterModel: the grid has no filter on column {_shown(col_id)}")
+        if not isinstance(item, Mapping):
+            raise BadInput(f"filterModel's {col_id} must be an object, not {_shown(item)}")
+        kind = COLUMN_FILTERS[column]
+        if item.get("filterType") != kind:
+            raise BadInput(
+                f"filterModel's {col_id} takes a {kind} filter, not {_shown(item.get('filterType'))}"
+            )
+        if "conditions" in item or "operator" in item:
+            raise BadInput(f"filterModel's {col_id}: the grid filters one condition per column")
+        extra = set(item) - {"filterType", "type", *_OPERANDS[kind]}
+        if extra:
+            raise BadInput(
+                f"filterModel's {col_id} holds what no grid filter sends: {_shown(sorted(extra, key=str))}"
+            )
+        op = item.get("type")
+        if not isinstance(op, str):
+            raise BadInput(f"filterModel's {col_id} needs its operation (type), not {_shown(op)}")
+        keys = _OPERANDS[kind]
+        first = item.get(keys[0])
+        second = item.get(keys[1]) if op == "inRange" and len(keys) > 1 else None
+        if kind == "number" and any(
+            isinstance(v, bool) or not isinstance(v, int | float) for v in (first, second) if v is not None
+        ):
+            raise BadInput(f"filterModel's {col_id} must compare with a number, not {_shown(first)}")
+        try:
+            out.append(ColumnFilter.make(column, op, first, second))
+        except FilterError as e:
+            raise BadInput(f"filterModel: {e}") from None
+    return tuple(out)
 
 
 def search(value: object) -> str:

@@ -99,6 +99,7 @@ def _indicators(eng: Engine) -> pd.DataFrame:
             Indicator.theme,
             Indicator.headline,
             Indicator.definition,
+            Indicator.definition_zh,
             Theme.label_en.label("theme_en"),
             Theme.label_zh.label("theme_zh"),
             func.coalesce(n.c.n, 0).label("n"),
@@ -329,7 +330,7 @@ def document_content(eng: Engine, doc_id: str) -> str | None:
 def quarantine(eng: Engine) -> pd.DataFrame:
     """Documents (and curated rows) the ETL could not load, with the stage and reason."""
     q = Quarantine
-    stmt = select(q.source, q.stage, q.reason, q.doc_id).order_by(q.source)
+    stmt = select(q.source, q.stage, q.reason, q.code, q.detail, q.doc_id).order_by(q.source)
     return _frame(eng, stmt)
 
 
@@ -456,7 +457,9 @@ def targets(eng: Engine, indicator_id: str) -> pd.DataFrame:
 def series_warnings(eng: Engine, indicator_id: str | None = None) -> pd.DataFrame:
     """The checks a series failed at load (falling stock, overlapping flows, outliers)."""
     w = SeriesWarning
-    stmt = select(w.indicator_id, w.kind, w.observation_id, w.message).order_by(w.indicator_id, w.id)
+    stmt = select(w.indicator_id, w.kind, w.observation_id, w.message, w.params).order_by(
+        w.indicator_id, w.id
+    )
     if indicator_id is not None:
         stmt = stmt.where(w.indicator_id == indicator_id)
     return _frame(eng, stmt)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def printable(text: str) -> str:
     """`text` as every database and terminal can hold it: NULs and undecodable file-name bytes escaped.
@@ -60,3 +62,45 @@ def as_document_error(exc: BaseException, doc: str, stage: str = "load") -> Docu
     if isinstance(exc, DocumentError):
         return exc
     return DocumentError(doc, f"unexpected {one_line(exc)}", stage)
+
+
+# The kinds of quarantine reason the ETL writes, each as the pattern of its English text with
+# the technical part (a pandera report, an OS error) as `detail`: stored beside the reason
+# (`Quarantine.code`, `.detail`), so a Chinese page translates the framing and quotes the
+# detail as it is. A reason of no kind here keeps no code and shows in English.
+REASONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (code, re.compile(pattern, re.DOTALL))
+    for code, pattern in (
+        (
+            "no_date",
+            r"the reply's date is not in its closing line, the manifest, the file name or the address",
+        ),
+        ("no_text", r"no visible text"),
+        ("no_part", r"no (?P<detail>'[^']+') part found"),
+        ("too_many_figures", r"(?P<detail>\d+) figures, over the limit of \d+ a document may hold"),
+        ("figures_invalid", r"figures failed validation: (?P<detail>.+)"),
+        ("observations_invalid", r"observations failed validation: (?P<detail>.+)"),
+        ("row_invalid", r"failed validation: (?P<detail>.+)"),
+        ("unstorable", r"values the database cannot hold: (?P<detail>.+)"),
+        ("extraction_failed", r"extraction failed: (?P<detail>.+)"),
+        ("unreadable_csv", r"cannot read CSV: (?P<detail>.+)"),
+        ("missing_columns", r"missing columns: (?P<detail>.+)"),
+        ("unreadable_manifest", r"cannot read the manifest: (?P<detail>.+)"),
+        ("bad_manifest_row", r"bad manifest row: (?P<detail>.+)"),
+        ("no_file", r"no such file or folder"),
+        ("unreadable", r"cannot read: (?P<detail>.+)"),
+        ("bad_encoding", r"not valid (?P<detail>.+)"),
+        ("nul_character", r"holds a NUL character at offset (?P<detail>\d+): not a text document"),
+        ("unknown_indicator", r"unknown indicator (?P<detail>.+)"),
+        ("unexpected", r"unexpected (?P<detail>.+)"),
+    )
+)
+
+
+def reason_code(reason: str) -> tuple[str | None, str | None]:
+    """A quarantine reason's kind and technical detail (None, None for a reason of no known kind)."""
+    for code, pattern in REASONS:
+        m = pattern.fullmatch(reason)
+        if m:
+            return code, m.groupdict().get("detail")
+    return None, None

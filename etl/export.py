@@ -24,17 +24,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import re
+import tomllib
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, not_, or_, select
 from sqlalchemy.engine import Engine
 
+from etl import settings
 from etl.errors import ItdashError
 from etl.sentences import text_of
 from schemas.storage import DocumentRow, FigureRow, Indicator, Observation
@@ -66,6 +70,7 @@ CITE_COLUMNS = [
     "series_label",
     "indicator_label",
     "indicator_definition",
+    "indicator_definition_zh",
     "citation",
 ]
 COLUMNS = EXPORT_COLUMNS + EXTRA_COLUMNS + CITE_COLUMNS
@@ -114,18 +119,154 @@ FIELDS = {
     "series_label": ("string", "the figure's series, in words"),
     "indicator_label": ("string", "the indicator's name"),
     "indicator_definition": ("string", "what the indicator counts, and its caveats"),
+    "indicator_definition_zh": ("string", "the same definition in Traditional Chinese"),
     "citation": ("string", "the row's source as one line to quote: who, what, when, where"),
 }
 CITE = (
     "itdash: figures of Hong Kong's innovation and technology policy from LegCo written "
     "replies. Retrieved {when} from {url}. Cite each figure's own source too (its citation column)."
 )
-INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition"]
+INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition", "definition_zh"]
 ORDER = (Observation.indicator_id, Observation.period_end, Observation.period_start, Observation.id)
 
 
 class FilterError(ValueError):
     """A filter parameter that cannot be read, with a message for the person who wrote it."""
+
+
+# Column filters (the data grid's, and `f.<column>=` in an address): the columns one may
+# filter on, each with its kind, and what each kind may ask. A column's condition is
+# one of its kind's operations with its operand(s); ranges include both ends.
+COLUMN_FILTERS = {
+    "indicator": "text",  # its id or its name in either language
+    "as_of": "date",  # the period's last day
+    "value": "number",
+    "unit": "text",  # its code or its name in either language (data/labels.toml)
+    "published": "date",
+    "sentence": "text",
+    "source_url": "text",
+}
+FILTER_OPS = {
+    "text": ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith"),
+    "number": (
+        "equals",
+        "notEqual",
+        "lessThan",
+        "lessThanOrEqual",
+        "greaterThan",
+        "greaterThanOrEqual",
+        "inRange",
+    ),
+    "date": ("equals", "notEqual", "lessThan", "greaterThan", "inRange"),
+}
+MAX_FILTER_TEXT = 200  # characters of a text filter's words
+MAX_FILTER_NUMBER = 1e15  # past any figure a reply gives; beyond it a number is a forged request
+_NEGATIVE = ("notContains", "notEqual")
+
+
+@dataclass(frozen=True)
+class ColumnFilter:
+    """One column's condition: `value <op> operand` (`operand_to` closes an inRange).
+
+    Built only through `make`, which refuses what no grid could ask, so a
+    ColumnFilter is always one the SQL of `filtered` can apply.
+    """
+
+    column: str
+    op: str
+    operand: str | float | date
+    operand_to: float | date | None = None
+
+    @classmethod
+    def make(cls, column: str, op: str, operand: object, operand_to: object = None) -> ColumnFilter:
+        kind = COLUMN_FILTERS.get(column)
+        if kind is None:
+            raise FilterError(
+                f"there is no filter on column {column!r}; filters: {', '.join(COLUMN_FILTERS)}"
+            )
+        if op not in FILTER_OPS[kind]:
+            raise FilterError(
+                f"{column} is a {kind} column: filter it by {', '.join(FILTER_OPS[kind])}, not {op!r}"
+            )
+        read = {"text": _filter_text, "number": _filter_number, "date": _filter_date}[kind]
+        first = read(column, operand)
+        if op != "inRange":
+            if operand_to is not None:
+                raise FilterError(f"{column}: only inRange takes a second value")
+            return cls(column, op, first)
+        if operand_to is None:
+            raise FilterError(f"{column}: inRange needs two values, from and to")
+        last = read(column, operand_to)
+        if last < first:  # type: ignore[operator]
+            raise FilterError(f"{column}: the range ends ({last}) before it starts ({first})")
+        return cls(column, op, first, last)  # type: ignore[arg-type]
+
+    @classmethod
+    def parse(cls, column: str, text: str) -> ColumnFilter:
+        """From an address's `f.<column>=<op>:<operand>` (a range as `<from>..<to>`)."""
+        op, sep, rest = text.partition(":")
+        if not sep:
+            raise FilterError(f"f.{column}={text!r} is not <operation>:<value>, e.g. f.value=greaterThan:100")
+        if op == "inRange":
+            start, dots, end = rest.partition("..")
+            if not dots:
+                raise FilterError(f"f.{column}: write a range as inRange:<from>..<to>")
+            return cls.make(column, op, start, end)
+        return cls.make(column, op, rest)
+
+    def param(self) -> tuple[str, str]:
+        """The address's parameter for this condition, the inverse of `parse`."""
+        shown = [_filter_shown(v) for v in (self.operand, self.operand_to) if v is not None]
+        return f"f.{self.column}", f"{self.op}:{'..'.join(shown)}"
+
+
+def _filter_text(column: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FilterError(f"{column}: a text filter needs words")
+    value = value.strip()
+    if len(value) > MAX_FILTER_TEXT:
+        raise FilterError(f"{column}: a text filter of {len(value):,} characters; at most {MAX_FILTER_TEXT}")
+    if any(ord(c) < 32 for c in value):
+        raise FilterError(f"{column}: a text filter holds control characters")
+    return value
+
+
+def _filter_number(column: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise FilterError(f"{column}: {_cut(value)} is not a number")
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise FilterError(f"{column}: {_cut(value)} is not a number") from None
+    if not math.isfinite(number) or abs(number) > MAX_FILTER_NUMBER:
+        raise FilterError(
+            f"{column}: a number from -{MAX_FILTER_NUMBER:,.0f} to {MAX_FILTER_NUMBER:,.0f},"
+            f" not {_cut(value)}"
+        )
+    return number
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}( 00:00:00)?")  # AG Grid's date filter adds a midnight
+
+
+def _filter_date(column: str, value: object) -> date:
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise FilterError(f"{column}: {_cut(value)} is not a day; write it as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise FilterError(f"{column}: {_cut(value)} is not a day of the calendar") from None
+
+
+def _filter_shown(value: object) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _cut(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 class UnknownIndicator(ItdashError):
@@ -146,14 +287,28 @@ class Filters:
     status: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # The grid's column filters, one condition per column, in the order given.
+    columns: tuple[ColumnFilter, ...] = ()
 
     PARAMS = {"date_from": "from", "date_to": "to"}
 
     @classmethod
     def from_args(cls, args: Mapping[str, object]) -> Filters:
-        """Filters from query parameters (`theme`, `indicator`, `source_kind`, `status`, `from`, `to`)."""
+        """Filters from query parameters (`theme`, `indicator`, `source_kind`, `status`, `from`, `to`,
+        and `f.<column>` for a column filter)."""
         values: dict[str, object] = {}
+        conditions = []
+        for key, raw in args.items():
+            if isinstance(key, str) and key.startswith("f."):
+                if isinstance(raw, list):
+                    raw = raw[-1] if raw else None
+                if raw not in (None, ""):
+                    conditions.append(ColumnFilter.parse(key[2:], str(raw)))
+        if conditions:
+            values["columns"] = tuple(conditions)
         for f in fields(cls):
+            if f.name == "columns":
+                continue
             raw = args.get(cls.PARAMS.get(f.name, f.name))
             if isinstance(raw, list):  # a repeated parameter: the last one wins
                 raw = raw[-1] if raw else None
@@ -177,7 +332,9 @@ class Filters:
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if v is not None:
+            if f.name == "columns":
+                out.update(c.param() for c in v)
+            elif v is not None:
                 out[self.PARAMS.get(f.name, f.name)] = v.isoformat() if isinstance(v, date) else v
         return out
 
@@ -208,7 +365,85 @@ def filtered(stmt, f: Filters):  # type: ignore[no-untyped-def]
         stmt = stmt.where(o.period_end >= f.date_from)
     if f.date_to is not None:
         stmt = stmt.where(o.period_start <= f.date_to)
+    for condition in f.columns:
+        stmt = stmt.where(_condition(condition))
     return stmt
+
+
+def _condition(c: ColumnFilter):  # type: ignore[no-untyped-def]
+    """One column filter as a SQL condition; every operand is a bound parameter."""
+    o = Observation
+    column = {
+        "indicator": o.indicator_id,
+        "as_of": o.period_end,
+        "value": o.value,
+        "unit": o.unit,
+        "published": o.published,
+        "sentence": o.sentence,
+        "source_url": o.source_url,
+    }[c.column]
+    kind = COLUMN_FILTERS[c.column]
+    if kind == "text":
+        words = str(c.operand)
+        hit = _like(column, c.op, words)
+        if c.column == "indicator":
+            named = select(Indicator.id).where(
+                or_(_like(Indicator.label_en, c.op, words), _like(Indicator.label_zh, c.op, words))
+            )
+            hit = or_(hit, column.in_(named))
+        elif c.column == "unit":
+            hit = or_(
+                hit,
+                column.in_(
+                    sorted(u for u, names in unit_names().items() if _names_match(names, c.op, words))
+                ),
+            )
+        return or_(column.is_(None), not_(hit)) if c.op in _NEGATIVE else hit
+    if c.op == "inRange":
+        return column.between(c.operand, c.operand_to)
+    compare = {
+        "equals": column == c.operand,
+        "notEqual": or_(column.is_(None), column != c.operand),
+        "lessThan": column < c.operand,
+        "lessThanOrEqual": column <= c.operand,
+        "greaterThan": column > c.operand,
+        "greaterThanOrEqual": column >= c.operand,
+    }
+    return compare[c.op]
+
+
+def _like(column, op: str, words: str):  # type: ignore[no-untyped-def]
+    """`column` holds `words` as `op` asks, any case; the words' own % and _ match themselves."""
+    w = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = {"startsWith": f"{w}%", "endsWith": f"%{w}", "equals": w, "notEqual": w}.get(op, f"%{w}%")
+    return column.ilike(pattern, escape="\\")
+
+
+def _names_match(names: tuple[str, ...], op: str, words: str) -> bool:
+    """Whether any of a unit's names holds `words` as `op` (or, for a negative op, its positive) asks."""
+    want = words.casefold()
+    test = {
+        "equals": lambda n: n == want,
+        "notEqual": lambda n: n == want,
+        "startsWith": lambda n: n.startswith(want),
+        "endsWith": lambda n: n.endswith(want),
+    }.get(op, lambda n: want in n)
+    return any(test(n.casefold()) for n in names)
+
+
+@lru_cache(maxsize=1)
+def unit_names() -> dict[str, tuple[str, ...]]:
+    """Each unit's names as pages show them (data/labels.toml's [unit]), so a filter typed on a
+    Chinese page ("數據集") finds the rows its download holds (`dataset`)."""
+    try:
+        data = tomllib.loads((settings.DATA_DIR / "labels.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {
+        code: tuple(v for v in texts.values() if isinstance(v, str))
+        for code, texts in data.get("unit", {}).items()
+        if isinstance(texts, dict)
+    }
 
 
 def neutralise(value: object) -> object:
@@ -317,6 +552,7 @@ def observations(
     defs = indicator_definitions(engine, sorted(df["indicator"].unique().tolist())).set_index("id")
     df["indicator_label"] = df["indicator"].map(defs["label_en"]) if len(defs) else None
     df["indicator_definition"] = df["indicator"].map(defs["definition"]) if len(defs) else None
+    df["indicator_definition_zh"] = df["indicator"].map(defs["definition_zh"]) if len(defs) else None
     df["lcq_number"] = df["lcq_number"].astype("Int64")
     df["citation"] = [citation(r, base) for r in df.to_dict("records")]
     return df.reindex(columns=[*COLUMNS, "doc_id"])
@@ -391,14 +627,10 @@ def to_json(obs: pd.DataFrame, about: dict, definitions: pd.DataFrame, sources: 
 def indicator_definitions(engine: Engine, ids: list[str]) -> pd.DataFrame:
     """The registry's word on each indicator in `ids` (the XLSX metadata sheet), by theme."""
     i = Indicator
-    stmt = (
-        select(i.id, i.label_en, i.label_zh, i.unit, i.theme, i.kind, i.definition)
-        .where(i.id.in_(ids))
-        .order_by(i.theme, i.id)
-    )
+    stmt = select(*(getattr(i, c) for c in INDICATOR_COLUMNS)).where(i.id.in_(ids)).order_by(i.theme, i.id)
     with engine.connect() as c:
         rows = c.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["id", "label_en", "label_zh", "unit", "theme", "kind", "definition"])
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
 
 
 def sources(engine: Engine, obs: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
 from etl import db
+from etl.errors import reason_code
 from etl.indicators import Registry
 from schemas.storage import (
     DocumentRow,
@@ -52,6 +53,7 @@ def sync_registry(engine: Engine, registry: Registry) -> None:
                     kind=ind.kind,
                     headline=ind.headline,
                     definition=ind.definition.strip(),
+                    definition_zh=ind.definition_zh.strip() if ind.definition_zh else None,
                 )
             )
         s.flush()
@@ -206,7 +208,7 @@ def write_documents(engine: Engine, docs: Sequence[Rows]) -> None:
 def quarantine_many(engine: Engine, failures: Sequence[dict]) -> None:
     """Keep many failures with their reasons (`source, doc_id, stage, reason, run_id` each), one a source."""
     if failures:
-        last = {f["source"]: f for f in failures}
+        last = {f["source"]: {**f, **_coded(f["reason"])} for f in failures}
         with engine.begin() as c:
             db.upsert(c, _table(Quarantine), list(last.values()), ["source"])
 
@@ -216,7 +218,17 @@ def quarantine(
 ) -> None:
     """Keep a failure with its reason; the document's last good version stays loaded."""
     with Session(engine) as s, s.begin():
-        s.merge(Quarantine(source=source, doc_id=doc_id, stage=stage, reason=reason, run_id=run_id))
+        s.merge(
+            Quarantine(
+                source=source, doc_id=doc_id, stage=stage, reason=reason, run_id=run_id, **_coded(reason)
+            )
+        )
+
+
+def _coded(reason: str) -> dict[str, str | None]:
+    """The reason's kind and detail (etl/errors.py's REASONS), stored for pages in other languages."""
+    code, detail = reason_code(reason)
+    return {"code": code, "detail": detail}
 
 
 def start_run(engine: Engine, run: EtlRun) -> int:

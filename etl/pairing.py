@@ -17,6 +17,7 @@ up again for the review page and `itdash review twins`, and `warn` stores one
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -216,6 +217,15 @@ def _message(d: Disagreement) -> str:
     return f"the English version says {said(d.english)}, the Chinese {said(d.chinese)}"
 
 
+def _params(d: Disagreement) -> str:
+    """Both sides as the message's parameters (JSON), for a page to write it in its own language."""
+
+    def side(s: Side | None) -> dict | None:
+        return None if s is None else {"text": s.text, "qualifier": s.qualifier, "as_of": s.as_of}
+
+    return json.dumps({"en": side(d.english), "zh": side(d.chinese)}, ensure_ascii=False, sort_keys=True)
+
+
 def _nullable_indicator(engine: Engine) -> None:
     """A database made before series warnings could lack an indicator has the column NOT NULL;
     the table is derived (rewritten every run), so it is made again with its rows kept."""
@@ -257,6 +267,7 @@ def warn(engine: Engine) -> int:
                     kind=KIND,
                     observation_id=obs if obs in observed else d.figure_id,
                     message=_message(d),
+                    params=_params(d),
                 )
             )
     return len(seen)

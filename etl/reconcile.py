@@ -21,6 +21,7 @@ Rules (docs/series.md):
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -90,6 +91,12 @@ def _money(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
 
 
+def _params(**values: object) -> str:
+    """A warning's parameters as stored (JSON): pages write the message from them in their language."""
+    plain = {k: float(v) if isinstance(v, np.floating | np.integer) else v for k, v in values.items()}
+    return json.dumps(plain, ensure_ascii=False, sort_keys=True)
+
+
 def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
     """Checks on each indicator's preferred series; one dict per warning."""
     out: list[dict] = []
@@ -107,6 +114,9 @@ def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
                         observation_id=cur.id,
                         message=f"falls from {_money(prev.value)} ({prev.as_of}) to {_money(cur.value)} "
                         f"({cur.as_of}); a stock should not fall unless its definition changed",
+                        params=_params(
+                            before=prev.value, before_as_of=prev.as_of, after=cur.value, after_as_of=cur.as_of
+                        ),
                     )
                 )
             if (
@@ -122,6 +132,7 @@ def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
                         observation_id=cur.id,
                         message=f"period {cur.as_of} overlaps {prev.as_of}: flows over overlapping "
                         "periods cannot be read as one series",
+                        params=_params(period=cur.as_of, other=prev.as_of),
                     )
                 )
         for k, cur in enumerate(rows):
@@ -138,6 +149,7 @@ def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
                             observation_id=cur.id,
                             message=f"{_money(cur.value)} ({cur.as_of}) is more than {OUTLIER_FACTOR:g}x "
                             "off its neighbours",
+                            params=_params(value=cur.value, as_of=cur.as_of, factor=OUTLIER_FACTOR),
                         )
                     )
     return out

@@ -257,6 +257,8 @@ def _promotion(
         theme=theme,
         kind=kind,
         definition=f"Series {series_id}, promoted by {decision.who}: {decision.reason}",
+        # The framing in Chinese; the reviewer's name and reason stay as they were typed.
+        definition_zh=f"數列 {series_id}，由 {decision.who} 在覆核中提升為指標：{decision.reason}",
     )
     decision.indicator_id, decision.theme = entry.id, entry.theme
     decision.label_en, decision.label_zh = entry.label_en, entry.label_zh
@@ -271,7 +273,9 @@ def _write_promoted(entry: IndicatorDef, path: Path) -> None:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
             raise ItdashError(f"{path}: {e}") from None
-    data.setdefault("indicator", []).append(entry.model_dump(exclude={"rules", "headline"}))
+    data.setdefault("indicator", []).append(
+        entry.model_dump(exclude={"rules", "headline"}, exclude_none=True)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
     head = "# Series promoted into the registry by `itdash review series promote` (etl/series_review.py).\n"
@@ -289,6 +293,7 @@ def _indicator_row(entry: IndicatorDef) -> Indicator:
         kind=entry.kind,
         headline=entry.headline,
         definition=entry.definition.strip(),
+        definition_zh=entry.definition_zh.strip() if entry.definition_zh else None,
     )
 
 

@@ -38,6 +38,9 @@ class IndicatorDef(_Strict):
     kind: Literal["stock", "flow", "amount"]
     headline: bool = False
     definition: str = Field(min_length=20)
+    # The same definition in Traditional Chinese (Hong Kong Government usage): Chinese pages
+    # show it; where it is missing they show the English, labelled as English.
+    definition_zh: str | None = Field(default=None, min_length=10)
     rules: list[Rule] = []
 
 

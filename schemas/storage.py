@@ -106,6 +106,7 @@ class Indicator(SQLModel, table=True):
     kind: str
     headline: bool = False
     definition: str = Field(sa_column=Column(Text, nullable=False))
+    definition_zh: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ObservationBase(SQLModel):
@@ -191,6 +192,9 @@ class SeriesWarning(SQLModel, table=True):
     kind: str = Field(description="falling_stock, overlapping_flow, outlier or twin_disagrees")
     observation_id: str = Field(index=True)
     message: str = Field(sa_column=Column(Text, nullable=False))
+    # The message's parameters as JSON, so a page writes it in its own language (`kind` is
+    # its code); None in a database from before, whose pages show `message` as it is.
+    params: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ReviewDecision(SQLModel, table=True):
@@ -263,6 +267,10 @@ class Quarantine(SQLModel, table=True):
     stage: str
     reason: str = Field(sa_column=Column(Text, nullable=False))
     run_id: int | None = Field(default=None, foreign_key="etl_runs.id")
+    # The reason's known kind (etl/errors.py's REASONS) and its technical rest, for pages in
+    # another language; None where the reason is of no known kind, or the database older.
+    code: str | None = None
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class DocumentLocation(SQLModel, table=True):

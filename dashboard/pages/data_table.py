@@ -8,11 +8,15 @@ those downloads.
 
 The grid reads its rows as it scrolls (AG Grid's infinite row model): each
 block of rows is one callback, sorted and sliced in SQL, so the page opens as
-fast over a million observations as over a hundred.
+fast over a million observations as over a hundred. Its column filters go to
+the server with each block (checked by `inputs.filter_model`, applied in SQL
+by etl/export.py) and into the address as `f.<column>=<op>:<value>`, so the
+count and the downloads under the grid mean the rows it shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import dash
@@ -22,6 +26,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import formatting, i18n, inputs, messages, queries
 from dashboard.i18n import t
+from etl.export import COLUMN_FILTERS, FILTER_OPS, ColumnFilter
 
 dash.register_page(__name__, path="/data-table", name="Data", title=i18n.title("nav.data"), order=2)
 
@@ -92,8 +97,47 @@ def _words(value: object) -> str:
 
 def locale_text(lang: str) -> dict[str, str]:
     """AG Grid's own words ("No Rows To Show", "Loading...") in the page's language."""
-    keys = ("noRowsToShow", "loadingOoo", "page", "of", "to", "more")
+    keys = ("noRowsToShow", "loadingOoo", "page", "of", "to", "more", "filterOoo", "dateFormatOoo")
+    keys += tuple(dict.fromkeys(op for ops in FILTER_OPS.values() for op in ops))
+    keys += ("inRangeStart", "inRangeEnd", "before", "after")
+    keys += ("applyFilter", "resetFilter", "clearFilter", "cancelFilter")
+    keys += ("ariaFilterMenuOpen", "ariaFilterInput", "ariaFilterValue", "ariaFilteringOperator")
     return {k: t(f"grid.{k}", lang) for k in keys}
+
+
+_AG_FILTER = {"text": "agTextColumnFilter", "number": "agNumberColumnFilter", "date": "agDateColumnFilter"}
+
+
+def _filter(col_id: str) -> dict:
+    """A column's filter as the grid draws it: one condition, only the operations the server applies."""
+    kind = COLUMN_FILTERS[inputs.GRID_FILTERS[col_id]]
+    params = {"filterOptions": list(FILTER_OPS[kind]), "maxNumConditions": 1, "inRangeInclusive": True}
+    if kind == "text":
+        params["debounceMs"] = 400
+    return {"filter": _AG_FILTER[kind], "filterParams": params, "floatingFilter": True}
+
+
+def filter_model(conditions: tuple[ColumnFilter, ...]) -> dict:
+    """The address's column filters as AG Grid's filterModel (the inverse of `inputs.filter_model`)."""
+    by_column = {column: col_id for col_id, column in inputs.GRID_FILTERS.items()}
+    out = {}
+    for c in conditions:
+        kind = COLUMN_FILTERS[c.column]
+        if kind == "date":
+            model = {
+                "dateFrom": f"{c.operand} 00:00:00",
+                "dateTo": c.operand_to and f"{c.operand_to} 00:00:00",
+            }
+        elif kind == "number":
+            model = {"filter": c.operand, **({"filterTo": c.operand_to} if c.op == "inRange" else {})}
+        else:
+            model = {"filter": c.operand}
+        out[by_column[c.column]] = {"filterType": kind, "type": c.op, **model}
+    return out
+
+
+def _filter_params(conditions: tuple[ColumnFilter, ...]) -> dict[str, str]:
+    return dict(c.param() for c in conditions)
 
 
 def read_sort(value: str | None) -> tuple[str, bool] | None:
@@ -116,6 +160,8 @@ def _sort_param(model: list[dict]) -> str | None:
 def _columns(lang: str, sort: tuple[str, bool] | None = None) -> list[dict]:
     def col(field: str, key: str, **kw: object) -> dict:
         out = {"field": field, "headerName": t(key, lang), "sortable": field in queries.SORTS, **kw}
+        if field in inputs.GRID_FILTERS:
+            out.update(_filter(field))
         if sort is not None and sort[0] == field:
             out["sort"] = "desc" if sort[1] else "asc"
         return out
@@ -261,6 +307,8 @@ def layout(lang: str | None = None, **args: str):
             "maxBlocksInCache": 20,
             "infiniteInitialRowCount": min(n, BLOCK),
             "rowBuffer": 10,
+            # The address's column filters are in place before the grid asks for its first rows.
+            "initialState": {"filter": {"filterModel": filter_model(filters.columns)}},
         },
         className="ag-theme-quartz",
         style={"height": "560px", "width": "100%"},
@@ -320,6 +368,7 @@ def choose(theme, indicator, source_kind, status, start, end, words, search):  #
     start, end = inputs.choice(start, "from"), inputs.choice(end, "to")
     values.update({"from": (start or "")[:10], "to": (end or "")[:10], "sort": now.get("sort")})
     values["q"] = inputs.text(words, "search")
+    values.update({k: v for k, v in now.items() if k.startswith("f.")})  # the grid's column filters
     values["lang"] = now.get("lang")
     new = i18n.query(values)
     return dash.no_update if new == (search or "") else new
@@ -345,6 +394,8 @@ def rows(request: dict | None, search: str | None) -> dict:
         filters = queries.Filters.from_args(args)
     except queries.FilterError:
         filters = queries.Filters()  # the page says so above the grid
+    # The grid's column filters as it asks now (the address follows them: `remember_view`).
+    filters = dataclasses.replace(filters, columns=block.filters)
     eng = queries.engine()
     sort = read_sort(_sort_param(block.sort))
     words = _words(args.get("q"))
@@ -360,14 +411,19 @@ def rows(request: dict | None, search: str | None) -> dict:
     State("dat-url", "search"),
     prevent_initial_call=True,
 )
-def remember_sort(request: dict | None, search: str | None):  # type: ignore[no-untyped-def]
-    """A sort chosen in the grid's header becomes the address, like every other choice."""
+def remember_view(request: dict | None, search: str | None):  # type: ignore[no-untyped-def]
+    """A sort or column filter chosen in the grid becomes the address, like every other choice.
+
+    The page is then drawn again from it, so its count and download links
+    mean the rows the grid shows.
+    """
     if not request:
         return dash.no_update
+    block = inputs.GridRequest.read(request)
     now = i18n.params(inputs.search(search))
-    want = _sort_param(inputs.GridRequest.read(request).sort)
-    if want == now.get("sort"):
-        return dash.no_update
     lang = now.pop("lang", None)
-    now.pop("sort", None)
-    return i18n.query({**now, "sort": want, "lang": lang})
+    kept = {k: v for k, v in now.items() if k != "sort" and not k.startswith("f.")}
+    want = {**kept, **_filter_params(block.filters), "sort": _sort_param(block.sort)}
+    if {k: v for k, v in want.items() if v} == now:
+        return dash.no_update
+    return i18n.query({**want, "lang": lang})

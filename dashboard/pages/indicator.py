@@ -10,6 +10,8 @@ view, and back and forward step through earlier choices.
 
 from __future__ import annotations
 
+import re
+
 import dash
 import pandas as pd
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
@@ -124,15 +126,46 @@ def _targets(goals: pd.DataFrame, unit: str, lang: str) -> html.Div | None:
     return html.Div([html.H2(t("ind.targets", lang)), html.Ul(items, className="targets")], id="ind-targets")
 
 
+# In a Chinese definition: a series id or status code (`target`, csdi_spatial_datasets), and
+# runs of Latin words (a publication's name), which stay as the sources write them.
+_LATIN = re.compile(
+    r"`([^`]+)`|\b([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b|([A-Za-z][\w.&'+-]*(?: [A-Za-z][\w.&'+-]*)*)"
+)
+
+
+def _latin_marked(text: str) -> list:
+    """`text` with its codes as code and its Latin words marked English, for a reader's browser."""
+    out: list = []
+    last = 0
+    for m in _LATIN.finditer(text):
+        out.append(text[last : m.start()])
+        code = m.group(1) or m.group(2)
+        out.append(html.Code(code, lang="en") if code else html.Span(m.group(3), lang="en"))
+        last = m.end()
+    out.append(text[last:])
+    return [p for p in out if not (isinstance(p, str) and not p)]
+
+
+def _definition(ind: pd.Series, lang: str) -> html.Details:
+    """What the indicator counts, in the page's language; the English, said to be English, where
+    data/indicators.toml gives no Chinese definition (a series promoted in review)."""
+    own = ind.get("definition_zh") if lang == "zh" else None
+    if isinstance(own, str) and own.strip():
+        body = html.P(_latin_marked(own.strip()))
+        return html.Details([html.Summary(t("ind.definition_own", lang)), body], id="ind-definition")
+    text = html.P(ind["definition"], lang="en")
+    return html.Details([html.Summary(t("ind.definition", lang)), text], id="ind-definition")
+
+
 def _warnings(warned: pd.DataFrame, lang: str) -> html.Div | None:
     """What the load-time checks found in this series (the chart's orange rings)."""
     if warned.empty:
         return None
-    # The stored message is the ETL's English; a Chinese page gives the check's name and the point.
+    # The stored message is the ETL's English; another language's is written from its parameters.
     items = [
         html.Li(
-            [html.Strong(t(f"warning.{w.kind}", lang, default=str(w.kind)))]
-            + ([": ", w.message] if lang == "en" else [])
+            [html.Strong(t(f"warning.{w.kind}", lang, default=str(w.kind))), t("ind.warning_sep", lang)]
+            + messages.warning(w.kind, getattr(w, "params", None), w.message, lang)
         )
         for w in warned.itertuples()
     ]
@@ -174,8 +207,6 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str, address: str = "")
     evs = figures.events_for(queries.events(), ind.name, obs, lang)
     goals = queries.targets(eng, indicator)
     warned = queries.series_warnings(eng, indicator)
-    if lang != "en":  # the stored message is English: a Chinese hover names the check instead
-        warned = warned.assign(message=[t(f"warning.{k}", lang, default=str(k)) for k in warned["kind"]])
     run = queries.last_run(eng)
     retrieved = formatting.day(formatting.hong_kong(run["finished_at"]).date(), lang) if run else "?"
     cite = citation(obs, retrieved, address, lang)
@@ -201,8 +232,7 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str, address: str = "")
     ]
     return [
         html.P(figures.trend_summary(obs, name, ind["unit"], lang), id="ind-summary", className="summary"),
-        # The registry defines indicators in English only (data/indicators.toml): marked as English.
-        html.Details([html.Summary(t("ind.definition", lang)), html.P(ind["definition"], lang="en")]),
+        _definition(ind, lang),
         dcc.Graph(
             id="ind-chart",
             figure=fig.to_dict(),  # plain data: a kept page is pickled into Redis when shared

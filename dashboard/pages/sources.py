@@ -93,7 +93,11 @@ def _quarantine(q: pd.DataFrame, lang: str) -> list:
             [
                 html.Td(provenance.public(r.source), className="path"),
                 html.Td(t(f"src.stage_{r.stage}", lang, default=str(r.stage))),
-                html.Td(provenance.public(r.reason)),
+                html.Td(
+                    messages.quarantine_reason(
+                        getattr(r, "code", None), getattr(r, "detail", None), r.reason, lang
+                    )
+                ),
             ]
         )
         for r in q.itertuples()

@@ -281,6 +281,48 @@ def test_dat001_filters_live_in_the_address_and_the_download_matches(dash_duo, f
     assert dash_duo.get_logs() == []
 
 
+def test_dat002_a_column_filter_narrows_the_rows_and_the_download_follows(dash_duo, full):
+    dash_duo.start_server(create_app(full))
+    total = sql(full, "SELECT count(*) AS n FROM observations")[0]["n"]
+    want = sql(
+        full,
+        "SELECT o.id FROM observations o JOIN indicators i ON i.id = o.indicator_id "
+        "WHERE i.label_zh LIKE '%資料一線通%' ORDER BY o.id",
+    )
+    assert 0 < len(want) < total
+    dash_duo.wait_for_page(url=dash_duo.server_url + "/data-table?lang=zh")
+    dash_duo.wait_for_element("#dat-grid .ag-row")
+    # The indicator's filter under its header (pinned, so always drawn), typed into as a reader would.
+    box = dash_duo.find_element('#dat-grid .ag-floating-filter[col-id="indicator"] input')
+    box.send_keys("資料一線通")
+    until(lambda: "f.indicator=contains" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.wait_for_text_to_equal("#dat-count", f"顯示 {total} 個觀察值中的 {len(want)} 個。")
+
+    def shown() -> list[str]:
+        return dash_duo.driver.execute_script(
+            "return [...document.querySelectorAll("
+            "'#dat-grid .ag-pinned-left-cols-container .ag-row [col-id=\"indicator\"]')]"
+            ".map(e => e.textContent)"
+        )
+
+    _wait(lambda: 0 < len(shown()) <= len(want), what="the filtered rows in the grid")
+    assert all("資料一線通" in text for text in shown()), shown()
+    # The download under the grid holds exactly the rows it shows.
+    dash_duo.find_element("#dat-download-csv").click()
+    path = _wait_for_file(Path(dash_duo.download_path), "observations-filtered-*.csv")
+    got = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert sorted(r["observation_id"] for r in got) == [r["id"] for r in want]
+    # The address brings the filter back, into the grid's own filter too.
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_text_to_equal("#dat-count", f"顯示 {total} 個觀察值中的 {len(want)} 個。")
+    _wait(lambda: len(shown()) > 0 and all("資料一線通" in text for text in shown()), what="the rows again")
+    value = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#dat-grid .ag-floating-filter input')].map(e => e.value)"
+    )
+    assert "資料一線通" in value and "f.indicator=contains" in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
 def test_src001_documents_quarantine_and_highlighted_figures(dash_duo, loaded):
     dash_duo.start_server(create_app(loaded))
     dash_duo.wait_for_page(url=dash_duo.server_url + "/sources")

@@ -291,19 +291,23 @@ def test_dl010_every_row_is_citable_alone(client, full):
 
 
 def test_dl011_every_format_carries_the_indicators_label_definition_and_unit(client, full):
-    defs = {r["id"]: r for r in sql(full, "SELECT id, label_en, label_zh, unit, definition FROM indicators")}
+    defs = {
+        r["id"]: r
+        for r in sql(full, "SELECT id, label_en, label_zh, unit, definition, definition_zh FROM indicators")
+    }
+    assert defs["gerd"]["definition_zh"]
     _, rows = _csv(client.get("/data/gerd.csv").data)
     assert rows and all(
-        (r["indicator_label"], r["indicator_definition"], r["unit"])
-        == (defs["gerd"]["label_en"], defs["gerd"]["definition"], defs["gerd"]["unit"])
+        (r["indicator_label"], r["indicator_definition"], r["indicator_definition_zh"], r["unit"])
+        == tuple(defs["gerd"][k] for k in ("label_en", "definition", "definition_zh", "unit"))
         for r in rows
     )
     body = client.get("/data/observations.json?theme=open_data").get_json()
     used = {r["indicator"] for r in body["observations"]}
     assert {i["id"] for i in body["indicators"]} == used
     for i in body["indicators"]:
-        assert (i["label_en"], i["label_zh"], i["unit"], i["definition"]) == tuple(
-            defs[i["id"]][k] for k in ("label_en", "label_zh", "unit", "definition")
+        assert (i["label_en"], i["label_zh"], i["unit"], i["definition"], i["definition_zh"]) == tuple(
+            defs[i["id"]][k] for k in ("label_en", "label_zh", "unit", "definition", "definition_zh")
         )
     assert "source_url" not in body["cite"] and "citation" in body["cite"]
     assert body["sources"] and set(body["fields"]) == set(COLUMNS)
@@ -311,6 +315,11 @@ def test_dl011_every_format_carries_the_indicators_label_definition_and_unit(cli
     _, ind = _csv(z.read("indicators.csv"))
     assert {r["id"] for r in ind} == {r["indicator"] for r in _csv(z.read("observations.csv"))[1]}
     assert all(r["definition"] == defs[r["id"]]["definition"] for r in ind)
+    assert all(r["definition_zh"] == defs[r["id"]]["definition_zh"] for r in ind)
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/data/gerd.xlsx").data))
+    meta = [[c.value for c in row] for row in book["metadata"].iter_rows()]
+    assert meta[0][: len(meta[0])].count("definition_zh") == 1
+    assert [r[meta[0].index("definition_zh")] for r in meta[1:2]] == [defs["gerd"]["definition_zh"]]
     readme = z.read("README.txt").decode()
     assert "citation" in readme and "indicators.csv" in readme
 

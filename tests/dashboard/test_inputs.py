@@ -95,6 +95,143 @@ def test_a_good_block_request_still_gets_its_rows(client, loaded):
     assert values == sorted(values, reverse=True)
 
 
+def _text_filter(words: object, column: str = "sentence", op: object = "contains") -> dict:
+    return {**GOOD_BLOCK, "filterModel": {column: {"filterType": "text", "type": op, "filter": words}}}
+
+
+@pytest.mark.parametrize(
+    ("request_", "says"),
+    [
+        ({**GOOD_BLOCK, "filterModel": "value>3"}, "filterModel must be an object"),
+        ({**GOOD_BLOCK, "filterModel": {"password": {}}}, "the grid has no filter on column 'password'"),
+        ({**GOOD_BLOCK, "filterModel": {"status": {}}}, "the grid has no filter on column 'status'"),
+        ({**GOOD_BLOCK, "filterModel": {"shown": "big"}}, "filterModel's shown must be an object"),
+        (_text_filter("3", column="shown"), "filterModel's shown takes a number filter, not 'text'"),
+        (_text_filter("x", op="regexp"), "filter it by contains, notContains"),
+        (_text_filter("x", op=None), "needs its operation (type)"),
+        (_text_filter("x" * 5000), "a text filter of 5,000 characters; at most 200"),
+        (_text_filter("a\x00b"), "control characters"),
+        (_text_filter(""), "a text filter needs words"),
+        (_text_filter(["a"]), "a text filter needs words"),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {"sentence": {"filterType": "text", "operator": "OR", "conditions": []}},
+            },
+            "one condition per column",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {
+                    "sentence": {"filterType": "text", "type": "contains", "filter": "a", "sql": "1=1"}
+                },
+            },
+            "holds what no grid filter sends: ['sql']",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {"shown": {"filterType": "number", "type": "equals", "filter": "1; --"}},
+            },
+            "must compare with a number",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {"shown": {"filterType": "number", "type": "equals", "filter": True}},
+            },
+            "must compare with a number",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {"shown": {"filterType": "number", "type": "lessThan", "filter": 1e300}},
+            },
+            "a number from -1,000,000,000,000,000",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {
+                    "shown": {"filterType": "number", "type": "inRange", "filter": 5, "filterTo": 1}
+                },
+            },
+            "the range ends (1.0) before it starts (5.0)",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {"shown": {"filterType": "number", "type": "inRange", "filter": 5}},
+            },
+            "inRange needs two values",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {
+                    "published": {"filterType": "date", "type": "equals", "dateFrom": "yesterday"}
+                },
+            },
+            "is not a day; write it as YYYY-MM-DD",
+        ),
+        (
+            {
+                **GOOD_BLOCK,
+                "filterModel": {"as_of": {"filterType": "date", "type": "equals", "dateFrom": "2024-02-30"}},
+            },
+            "is not a day of the calendar",
+        ),
+    ],
+)
+def test_column_filters_no_grid_could_send_are_refused_with_a_reason(client, request_, says):
+    for key in [k for k, s in client.app.callback_map.items() if s["inputs"][0]["id"] == "dat-grid"]:
+        client._key = lambda _trigger, key=key: key  # type: ignore[method-assign]
+        r = client.block(request_)
+        body = r.get_data(as_text=True)
+        assert r.status_code == 400, (key, r.status_code, body[:500])
+        assert says in body and "Traceback" not in body, body
+
+
+def test_a_good_column_filter_narrows_the_rows_to_what_sql_holds(client, loaded):
+    model = {
+        "shown": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 10},
+        "as_of": {
+            "filterType": "date",
+            "type": "lessThan",
+            "dateFrom": "2025-01-01 00:00:00",
+            "dateTo": None,
+        },
+        "sentence": {"filterType": "text", "type": "notContains", "filter": "'; DROP TABLE observations; --"},
+    }
+    r = client.block({**GOOD_BLOCK, "filterModel": model})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    rows = json.loads(r.get_data(as_text=True))["response"]["dat-grid"]["getRowsResponse"]
+    want = sql(loaded, "SELECT id FROM observations WHERE value >= 10 AND period_end < '2025-01-01'")
+    total = sql(loaded, "SELECT count(*) AS n FROM observations")[0]["n"]
+    assert 0 < rows["rowCount"] == len(want) < total
+    assert {row["id"] for row in rows["rowData"]} == {w["id"] for w in want}
+
+
+def test_a_dropdown_keeps_the_grids_column_filters(client):
+    search = "?f.shown=x&f.value=greaterThan%3A100&lang=zh"
+    answer = client.post(
+        [
+            {"id": "dat-theme", "property": "value", "value": None},
+            {"id": "dat-indicator", "property": "value", "value": None},
+            {"id": "dat-source", "property": "value", "value": "reply"},
+            {"id": "dat-status", "property": "value", "value": None},
+            {"id": "dat-dates", "property": "start_date", "value": None},
+            {"id": "dat-dates", "property": "end_date", "value": None},
+            {"id": "dat-search", "property": "value", "value": ""},
+        ],
+        [("dat-url", "search", search)],
+        "dat-source.value",
+    )
+    shown = json.loads(answer)["response"]["dat-url"]["search"]
+    assert shown == "?source_kind=reply&f.shown=x&f.value=greaterThan%3A100&lang=zh"
+
+
 @pytest.mark.parametrize(
     ("path", "search", "drawn"),
     [
@@ -178,7 +315,10 @@ json_values = st.recursive(
 )
 
 
-@given(st.dictionaries(st.sampled_from(["startRow", "endRow", "sortModel", "x"]), json_values) | json_values)
+@given(
+    st.dictionaries(st.sampled_from(["startRow", "endRow", "sortModel", "filterModel", "x"]), json_values)
+    | json_values
+)
 def test_any_grid_request_is_read_or_refused_never_a_crash(request_):
     from dashboard.inputs import BadInput, GridRequest
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import shutil
 import sys
 from pathlib import Path
@@ -156,11 +158,11 @@ def test_pag008_grid_sort_lives_in_the_address(full):
     assert not next(c for c in grid.columnDefs if c["field"] == "sentence")["sortable"]
     mod = sys.modules[next(p for p in dash.page_registry.values() if p["path"] == "/data-table")["module"]]
     request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "shown", "sort": "asc"}]}
-    assert mod.remember_sort(request, "?source_kind=reply&sort=-as_of&lang=zh") == (
+    assert mod.remember_view(request, "?source_kind=reply&sort=-as_of&lang=zh") == (
         "?source_kind=reply&sort=shown&lang=zh"
     )
-    assert mod.remember_sort({**request, "sortModel": []}, "?sort=shown") == ""
-    assert mod.remember_sort(request, "?sort=shown") is dash.no_update
+    assert mod.remember_view({**request, "sortModel": []}, "?sort=shown") == ""
+    assert mod.remember_view(request, "?sort=shown") is dash.no_update
     # An unknown sort in a hand-written address is ignored, not an error.
     tree = _render(full, "/data-table", sort="password")
     grid = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-grid")
@@ -328,3 +330,209 @@ def test_pag_sample_every_page_says_when_it_shows_the_projects_own_sample(tmp_pa
     from dashboard.i18n import t
 
     assert "fictional" in t("frame.sample", "en") and "虛構" in t("frame.sample", "zh")
+
+
+def _data_module():  # type: ignore[no-untyped-def]
+    return sys.modules[next(p for p in dash.page_registry.values() if p["path"] == "/data-table")["module"]]
+
+
+def test_pag023_column_filters_narrow_the_grid_in_sql_as_the_database_does(full):
+    values = sorted(r["value"] for r in sql(full, "SELECT value FROM observations"))
+    middle = values[len(values) // 2]
+    model = {
+        "shown": {"filterType": "number", "type": "greaterThan", "filter": middle},
+        "published": {
+            "filterType": "date",
+            "type": "inRange",
+            "dateFrom": "2015-01-01 00:00:00",
+            "dateTo": "2024-12-31 00:00:00",
+        },
+    }
+    block = _grid_rows(full, stop=1000)
+    app = create_app(full)
+    mod = _data_module()
+    with app.server.test_request_context("/data-table"):
+        block = mod.rows({"startRow": 0, "endRow": 1000, "sortModel": [], "filterModel": model}, "")
+        # The Chinese unit name a Chinese reader sees finds the unit's code.
+        dataset = mod.rows(
+            {
+                "startRow": 0,
+                "endRow": 1000,
+                "filterModel": {"unit": {"filterType": "text", "type": "equals", "filter": "數據集"}},
+            },
+            "?lang=zh",
+        )
+        # An indicator by its Chinese name; a sentence's words with LIKE's own wildcards kept literal.
+        named = mod.rows(
+            {
+                "startRow": 0,
+                "endRow": 1000,
+                "filterModel": {
+                    "indicator": {"filterType": "text", "type": "contains", "filter": "資料一線通"}
+                },
+            },
+            "",
+        )
+        wild = mod.rows(
+            {
+                "startRow": 0,
+                "endRow": 10,
+                "filterModel": {"sentence": {"filterType": "text", "type": "contains", "filter": "%_%"}},
+            },
+            "",
+        )
+    want = sql(
+        full,
+        "SELECT id FROM observations WHERE value > :v AND published BETWEEN '2015-01-01' AND '2024-12-31'",
+        v=middle,
+    )
+    assert 0 < block["rowCount"] == len(want) < len(values)
+    assert {r["id"] for r in block["rowData"]} == {r["id"] for r in want}
+    datasets = sql(full, "SELECT id FROM observations WHERE unit = 'dataset'")
+    assert 0 < dataset["rowCount"] == len(datasets)
+    portal = sql(
+        full,
+        "SELECT o.id FROM observations o JOIN indicators i ON i.id = o.indicator_id "
+        "WHERE i.label_zh LIKE '%資料一線通%'",
+    )
+    assert 0 < named["rowCount"] == len(portal)
+    assert wild["rowCount"] == 0
+
+
+def test_pag024_column_filters_live_in_the_address_and_the_count_and_downloads_follow(full):
+    app = create_app(full)
+    mod = _data_module()
+    model = {"sentence": {"filterType": "text", "type": "contains", "filter": "businesses"}}
+    request = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": model}
+    search = mod.remember_view(request, "?source_kind=reply&lang=zh")
+    assert search == "?source_kind=reply&f.sentence=contains%3Abusinesses&lang=zh"
+    assert mod.remember_view(request, search) is dash.no_update
+    assert mod.remember_view({**request, "filterModel": {}}, search) == "?source_kind=reply&lang=zh"
+
+    want = sql(
+        full,
+        "SELECT id FROM observations WHERE source_kind = 'reply' AND lower(sentence) LIKE '%businesses%'",
+    )
+    assert (
+        0
+        < len(want)
+        < sql(full, "SELECT count(*) AS n FROM observations WHERE source_kind = 'reply'")[0]["n"]
+    )
+    args = {"source_kind": "reply", "f.sentence": "contains:businesses"}
+    tree = _render(full, "/data-table", **args)
+    grid = next(n for n in _walk(tree) if getattr(n, "id", None) == "dat-grid")
+    assert grid.dashGridOptions["initialState"]["filter"]["filterModel"] == model
+    assert f"Showing {len(want)} of" in _text(tree)
+    links = [n.href for n in _walk(tree) if str(getattr(n, "id", "")).startswith("dat-download-csv")]
+    assert links == ["/data/observations.csv?source_kind=reply&f.sentence=contains%3Abusinesses"]
+    body = app.server.test_client().get(links[0])
+    assert body.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(body.get_data(as_text=True))))
+    assert sorted(r["observation_id"] for r in rows) == sorted(r["id"] for r in want)
+    # A filter in the address no grid could set is said on the page, not a 500.
+    tree = _render(full, "/data-table", **{"f.value": "contains:many"})
+    assert "notice notice-warning" in _classes(tree)
+    assert "value is a number column" in _text(tree)
+    assert app.server.test_client().get("/data/observations.csv?f.nope=equals:1").status_code == 400
+
+
+def _by_id(tree, id_: str):  # type: ignore[no-untyped-def]
+    return next(n for n in _walk(tree) if getattr(n, "id", None) == id_)
+
+
+def _english_spans(tree) -> list[str]:  # type: ignore[no-untyped-def]
+    return [_text(n) for n in _walk(tree) if isinstance(n, html.Span) and getattr(n, "lang", None) == "en"]
+
+
+def test_pag025_check_messages_and_quarantine_reasons_are_chinese_on_chinese_pages(full):
+    from sqlalchemy import create_engine, text
+
+    from dashboard import cache
+
+    stock = sql(full, "SELECT indicator_id, message FROM series_warnings WHERE kind = 'falling_stock'")[0]
+    zh = _by_id(_render(full, "/indicator", indicator=stock["indicator_id"], lang="zh"), "ind-warnings")
+    assert "跌至" in _text(zh) and "累計數字不應下跌" in _text(zh)
+    assert "should not fall" not in _text(zh) and not _english_spans(zh)
+    en = _by_id(_render(full, "/indicator", indicator=stock["indicator_id"]), "ind-warnings")
+    assert stock["message"] in _text(en)
+
+    quarantined = _by_id(_render(full, "/sources", lang="zh"), "src-quarantine")
+    assert "未通過驗證：" in _text(quarantined) and "找不到" in _text(quarantined)
+    assert "答覆的日期不見於" in _text(quarantined)
+    assert "failed validation" not in _text(quarantined)
+    # The validation report's own words are quoted as they are, marked English.
+    assert "as_of must not be after the source's publication date" in _english_spans(quarantined)
+
+    # A database from before the codes: its English, marked as English.
+    engine = create_engine(full)
+    with engine.begin() as c:
+        c.execute(text("UPDATE series_warnings SET params = NULL"))
+        c.execute(text("UPDATE quarantine SET code = NULL, detail = NULL"))
+    engine.dispose()
+    cache._store.clear()  # the same runs: the kept pages would be the coded ones
+    zh = _by_id(_render(full, "/indicator", indicator=stock["indicator_id"], lang="zh"), "ind-warnings")
+    assert stock["message"] in _english_spans(zh)
+    quarantined = _by_id(_render(full, "/sources", lang="zh"), "src-quarantine")
+    assert "no 'Reply:' part found" in _english_spans(quarantined)
+    assert "未通過驗證" not in _text(quarantined)
+
+
+def test_pag026_a_twin_disagreement_is_written_in_the_pages_language():
+    import json
+
+    from dashboard import messages
+
+    params = json.dumps(
+        {"en": {"text": "over 5,500", "qualifier": "over", "as_of": "2024-03-31"}, "zh": None}
+    )
+    english = "the English version says 'over 5,500' (over, 2024-03-31), the Chinese nothing"
+    zh = messages.warning("twin_disagrees", params, english, "zh")
+    said = messages.warning_text("twin_disagrees", params, english, "zh")
+    assert said.startswith("英文版本為「over 5,500」（超過") and said.endswith(
+        "2024年3月），中文版本為沒有數字"
+    )
+    assert _english_spans(html.Div(zh)) == ["over 5,500"]
+    assert messages.warning("twin_disagrees", params, english, "en") == [english]
+    # Parameters another version wrote, or none: the English, never a failed page.
+    assert _english_spans(html.Div(messages.warning("twin_disagrees", '{"en": 3}', english, "zh"))) == [
+        english
+    ]
+    assert messages.warning_text("outlier", "not json", "2 is off", "zh") == "與相鄰數值相差甚遠"
+    assert messages.warning_text("outlier", "not json", "2 is off", "en") == "2 is off"
+
+
+def _strings_of(node) -> list[str]:  # type: ignore[no-untyped-def]
+    """A node's text in order, with no separators (the text as a reader sees it)."""
+    children = node.children if hasattr(node, "children") else node
+    if isinstance(children, str):
+        return [children]
+    if isinstance(children, list | tuple):
+        return [s for c in children for s in _strings_of(c)]
+    return []
+
+
+def test_pag027_chinese_pages_give_the_chinese_definition_and_the_english_only_where_none(full):
+    from sqlalchemy import create_engine, text
+
+    from dashboard import cache
+
+    zh = _by_id(_render(full, "/indicator", indicator="open_data_datasets", lang="zh"), "ind-definition")
+    want = sql(full, "SELECT definition_zh FROM indicators WHERE id = 'open_data_datasets'")[0][
+        "definition_zh"
+    ]
+    assert _text(zh.children[0]) == "定義" and "".join(_strings_of(zh.children[1])) == want.replace("`", "")
+    assert getattr(zh.children[1], "lang", None) is None
+    # Its codes and names are marked as what they are: a series id, a status, Latin words.
+    codes = [n.children for n in _walk(zh) if isinstance(n, html.Code)]
+    assert codes == ["csdi_spatial_datasets", "target"]
+    assert all(n.lang == "en" for n in _walk(zh) if isinstance(n, html.Code))
+    en = _by_id(_render(full, "/indicator", indicator="open_data_datasets"), "ind-definition")
+    assert _text(en.children[0]) == "Definition" and en.children[1].lang == "en"
+    # No Chinese definition stored (an older database, a series promoted in review): the English, said so.
+    engine = create_engine(full)
+    with engine.begin() as c:
+        c.execute(text("UPDATE indicators SET definition_zh = NULL WHERE id = 'open_data_datasets'"))
+    engine.dispose()
+    cache._store.clear()
+    zh = _by_id(_render(full, "/indicator", indicator="open_data_datasets", lang="zh"), "ind-definition")
+    assert _text(zh.children[0]) == "定義（英文）" and zh.children[1].lang == "en"

@@ -145,3 +145,48 @@ def test_an_older_database_with_sentences_on_its_figures_is_moved_and_reads_the_
     assert not {"sentence", "clause"} & columns
     assert pipeline.run([corpus], database_url, curated_dir=curated).documents_loaded > 0
     assert outputs() == want and stored() == tables
+
+
+def test_an_older_database_gets_the_message_codes_as_empty_columns(database_url):
+    """Warnings' parameters and quarantine codes came later: an older database gains them, empty."""
+    db.engine(database_url).dispose()
+    old = db.engine(database_url, create=False)
+    with old.begin() as c:
+        c.execute(text('ALTER TABLE series_warnings DROP COLUMN "params"'))
+        c.execute(text('ALTER TABLE quarantine DROP COLUMN "code"'))
+        c.execute(text('ALTER TABLE quarantine DROP COLUMN "detail"'))
+    old.dispose()
+    db.engine(database_url).dispose()
+    eng = db.engine(database_url, create=False)
+    assert "params" in {c["name"] for c in inspect(eng).get_columns("series_warnings")}
+    assert {"code", "detail"} <= {c["name"] for c in inspect(eng).get_columns("quarantine")}
+    eng.dispose()
+
+
+def test_checks_and_quarantine_reasons_are_stored_with_their_codes(corpus, database_url):
+    """Each warning keeps the parameters its message was written from; each quarantine reason of
+    a known kind its code and technical detail (etl/errors.py's REASONS)."""
+    import json
+
+    from etl import pipeline
+    from etl.errors import REASONS
+
+    pipeline.run([corpus], database_url)
+    eng = db.engine(database_url, create=False)
+    with eng.connect() as c:
+        warned = c.execute(text("SELECT kind, message, params FROM series_warnings")).mappings().all()
+        held = c.execute(text("SELECT reason, code, detail FROM quarantine")).mappings().all()
+    eng.dispose()
+    assert {w["kind"] for w in warned} >= {"falling_stock", "overlapping_flow", "outlier"}
+    for w in warned:
+        params = json.loads(w["params"])
+        if w["kind"] == "falling_stock":
+            assert w["message"].startswith(f"falls from {params['before']:,.0f} ({params['before_as_of']})")
+        if w["kind"] == "overlapping_flow":
+            assert w["message"].startswith(f"period {params['period']} overlaps {params['other']}")
+        if w["kind"] == "outlier":
+            assert f"({params['as_of']}) is more than {params['factor']:g}x" in w["message"]
+    codes = {h["code"] for h in held}
+    assert {"no_date", "no_part", "row_invalid"} <= codes and codes <= {code for code, _ in REASONS}
+    for h in held:
+        assert h["detail"] is None or h["detail"] in h["reason"]

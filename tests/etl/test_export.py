@@ -63,3 +63,61 @@ def test_an_unknown_filter_value_is_one_clear_line_as_the_download_is_a_400(load
 def test_every_exported_row_has_a_citation_with_an_address(loaded):
     rows = list(csv.DictReader(io.StringIO(export("--database", loaded, "--base-url", "http://x/").stdout)))
     assert rows and all(re.search(r"(https?://\S+)$", r["citation"]) for r in rows), rows[0]["citation"]
+
+
+def test_column_filters_select_the_same_rows_on_sqlite_and_postgresql(corpus, database_url):
+    """The grid's column filters (`f.<column>`) in SQL: bound parameters, the same rows on both stores."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from etl import db
+    from etl import export as ex
+
+    pipeline.run([corpus], database_url)
+    engine = db.engine(database_url, create=False)
+    with engine.connect() as c:
+        rows = [
+            dict(r)
+            for r in c.execute(
+                text("SELECT o.*, i.label_zh FROM observations o JOIN indicators i ON i.id = o.indicator_id")
+            ).mappings()
+        ]
+    engine.dispose()
+
+    def ids(args: dict) -> set[str]:
+        body = ex.render(
+            db.engine(database_url, create=False),
+            "observations",
+            "json",
+            ex.Filters.from_args(args),
+            datetime(2026, 1, 1),
+        )
+        return {r["observation_id"] for r in json.loads(body)["observations"]}
+
+    def day(v: object) -> str:
+        return str(v)[:10] if v is not None else ""
+
+    cases = [
+        ({"f.value": "inRange:10..1000"}, lambda r: 10 <= r["value"] <= 1000),
+        (
+            {"f.published": "lessThan:2020-01-01"},
+            lambda r: r["published"] is not None and day(r["published"]) < "2020-01-01",
+        ),
+        ({"f.as_of": "greaterThan:2024-06-30"}, lambda r: day(r["period_end"]) > "2024-06-30"),
+        ({"f.unit": "equals:數據集"}, lambda r: r["unit"] == "dataset"),
+        ({"f.indicator": "contains:資料一線通"}, lambda r: "資料一線通" in r["label_zh"]),
+        (
+            {"f.sentence": "notContains:BUSINESSES"},
+            lambda r: "businesses" not in (r["sentence"] or "").lower(),
+        ),
+        (
+            {"f.source_url": "startsWith:https://www.info.gov.hk/"},
+            lambda r: (r["source_url"] or "").startswith("https://www.info.gov.hk/"),
+        ),
+        ({"f.sentence": "contains:100%"}, lambda r: "100%" in (r["sentence"] or "")),
+    ]
+    for args, keep in cases:
+        want = {r["id"] for r in rows if keep(r)}
+        assert ids(args) == want, args
+        assert 0 < len(want) < len(rows) or args == {"f.sentence": "contains:100%"}, (args, len(want))

@@ -19,6 +19,19 @@ def test_registry_and_events_validate():
         assert ind.theme in reg.themes
 
 
+def test_every_indicator_with_an_english_definition_has_a_chinese_one():
+    """Chinese pages show `definition_zh`; a missing one would leave them the English."""
+    reg = indicators.load()
+    missing = [i.id for i in reg.indicators.values() if i.definition.strip() and not i.definition_zh]
+    assert missing == []
+    for ind in reg.indicators.values():
+        text = (ind.definition_zh or "").strip()
+        # Traditional Chinese prose, not an English copy: more Han characters than Latin letters.
+        han = sum("\u4e00" <= c <= "\u9fff" for c in text)
+        latin = sum(c.isascii() and c.isalpha() for c in text)
+        assert han > latin, ind.id
+
+
 def test_every_curated_row_names_a_registered_indicator_with_its_unit():
     reg = indicators.load()
     for path in sorted(settings.CURATED_DIR.glob("*.csv")):
