@@ -379,7 +379,7 @@ def _condition(c: ColumnFilter):  # type: ignore[no-untyped-def]
         "value": o.value,
         "unit": o.unit,
         "published": o.published,
-        "sentence": o.sentence,
+        "sentence": text_of(o.sentence_id, o.sentence),  # a reply's in `sentences`, a curated row's note
         "source_url": o.source_url,
     }[c.column]
     kind = COLUMN_FILTERS[c.column]

@@ -411,7 +411,8 @@ def test_pag024_column_filters_live_in_the_address_and_the_count_and_downloads_f
 
     want = sql(
         full,
-        "SELECT id FROM observations WHERE source_kind = 'reply' AND lower(sentence) LIKE '%businesses%'",
+        "SELECT o.id FROM observations o LEFT JOIN sentences s ON s.id = o.sentence_id"
+        " WHERE o.source_kind = 'reply' AND lower(coalesce(s.text, o.sentence)) LIKE '%businesses%'",
     )
     assert (
         0

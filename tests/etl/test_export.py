@@ -80,7 +80,10 @@ def test_column_filters_select_the_same_rows_on_sqlite_and_postgresql(corpus, da
         rows = [
             dict(r)
             for r in c.execute(
-                text("SELECT o.*, i.label_zh FROM observations o JOIN indicators i ON i.id = o.indicator_id")
+                text(
+                    "SELECT o.*, coalesce(s.text, o.sentence) AS sentence, i.label_zh FROM observations o"
+                    " JOIN indicators i ON i.id = o.indicator_id LEFT JOIN sentences s ON s.id = o.sentence_id"
+                )
             ).mappings()
         ]
     engine.dispose()
