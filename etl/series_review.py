@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from etl import indicators, normalise, pairing, series, settings
+from etl import indicators, normalise, pairing, series, settings, uncurated
 from etl.errors import ItdashError
 from schemas.registry import IndicatorDef
 from schemas.storage import DocumentRow, FigureRow, Indicator, SeriesDecision
@@ -224,6 +224,7 @@ def decide(
         s.flush()
         s.expunge(decision)
     apply(engine)
+    uncurated.sync(engine)  # a renamed series shows its new label, a promoted one leaves the uncurated
     return decision
 
 
