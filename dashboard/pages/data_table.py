@@ -76,6 +76,9 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
                 "source": _source_md(r.source_url),
                 # Citing a row alone (h-cite): its source's tier and its citation line.
                 "tier": t(f"tier.{r.source_tier}", lang, default=str(r.source_tier or "")),
+                # The figure's series (shared/spec/series.md), as `itdash extract` gives it.
+                "series": r.series if isinstance(r.series, str) else "",
+                "series_label": r.series_label if isinstance(r.series_label, str) else "",
                 "citation": r.citation,
             }
         )
@@ -154,6 +157,8 @@ def _columns(lang: str, sort: tuple[str, bool] | None = None) -> list[dict]:
         # react-markdown without raw HTML: a link, never markup from the data.
         col("source", "col.source_url", minWidth=220, cellRenderer="markdown"),
         col("tier", "col.tier", minWidth=100),
+        col("series_label", "col.series_label", minWidth=220, tooltipField="series"),
+        col("series", "col.series", minWidth=220),
         col("citation", "col.citation", minWidth=320, tooltipField="citation"),
     ]
 
@@ -173,7 +178,7 @@ def layout(lang: str | None = None, **args: str):
         return html.Div([html.H1(t("dat.title", lang)), messages.empty(lang)], className="page")
     words = _words(args.get("q"))
     n = queries.count_searched(eng, filters, words) if words else queries.count(eng, filters)
-    themes = inds.drop_duplicates("theme")
+    themes = inds[inds["theme"].notna()].drop_duplicates("theme")  # an uncurated series has none
     in_theme = inds[(inds["n"] > 0) & ((inds["theme"] == filters.theme) if filters.theme else True)]
     opt = lambda values, key: [  # noqa: E731
         {"label": t(f"{key}.{v}", lang, default=str(v)), "value": v} for v in values
