@@ -1,0 +1,189 @@
+"""Series nobody has curated (etl/uncurated.py): charted as indicators not yet reviewed.
+
+The real ETL on a small corpus (our own fixture replies and one reply in both
+languages from the gold set) into SQLite and PostgreSQL, then the tables read
+back; `itdash extract` run on the same files for the ids it prints.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from etl import pipeline, series_review, uncurated
+from itdash.cli import app
+from tests.dashboard.conftest import sql
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+TWIN_EN = FIXTURES / "gold" / "replies" / "2024-05-08-LCQ7-open-data.txt"
+TWIN_ZH = FIXTURES / "gold_zh" / "replies" / "2024-05-08-LCQ7-open-data-zh.txt"
+# A series no registry rule maps: the downloads the Portal's API recorded in 2023 (both versions).
+DOWNLOADS = "open_data_portal.download.per_cy"
+
+
+def _manifest_line(folder: Path, name: str) -> str:
+    for line in (folder / "manifest.csv").read_text(encoding="utf-8").splitlines():
+        if line.startswith(name + ","):
+            return line
+    raise AssertionError(name)
+
+
+@pytest.fixture
+def series_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "replies", folder)
+    lines = []
+    for path in (TWIN_EN, TWIN_ZH):
+        shutil.copy(path, folder / path.name)
+        lines.append(_manifest_line(path.parent, path.name))
+    with (folder / "manifest.csv").open("a", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return folder
+
+
+def _run(corpus: Path, url: str) -> pipeline.Summary:
+    return pipeline.run([corpus], url, curated_dir=corpus / "none")
+
+
+def _tables(url: str) -> dict[str, list[str]]:
+    engine = create_engine(url)
+    out = {}
+    with engine.connect() as c:
+        for table in ("indicators", "observations", "targets", "figures", "series_warnings"):
+            rows = c.execute(text(f"SELECT * FROM {table}")).mappings().all()
+            out[table] = sorted(json.dumps({k: str(v) for k, v in r.items()}, sort_keys=True) for r in rows)
+    engine.dispose()
+    return out
+
+
+def test_an_uncurated_series_is_an_indicator_with_observations_and_targets(series_corpus, database_url):
+    summary = _run(series_corpus, database_url)
+    ind = sql(database_url, "SELECT * FROM indicators WHERE series = :s", s=DOWNLOADS)
+    assert len(ind) == 1
+    assert ind[0]["id"] == uncurated.indicator_id(DOWNLOADS) == "series." + DOWNLOADS
+    assert ind[0]["theme"] is None and ind[0]["kind"] == "flow"
+    assert ind[0]["label_en"] == "download, Open Data Portal, per calendar year"
+    assert "下載" in ind[0]["label_zh"]  # from the Chinese version's figure
+    obs = sql(database_url, "SELECT * FROM observations WHERE indicator_id = :i", i=ind[0]["id"])
+    assert sorted(o["value"] for o in obs) == [21_600_000, 21_600_000]  # one figure from each version
+    assert {o["source_kind"] for o in obs} == {"reply"}
+    # Every unmapped or ambiguous reply figure with a series is an observation or target of its series.
+    waiting = sql(
+        database_url,
+        "SELECT id, series FROM figures WHERE part = 'reply' AND mapping IN ('unmapped', 'ambiguous')"
+        " AND series IS NOT NULL",
+    )
+    placed = sql(
+        database_url,
+        "SELECT figure_id, indicator_id FROM observations WHERE rule = 'series'"
+        " UNION ALL SELECT figure_id, indicator_id FROM targets WHERE indicator_id LIKE 'series.%'",
+    )
+    assert waiting and sorted((w["id"], uncurated.indicator_id(w["series"])) for w in waiting) == sorted(
+        (p["figure_id"], p["indicator_id"]) for p in placed
+    )
+    # "85% by 2025"-style figures dated after their reply are targets of their series, not points.
+    goals = sql(
+        database_url,
+        "SELECT t.* FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE i.series IS NOT NULL",
+    )
+    assert goals and all(g["period_start"] > g["published"] for g in goals)
+    assert summary.uncurated == len(sql(database_url, "SELECT id FROM indicators WHERE series IS NOT NULL"))
+    # Curated indicators are untouched: none has a series, every registry row is still there.
+    assert (
+        sql(database_url, "SELECT count(*) AS n FROM indicators WHERE series IS NULL AND theme IS NULL")[0][
+            "n"
+        ]
+        == 0
+    )
+
+
+def test_a_rerun_leaves_every_table_identical(series_corpus, database_url):
+    _run(series_corpus, database_url)
+    first = _tables(database_url)
+    again = _run(series_corpus, database_url)
+    assert again.documents_loaded == 0
+    assert _tables(database_url) == first
+
+
+def test_series_ids_in_the_database_are_those_itdash_extract_prints(series_corpus, sqlite_url):
+    _run(series_corpus, sqlite_url)
+    result = CliRunner().invoke(app, ["extract", str(series_corpus), "--format", "jsonl"])
+    # Non-zero: two fixture replies cannot be read (no date, no reply part); the rest is printed.
+    assert "undated-reply.txt" in result.output
+    printed = {}
+    for line in result.output.splitlines():
+        if line.startswith("{"):
+            f = json.loads(line)
+            printed[(Path(f["doc"]).name, f["start"], f["end"])] = (f["series"], f["series_label"])
+    stored = sql(
+        sqlite_url,
+        'SELECT d.source, f.start, f."end", f.series, f.series_label FROM observations o'
+        " JOIN figures f ON f.id = o.figure_id JOIN documents d ON d.id = f.doc_id",
+    )
+    assert stored
+    for r in stored:
+        assert printed[(Path(r["source"]).name, r["start"], r["end"])] == (r["series"], r["series_label"])
+
+
+def test_rename_and_promote_are_reflected_and_survive_a_rerun(
+    series_corpus, database_url, tmp_path, monkeypatch
+):
+    from etl import settings
+
+    monkeypatch.setattr(settings, "PROMOTED_FILE", tmp_path / "promoted.toml")
+    _run(series_corpus, database_url)
+    from etl import db
+
+    engine = db.engine(database_url)
+    uid = uncurated.indicator_id(DOWNLOADS)
+    series_review.decide(
+        engine,
+        "rename",
+        DOWNLOADS,
+        "clearer",
+        "tester",
+        label_en="API downloads of open data",
+        label_zh="開放數據API下載次數",
+    )
+    ind = sql(database_url, "SELECT label_en, label_zh FROM indicators WHERE id = :i", i=uid)
+    assert ind == [{"label_en": "API downloads of open data", "label_zh": "開放數據API下載次數"}]
+    series_review.decide(
+        engine,
+        "promote",
+        DOWNLOADS,
+        "worth a chart",
+        "tester",
+        indicator_id="open_data_api_downloads",
+        theme="open_data",
+    )
+    assert sql(database_url, "SELECT id FROM indicators WHERE id = :i", i=uid) == []
+    moved = sql(
+        database_url,
+        "SELECT o.indicator_id FROM observations o JOIN figures f ON f.id = o.figure_id WHERE f.series = :s",
+        s=DOWNLOADS,
+    )
+    assert len(moved) == 2 and {m["indicator_id"] for m in moved} == {"open_data_api_downloads"}
+    engine.dispose()
+    _run(series_corpus, database_url)  # the registry now holds the promoted entry; decisions applied again
+    assert sql(database_url, "SELECT id FROM indicators WHERE id = :i", i=uid) == []
+    promoted = sql(database_url, "SELECT series FROM indicators WHERE id = 'open_data_api_downloads'")
+    assert promoted == [{"series": None}]  # curated now
+    assert (
+        len(sql(database_url, "SELECT id FROM observations WHERE indicator_id = 'open_data_api_downloads'"))
+        == 2
+    )
+
+
+def test_indicator_ids_are_safe_in_an_address_and_one_per_series():
+    assert uncurated.indicator_id("cyberport.company.web3") == "series.cyberport.company.web3"
+    chinese = uncurated.indicator_id("跨境信貸資料平台.銀行")
+    assert chinese.isascii() and chinese.startswith("series.")
+    assert chinese != uncurated.indicator_id("跨境信貸資料平台.分享會")
+    mixed = uncurated.indicator_id("open_data_portal.公私營機構")
+    assert mixed.startswith("series.open_data_portal.") and mixed.isascii()
+    assert len(uncurated.indicator_id("a" * 500)) < 200
