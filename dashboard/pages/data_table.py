@@ -317,7 +317,7 @@ def layout(lang: str | None = None, **args: str):
 def choose(theme, indicator, source_kind, status, start, end, words, search):  # type: ignore[no-untyped-def]
     """Changed filters become the address; Dash then renders the page from it."""
     given = (theme, indicator, source_kind, status)
-    chosen = [inputs.choice(v, p) for v, p in zip(given, _PARAMS, strict=True)]
+    chosen = [inputs.choice(v, p, limit=inputs.MAX_ID) for v, p in zip(given, _PARAMS, strict=True)]
     if ctx.triggered_id == "dat-theme":
         chosen[1] = None  # an indicator from another theme would hide every row
     values = dict(zip(_PARAMS, chosen, strict=True))
