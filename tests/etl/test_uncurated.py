@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
 
 from etl import pipeline, series_review, uncurated
@@ -187,3 +187,40 @@ def test_indicator_ids_are_safe_in_an_address_and_one_per_series():
     mixed = uncurated.indicator_id("open_data_portal.公私營機構")
     assert mixed.startswith("series.open_data_portal.") and mixed.isascii()
     assert len(uncurated.indicator_id("a" * 500)) < 200
+
+
+def _as_an_older_itdash_left_it(url: str) -> None:
+    """The indicators table before uncurated series: theme NOT NULL, no series or scope column."""
+    engine = create_engine(url)  # a plain engine: on SQLite, foreign keys off, as the rebuild needs
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM observations WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
+        c.execute(text("DROP INDEX ix_indicators_series"))
+        c.execute(text("ALTER TABLE indicators DROP COLUMN series"))
+        c.execute(text("ALTER TABLE indicators DROP COLUMN scope"))
+        if engine.dialect.name == "postgresql":
+            c.execute(text("ALTER TABLE indicators ALTER COLUMN theme SET NOT NULL"))
+        else:
+            ddl = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'indicators'")).scalar_one()
+            assert "theme VARCHAR," in ddl
+            c.execute(text("CREATE TABLE _old AS SELECT * FROM indicators"))
+            c.execute(text("DROP TABLE indicators"))
+            c.execute(text(ddl.replace("theme VARCHAR,", "theme VARCHAR NOT NULL,")))
+            c.execute(text("INSERT INTO indicators SELECT * FROM _old"))
+            c.execute(text("DROP TABLE _old"))
+    cols = {c["name"]: c for c in inspect(engine).get_columns("indicators")}
+    assert not cols["theme"]["nullable"] and "series" not in cols
+    engine.dispose()
+
+
+def test_a_database_from_an_older_itdash_takes_uncurated_series(series_corpus, database_url):
+    _run(series_corpus, database_url)
+    first = _tables(database_url)
+    _as_an_older_itdash_left_it(database_url)
+    _run(series_corpus, database_url)
+    assert _tables(database_url) == first
+    engine = create_engine(database_url)
+    assert {c["name"]: c for c in inspect(engine).get_columns("indicators")}["theme"]["nullable"]
+    engine.dispose()
