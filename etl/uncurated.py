@@ -4,10 +4,12 @@ Only figures a registry rule maps become observations of a curated indicator
 (etl/normalise.py). Every other figure of a reply still has a series
 (etl/series.py), and shared/spec/series.md says such a series exists: it can
 be charted, found, filtered and downloaded. So after the series decisions are
-applied (etl/series_review.py), `sync` makes each series that holds unmapped
-or ambiguous reply figures an `indicators` row (`series` set to its id; no
+applied (etl/series_review.py), `sync` makes each series whose reply figures
+are all unmapped or ambiguous an `indicators` row (`series` set to its id; no
 theme) and its figures that row's observations, or targets when dated after
-their reply. Charts, filters, the data grid, downloads, conflicts and
+their reply. A series some of whose figures a registry rule maps is curated:
+its other figures wait for review as before, rather than drawing the same
+line twice. Charts, filters, the data grid, downloads, conflicts and
 warnings then treat it like any indicator.
 
 It runs after the series decisions because those change series ids and labels
@@ -140,8 +142,10 @@ def rows(figs: pd.DataFrame) -> tuple[list[dict], list[dict]]:
 
 
 def _waiting(engine: Engine) -> pd.DataFrame:
-    """Reply figures with a series that no registry indicator holds: unmapped or ambiguous."""
+    """Reply figures with a series that no registry indicator holds: unmapped or ambiguous, in a
+    series none of whose figures maps (one that does is curated; its other figures wait for review)."""
     f, d = FigureRow, DocumentRow
+    curated = select(f.series).where(f.mapping == "mapped", f.series.is_not(None))
     stmt = (
         select(
             f.id,
@@ -160,7 +164,7 @@ def _waiting(engine: Engine) -> pd.DataFrame:
             d.published,
         )
         .join(d, d.id == f.doc_id)
-        .where(f.series.is_not(None), f.part == "reply", f.mapping.in_(_WAITING))
+        .where(f.series.is_not(None), f.part == "reply", f.mapping.in_(_WAITING), f.series.not_in(curated))
         .order_by(f.id)
     )
     with engine.connect() as c:
