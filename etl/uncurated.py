@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from etl import normalise, series
 from schemas.storage import DocumentRow, FigureRow, Indicator, Observation, SeriesWarning, Target
@@ -93,40 +93,54 @@ def _kind(series_id: str, unit: str) -> str:
 def indicators(figs: pd.DataFrame) -> list[dict]:
     """One indicator row per series in `figs` (columns of `_waiting`), labelled from its figures."""
     scopes = series.vocab().scopes
+    by: dict[str, list] = {}
+    for f in figs.itertuples(index=False):
+        by.setdefault(f.series, []).append(f)
     out = []
-    for sid, g in figs.groupby("series", sort=True):
-        zh = g["lang"].map(_zh)
-        label_en = _most(g.loc[~zh, "series_label"])
-        label_zh = _most(g.loc[zh, "series_label"])
+    for sid in sorted(by):
+        g = by[sid]
+        en = [f for f in g if not _zh(f.lang)]
+        zh = [f for f in g if _zh(f.lang)]
+        label_en = _most(f.series_label for f in en)
+        label_zh = _most(f.series_label for f in zh)
         # The English figures' unit and scope first: the spec's spelling (`bank`, not `銀行`).
-        unit = _most(g.loc[~zh, "unit"]) or _most(g["unit"]) or ""
-        named = [scopes.get(s, s) for s in g.loc[~zh, "subject"] if isinstance(s, str)]
-        named = named or [scopes.get(s, s) for s in g["subject"] if isinstance(s, str)]
-        scope = _most(named) or str(sid).split(".")[0]
+        unit = _most(f.unit for f in en) or _most(f.unit for f in g) or ""
+        named = [scopes.get(f.subject, f.subject) for f in en if isinstance(f.subject, str)]
+        named = named or [scopes.get(f.subject, f.subject) for f in g if isinstance(f.subject, str)]
+        scope = (_most(named) or sid.split(".")[0]).replace("_", " ")
         out.append(
             {
-                "id": indicator_id(str(sid)),
-                "label_en": label_en or label_zh or str(sid),
-                "label_zh": label_zh or label_en or str(sid),
+                "id": indicator_id(sid),
+                "label_en": label_en or label_zh or sid,
+                "label_zh": label_zh or label_en or sid,
                 "unit": unit,
                 "theme": None,
-                "kind": _kind(str(sid), unit),
+                "kind": _kind(sid, unit),
                 "headline": False,
                 "definition": (
                     f"Not yet reviewed: the figures itdash placed in series {sid} by their scope "
-                    f"({scope.replace('_', ' ')}), what they count and their unit "
-                    "(shared/spec/series.md). No analyst has checked or defined this series."
+                    f"({scope}), what they count and their unit (shared/spec/series.md). "
+                    "No analyst has checked or defined this series."
                 ),
-                "series": str(sid),
-                "scope": scope.replace("_", " "),
+                "series": sid,
+                "scope": scope,
             }
         )
     return out
 
 
+def _defaults(model: type) -> dict:
+    """A table's column defaults as its model declares them (a Core insert takes every column)."""
+    return {
+        c.key: (None if model.model_fields[c.key].is_required() else model.model_fields[c.key].default)
+        for c in model.__table__.columns
+    }
+
+
 def rows(figs: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     """The observations and targets the figures in `figs` become, as column dicts."""
     obs, goals = [], []
+    blank_obs, blank_tgt = _defaults(Observation), _defaults(Target)
     for f in figs.itertuples(index=False):
         stated = normalise.Stated(
             normalise.reply_id(f.id), indicator_id(f.series), f.as_of, f.value, f.qualifier, f.unit
@@ -134,10 +148,10 @@ def rows(figs: pd.DataFrame) -> tuple[list[dict], list[dict]]:
         published = f.published if pd.notna(f.published) else None
         source = normalise.Source("reply", f.url, published, figure_id=f.id, doc_id=f.doc_id)
         if normalise.is_target(f.as_of_start, published):
-            goals.append(normalise.target(stated, source, note=f.sentence).model_dump())
+            goals.append({**blank_tgt, **normalise.target_values(stated, source, note=f.sentence)})
         else:
-            row = normalise.observation(stated, source, sentence=f.sentence, rule=RULE)
-            obs.append(row.model_dump())
+            values = normalise.observation_values(stated, source, sentence=f.sentence, rule=RULE)
+            obs.append({**blank_obs, **values})
     return obs, goals
 
 
@@ -172,13 +186,21 @@ def _waiting(engine: Engine) -> pd.DataFrame:
 
 
 def _same(a: Mapping, b: Mapping, keys: Iterable[str]) -> bool:
-    return all(_norm(a.get(k)) == _norm(b.get(k)) for k in keys)
+    return all(a.get(k) == b.get(k) or _norm(a.get(k)) == _norm(b.get(k)) for k in keys)
 
 
 def _norm(v: object) -> object:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return None
     return str(v)[:10] if hasattr(v, "isoformat") else v
+
+
+_CHUNK = 500  # ids bound in one DELETE: well under SQLite's and PostgreSQL's limits
+
+
+def _delete(c: Connection, table: type, column: object, ids: list[str]) -> None:
+    for k in range(0, len(ids), _CHUNK):
+        c.execute(delete(table).where(column.in_(ids[k : k + _CHUNK])))  # type: ignore[attr-defined]
 
 
 def sync(engine: Engine) -> dict[str, int]:
@@ -192,11 +214,11 @@ def sync(engine: Engine) -> dict[str, int]:
     want_obs = {r["id"]: r for r in obs}
     want_tgt = {r["id"]: r for r in goals}
     o, tg, ind = Observation, Target, Indicator
+    ours = select(ind.id).where(ind.series.is_not(None))  # a subquery: there may be thousands
     with engine.begin() as c:
         have_ind = {
             r["id"]: dict(r) for r in c.execute(select(ind).where(ind.series.is_not(None))).mappings()
         }
-        ours = list(have_ind)
         have_obs = {
             r["id"]: dict(r)
             for r in c.execute(select(o).where(o.indicator_id.in_(ours), o.rule == RULE)).mappings()
@@ -213,38 +235,39 @@ def sync(engine: Engine) -> dict[str, int]:
             if was is not None and was["status"] != "auto":
                 row.update({k: was[k] for k in ("value", "qualifier", "lower", "upper", "status")})
         # Still in use elsewhere (a reviewer mapped a figure to an uncurated series): kept.
-        used = set(c.scalars(select(o.indicator_id).where(o.indicator_id.in_(ours), o.rule != RULE)))
+        used = set(
+            c.scalars(select(o.indicator_id).where(o.indicator_id.in_(ours), o.rule != RULE).distinct())
+        )
         for key in set(have_ind) & used - set(want_ind):
             want_ind[key] = have_ind[key]
         new_ind = [r for k, r in want_ind.items() if k not in have_ind]
-        changed_ind = [
-            r for k, r in want_ind.items() if k in have_ind and not _same(r, have_ind[k], _IND_KEYS)
-        ]
         if new_ind:
             c.execute(insert(ind.__table__), new_ind)  # type: ignore[attr-defined]
-        for r in changed_ind:
-            c.execute(update(ind.__table__).where(ind.id == r["id"]).values(**r))  # type: ignore[attr-defined]
+        for k, r in want_ind.items():
+            if k in have_ind and not _same(r, have_ind[k], _IND_KEYS):
+                c.execute(update(ind.__table__).where(ind.id == k).values(**r))  # type: ignore[attr-defined]
         for table, have, want, keys in (
             (o, have_obs, want_obs, _OBS_KEYS),
             (tg, have_tgt, want_tgt, _TARGET_KEYS),
         ):
-            gone = [k for k in have if k not in want]
-            if gone:
-                c.execute(delete(table).where(table.id.in_(gone)))
-            # A row of the same id under a curated indicator (a reviewer's) is replaced.
+            _delete(c, table, table.id, [k for k in have if k not in want])
             fresh = [r for k, r in want.items() if k not in have]
+            # A row of the same id under a curated indicator (a reviewer's) is replaced.
+            _delete(c, table, table.id, [r["id"] for r in fresh])
             if fresh:
-                c.execute(delete(table).where(table.id.in_([r["id"] for r in fresh])))
                 c.execute(insert(table.__table__), fresh)  # type: ignore[attr-defined]
             for k, r in want.items():
                 if k in have and not _same(r, have[k], keys):
-                    c.execute(update(table.__table__).where(table.id == k).values(**{x: r[x] for x in keys}))  # type: ignore[attr-defined]
-        gone_ind = [k for k in have_ind if k not in want_ind]
-        if gone_ind:
-            c.execute(delete(SeriesWarning).where(SeriesWarning.indicator_id.in_(gone_ind)))
-            c.execute(delete(o).where(o.indicator_id.in_(gone_ind)))
-            c.execute(delete(tg).where(tg.indicator_id.in_(gone_ind)))
-            c.execute(delete(ind).where(ind.id.in_(gone_ind)))
+                    values = {x: r[x] for x in keys}
+                    c.execute(update(table.__table__).where(table.id == k).values(**values))  # type: ignore[attr-defined]
+        gone = [k for k in have_ind if k not in want_ind]
+        for table, column in (
+            (SeriesWarning, SeriesWarning.indicator_id),
+            (o, o.indicator_id),
+            (tg, tg.indicator_id),
+        ):
+            _delete(c, table, column, gone)
+        _delete(c, ind, ind.id, gone)
     return {"series": len(want_ind), "observations": len(want_obs), "targets": len(want_tgt)}
 
 

@@ -180,6 +180,9 @@ def layout(lang: str | None = None, **args: str):
     n = queries.count_searched(eng, filters, words) if words else queries.count(eng, filters)
     themes = inds[inds["theme"].notna()].drop_duplicates("theme")  # an uncurated series has none
     in_theme = inds[(inds["n"] > 0) & ((inds["theme"] == filters.theme) if filters.theme else True)]
+    # Series not yet reviewed may be thousands: the menu offers the chosen one (the indicator
+    # page's link to its rows), and the search box and the indicator page find the rest.
+    in_theme = in_theme[in_theme["curated"].astype(bool) | (in_theme["id"] == filters.indicator)]
     opt = lambda values, key: [  # noqa: E731
         {"label": t(f"{key}.{v}", lang, default=str(v)), "value": v} for v in values
     ]

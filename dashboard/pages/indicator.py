@@ -219,7 +219,13 @@ def _unreviewed(ind: pd.Series, lang: str) -> html.Div:
     return html.Div(
         [
             html.P([_badge(lang), " ", t("ind.unreviewed_why", lang, series=ind["series"])]),
-            html.P(dcc.Link(t("ind.review_it", lang), href=i18n.href("/review", lang) + "#series-review")),
+            html.P(
+                [
+                    dcc.Link(t("ind.rows", lang), href=i18n.href("/data-table", lang, indicator=ind.name)),
+                    " · ",
+                    dcc.Link(t("ind.review_it", lang), href=i18n.href("/review", lang) + "#series-review"),
+                ]
+            ),
         ],
         id="ind-unreviewed",
         className="notice",
