@@ -119,7 +119,8 @@ CITE = (
     "itdash: figures of Hong Kong's innovation and technology policy from LegCo written "
     "replies. Retrieved {when} from {url}. Cite each figure's own source too (its citation column)."
 )
-INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition"]
+# `series`: set for a series nobody has curated yet (etl/uncurated.py), empty for the registry's.
+INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition", "series"]
 ORDER = (Observation.indicator_id, Observation.period_end, Observation.period_start, Observation.id)
 
 
@@ -391,13 +392,13 @@ def indicator_definitions(engine: Engine, ids: list[str]) -> pd.DataFrame:
     """The registry's word on each indicator in `ids` (the XLSX metadata sheet), by theme."""
     i = Indicator
     stmt = (
-        select(i.id, i.label_en, i.label_zh, i.unit, i.theme, i.kind, i.definition)
+        select(i.id, i.label_en, i.label_zh, i.unit, i.theme, i.kind, i.definition, i.series)
         .where(i.id.in_(ids))
         .order_by(i.theme, i.id)
     )
     with engine.connect() as c:
         rows = c.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["id", "label_en", "label_zh", "unit", "theme", "kind", "definition"])
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
 
 
 def sources(engine: Engine, obs: pd.DataFrame) -> pd.DataFrame:
@@ -540,7 +541,8 @@ def to_zip(
             f"Filters: {json.dumps(about['filters'], ensure_ascii=False) or 'none'}",
             "",
             f"{stem}.csv   the observations, one per row ({len(obs)} rows)",
-            "indicators.csv   each indicator's label (English, Chinese), unit, kind and definition",
+            "indicators.csv   each indicator's label (English, Chinese), unit, kind and definition;",
+            "                 `series` names a series not yet reviewed (empty for the registry's)",
             "datapackage.json   Frictionless Data Package: each column's type and meaning, licence, sources",
             "",
             "How to cite:",

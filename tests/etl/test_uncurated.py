@@ -7,6 +7,8 @@ back; `itdash extract` run on the same files for the ids it prints.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -241,3 +243,17 @@ def test_where_the_two_versions_disagree_the_warning_sits_on_the_uncurated_serie
     _run(series_corpus, sqlite_url)
     warned = sql(sqlite_url, "SELECT indicator_id, series FROM series_warnings WHERE kind = 'twin_disagrees'")
     assert {"indicator_id": uncurated.indicator_id(DOWNLOADS), "series": DOWNLOADS} in warned
+
+
+def test_itdash_export_of_an_uncurated_series_carries_its_id(series_corpus, sqlite_url):
+    _run(series_corpus, sqlite_url)
+    uid = uncurated.indicator_id(DOWNLOADS)
+    result = CliRunner().invoke(app, ["export", "--indicator", uid, "--database", sqlite_url])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 2
+    assert {(r["indicator"], r["series"]) for r in rows} == {(uid, DOWNLOADS)}
+    assert {r["series_label"] for r in rows} == {
+        "download, Open Data Portal, per calendar year",
+        "Open Data Portal：下載",
+    }
