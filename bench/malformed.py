@@ -390,6 +390,9 @@ def main() -> int:
             finally:
                 cleanup()
             print("\n".join(report.lines()))
+            if url.startswith("sqlite:///"):  # grows with the corpus: each sentence is stored once
+                size = sum(p.stat().st_size for p in work.glob("itdash.sqlite*") if p.suffix != ".etl-lock")
+                print(f"  database file {size / 1e6:.1f} MB (with its write-ahead log)")
             ok = ok and report.ok
     print("all as expected" if ok else "SOME RESULTS NOT AS EXPECTED")
     return 0 if ok else 1

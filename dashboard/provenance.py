@@ -38,6 +38,26 @@ def figure_link(doc_id: str, figure_id: str | None, lang: str) -> str:
     return i18n.href("/sources", lang, doc=doc_id) + (f"#fig-{figure_id}" if figure_id else "")
 
 
+def _lang(code: object) -> str:
+    return "zh" if isinstance(code, str) and code.startswith("zh") else "en"
+
+
+def in_language(obs: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Each reply row's sentence in the page's language where the other version states the figure.
+
+    The two versions of a reply are paired figure by figure (etl/pairing.py, `twin_id`);
+    a Chinese page shows the Chinese version's sentence for a point read from the
+    English reply, and an English page the English one's for a point read from the Chinese.
+    """
+    if obs.empty or "twin_sentence" not in obs:
+        return obs
+    want = _lang(lang)
+    swap = obs["twin_sentence"].notna() & (obs["doc_lang"].map(_lang) != want)
+    out = obs.copy()
+    out.loc[swap, "sentence"] = out.loc[swap, "twin_sentence"]
+    return out
+
+
 def _text(r, name: str) -> str | None:  # type: ignore[no-untyped-def]
     v = getattr(r, name, None)
     return v if isinstance(v, str) and v else None
@@ -67,6 +87,14 @@ def cell(r, lang: str) -> list:  # type: ignore[no-untyped-def]
         published = r.published if pd.notna(r.published) else "?"
         where = figure_link(r.doc_id, _text(r, "figure_id"), lang)
         links.append(dcc.Link(t("ind.reply", lang, published=published), href=where, className="to-sentence"))
+        twin_doc = _text(r, "twin_doc_id")
+        if twin_doc is not None:  # the other language's version, at the same figure's sentence
+            other = "en" if _lang(getattr(r, "doc_lang", None)) == "zh" else "zh"
+            there = figure_link(twin_doc, _text(r, "twin_figure_id"), lang)
+            links += [
+                " · ",
+                dcc.Link(t(f"ind.version_{other}", lang), href=there, className="to-sentence twin"),
+            ]
     kind = t(f"source_kind.{r.source_kind}", lang, default=str(r.source_kind))
     publisher = _text(r, "publisher")
     url = r.source_url if isinstance(r.source_url, str) else ""

@@ -15,6 +15,7 @@ import pandas as pd
 from flask import current_app, has_app_context
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 
 from dashboard import cache
 from etl import db, export, settings
@@ -22,6 +23,7 @@ from etl import indicators as registry
 from etl.errors import ConfigError
 from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS, FilterError, Filters  # noqa: F401 - etl/export.py's
 from etl.export import filtered as _filtered
+from etl.sentences import text_of
 from schemas.registry import Event
 from schemas.storage import (
     DocumentRow,
@@ -30,6 +32,7 @@ from schemas.storage import (
     Indicator,
     Observation,
     Quarantine,
+    Sentence,
     SeriesWarning,
     Target,
     Theme,
@@ -110,13 +113,29 @@ def _indicators(eng: Engine) -> pd.DataFrame:
     return _frame(eng, stmt)
 
 
+def _twin_columns() -> list:
+    """A reply figure's counterpart in the other language's version (etl/pairing.py): its figure,
+    document and sentence, and the language of the row's own document."""
+    twin = aliased(FigureRow)
+    said = (
+        select(Sentence.text).join(twin, twin.sentence_id == Sentence.id).where(twin.id == FigureRow.twin_id)
+    )
+    return [
+        DocumentRow.lang.label("doc_lang"),
+        FigureRow.twin_id.label("twin_figure_id"),
+        select(twin.doc_id).where(twin.id == FigureRow.twin_id).scalar_subquery().label("twin_doc_id"),
+        said.scalar_subquery().label("twin_sentence"),
+    ]
+
+
 def observations(
     eng: Engine,
     indicator_id: str | None = None,
     filters: Filters | None = None,
 ) -> pd.DataFrame:
-    """Observations in export shape (plus period, document and id), oldest first."""
-    stmt = _filtered(_observation_select(), filters or Filters()).order_by(*export.ORDER)
+    """Observations in export shape (plus period, document and id, and the figure's twin), oldest first."""
+    stmt = _observation_select().add_columns(*_twin_columns())
+    stmt = _filtered(stmt, filters or Filters()).order_by(*export.ORDER)
     if indicator_id is not None:
         stmt = stmt.where(Observation.indicator_id == indicator_id)
     return _cited(_frame(eng, stmt))
@@ -210,7 +229,7 @@ def searched(stmt, words: str):  # type: ignore[no-untyped-def]
     )
     return stmt.where(
         or_(
-            o.sentence.ilike(pattern, escape="\\"),
+            text_of(o.sentence_id, o.sentence).ilike(pattern, escape="\\"),
             o.source_url.ilike(pattern, escape="\\"),
             o.indicator_id.in_(names),
         )
@@ -457,7 +476,7 @@ def conflicts(eng: Engine) -> pd.DataFrame:
             o.source_kind,
             o.source_url,
             o.published,
-            o.sentence,
+            text_of(o.sentence_id, o.sentence).label("sentence"),
             o.status,
             o.figure_id,
             o.doc_id,
@@ -485,7 +504,7 @@ def targets(eng: Engine, indicator_id: str) -> pd.DataFrame:
             tg.source_kind,
             tg.source_url,
             tg.published,
-            tg.note,
+            text_of(tg.sentence_id, tg.note).label("note"),
             tg.doc_id,
         )
         .where(tg.indicator_id == indicator_id)

@@ -11,14 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Table, event, inspect, text
+from sqlalchemy import Table, bindparam, event, insert, inspect, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel, create_engine
 
 import schemas.storage  # noqa: F401  (registers the tables)
+from etl import sentences
 from etl.errors import ItdashError
+from schemas.storage import FigureRow, Sentence
 
 
 def normalise_url(url: str) -> str:
@@ -35,7 +37,8 @@ def _add_missing_columns(eng: Engine) -> None:
 
     Only nullable columns are ever added between versions, and every document is
     reprocessed when the code changes, so an added column fills on the next run;
-    a schema change beyond that would need real migrations (Alembic).
+    the one change beyond that (`_move_sentences`) is moved by hand; another would
+    need real migrations (Alembic).
     """
     found = inspect(eng)
     existing = set(found.get_table_names())
@@ -90,6 +93,44 @@ def _rebuild_sqlite(eng: Engine, table: Table, keep: list[str]) -> None:
             c.commit()
 
 
+def _move_sentences(eng: Engine) -> None:
+    """A database from before `sentences` kept each figure's sentence and clause on the figure.
+
+    Those columns are NOT NULL, so new figures could not be written beside them:
+    in one transaction the sentences move to `sentences` (each once), the clauses
+    become spans of them, reply observations and targets name their sentence
+    instead of holding a copy, and the two columns are dropped. Everything the
+    old file showed still shows; the file shrinks only when vacuumed.
+    """
+    found = inspect(eng)
+    if "figures" not in found.get_table_names():
+        return
+    if "sentence" not in {c["name"] for c in found.get_columns("figures")}:
+        return
+    with eng.begin() as c:
+        held: dict[str, dict] = {}
+        spans: list[dict] = []
+        for fid, doc, words, clause in c.execute(text("SELECT id, doc_id, sentence, clause FROM figures")):
+            sid = sentences.sentence_id(doc, words)
+            held.setdefault(sid, {"id": sid, "doc_id": doc, "text": words})
+            spans.append({"_id": fid, "sentence_id": sid, **sentences.clause_fields(words, clause or "")})
+        if held:
+            c.execute(insert(Sentence.__table__), list(held.values()))  # type: ignore[attr-defined]
+            table = FigureRow.__table__  # type: ignore[attr-defined]
+            keys = ("sentence_id", "clause_start", "clause_end", "clause_text")
+            stmt = update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(k) for k in keys})
+            c.execute(stmt, spans)
+        for name, words in (("observations", "sentence"), ("targets", "note")):
+            c.execute(
+                text(
+                    f'UPDATE "{name}" SET sentence_id = (SELECT f.sentence_id FROM figures f'
+                    f' WHERE f.id = "{name}".figure_id), "{words}" = NULL WHERE figure_id IS NOT NULL'
+                )
+            )
+        for col in ("sentence", "clause"):
+            c.execute(text(f'ALTER TABLE figures DROP COLUMN "{col}"'))
+
+
 # Threads of one process (the dashboard's first pages) opening one new database at once.
 _creating = threading.Lock()
 
@@ -115,6 +156,7 @@ def _create(eng: Engine) -> None:
             try:
                 SQLModel.metadata.create_all(eng)
                 _add_missing_columns(eng)
+                _move_sentences(eng)
                 for table in SQLModel.metadata.sorted_tables:
                     for index in table.indexes:
                         index.create(eng, checkfirst=True)

@@ -36,6 +36,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from etl.errors import ItdashError
+from etl.sentences import text_of
 from schemas.storage import DocumentRow, FigureRow, Indicator, Observation
 
 EXPORT_COLUMNS = [
@@ -250,7 +251,7 @@ def columns() -> list:
         o.source_kind,
         o.source_url,
         o.published,
-        o.sentence,
+        text_of(o.sentence_id, o.sentence).label("sentence"),
         o.status,
         o.conflict,
         o.preferred,

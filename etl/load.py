@@ -28,6 +28,7 @@ from schemas.storage import (
     Indicator,
     Observation,
     Quarantine,
+    Sentence,
     SeriesWarning,
     Target,
     Theme,
@@ -83,6 +84,7 @@ class Rows:
     figures: list[dict] = field(default_factory=list)
     observations: list[dict] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)  # each once: figures and observations name them
 
     @property
     def source(self) -> str:
@@ -108,8 +110,11 @@ def rows_of(
     figures: Sequence[FigureRow] = (),
     observations: Sequence[Observation] = (),
     targets: Sequence[Target] = (),
+    sentences: Sequence[Sentence] = (),
 ) -> Rows:
-    return Rows(as_dicts([doc])[0], as_dicts(figures), as_dicts(observations), as_dicts(targets))
+    return Rows(
+        as_dicts([doc])[0], as_dicts(figures), as_dicts(observations), as_dicts(targets), as_dicts(sentences)
+    )
 
 
 @dataclass
@@ -154,6 +159,7 @@ def _remove(s: Session | Connection, doc_ids: list[str]) -> None:
     s.execute(delete(Observation).where(Observation.doc_id.in_(doc_ids)))
     s.execute(delete(Target).where(Target.doc_id.in_(doc_ids)))
     s.execute(delete(FigureRow).where(FigureRow.doc_id.in_(doc_ids)))
+    s.execute(delete(Sentence).where(Sentence.doc_id.in_(doc_ids)))
     s.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids)))
 
 
@@ -163,9 +169,10 @@ def write_document(
     figures: list[FigureRow],
     observations: list[Observation],
     targets: list[Target] = (),  # type: ignore[assignment]
+    sentences: list[Sentence] = (),  # type: ignore[assignment]
 ) -> None:
     """Replace whatever the database holds for this document's source, atomically."""
-    write_documents(engine, [rows_of(doc, figures, observations, targets)])
+    write_documents(engine, [rows_of(doc, figures, observations, targets, sentences)])
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -191,7 +198,8 @@ def write_documents(engine: Engine, docs: Sequence[Rows]) -> None:
         _remove(c, old)
         c.execute(delete(Quarantine).where(Quarantine.source.in_(sources)))
         c.execute(insert(_table(DocumentRow)), [d.document for d in docs])
-        for model, part in ((FigureRow, "figures"), (Observation, "observations"), (Target, "targets")):
+        parts = (Sentence, "sentences"), (FigureRow, "figures"), (Observation, "observations")
+        for model, part in (*parts, (Target, "targets")):
             found = [row for d in docs for row in getattr(d, part)]
             if found:
                 c.execute(insert(_table(model)), found)

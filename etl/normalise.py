@@ -16,10 +16,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 
+from etl import sentences
 from etl.indicators import Registry
 from schemas.figure import Figure
 from schemas.registry import Rule
-from schemas.storage import FigureRow, Observation, Target
+from schemas.storage import FigureRow, Observation, Sentence, Target
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,13 @@ class Source:
     published: date | None
     figure_id: str | None = None
     doc_id: str | None = None
+    sentence_id: str | None = None  # a reply's sentence, stored once in `sentences`
 
 
 def _common(stated: Stated, source: Source) -> dict:
     start, end = period(stated.as_of)
     where = {"source_kind": source.kind, "source_url": source.url, "published": source.published}
-    ids = {"figure_id": source.figure_id, "doc_id": source.doc_id}
+    ids = {"figure_id": source.figure_id, "doc_id": source.doc_id, "sentence_id": source.sentence_id}
     # vars, not asdict: Stated holds plain values, and asdict's deep copy is most of the cost.
     return {**vars(stated), "period_start": start, "period_end": end, **where, **ids}
 
@@ -174,8 +176,10 @@ def figure_row(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> FigureRow:
     read = {k: v for k, v in asdict(fig).items() if k in FigureRow.model_fields}
     return FigureRow(
         **read,
+        **sentences.clause_fields(fig.sentence, fig.clause),
         id=figure_id(doc_id, fig.start, fig.end),
         doc_id=doc_id,
+        sentence_id=sentences.sentence_id(doc_id, fig.sentence),
         ordinal=ordinal,
         as_of_start=start,
         as_of_end=end,
@@ -193,6 +197,7 @@ class Normalised:
     observations: list[Observation] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     mapped: int = 0
+    sentences: list[Sentence] = field(default_factory=list)  # each once, in reading order
 
 
 def reply(
@@ -200,17 +205,22 @@ def reply(
 ) -> Normalised:
     """A reply's figures as stored figures, and its mapped ones as observations or targets."""
     out = Normalised()
+    seen: set[str] = set()
     for k, fig in enumerate(found):
         m = map_figure(fig, registry)
         row = figure_row(fig, doc_id, k, m)
         out.figures.append(row)
+        assert row.sentence_id is not None
+        if row.sentence_id not in seen:
+            seen.add(row.sentence_id)
+            out.sentences.append(Sentence(id=row.sentence_id, doc_id=doc_id, text=fig.sentence))
         if m.status != "mapped" or m.indicator_id is None:
             continue  # unmapped and ambiguous figures wait for review
         out.mapped += 1
         stated = Stated(reply_id(row.id), m.indicator_id, fig.as_of, fig.value, fig.qualifier, fig.unit)
-        source = Source("reply", url, published, figure_id=row.id, doc_id=doc_id)
+        source = Source("reply", url, published, figure_id=row.id, doc_id=doc_id, sentence_id=row.sentence_id)
         if is_target(row.as_of_start, published):  # "by 2027": a goal, drawn as a target
-            out.targets.append(target(stated, source, note=fig.sentence))
+            out.targets.append(target(stated, source, note=None))
         else:
-            out.observations.append(observation(stated, source, sentence=fig.sentence, rule=m.rule))
+            out.observations.append(observation(stated, source, sentence=None, rule=m.rule))
     return out

@@ -3,7 +3,8 @@
 `etl.twins` compares two lists of figures; the pipeline loads one document at a
 time, so the comparison waits until both versions are stored. Then the figures
 of each English and Chinese document of one day and LCQ number are read back,
-compared, and their `twin_agrees` (and the Chinese twin's series) written.
+compared, and their `twin_agrees`, `twin_id` (the figure's counterpart, for the dashboard to
+show a point's sentence in the page's language) and the Chinese twin's series written.
 
 Only pairs with a figure not compared yet are read: a newly loaded document's
 reply figures have `twin_agrees` null, and an unchanged pair keeps what the
@@ -23,7 +24,7 @@ from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from etl import normalise, twins
+from etl import normalise, sentences, twins
 from schemas.figure import Figure
 from schemas.storage import DocumentRow, FigureRow, Observation, SeriesWarning
 
@@ -31,7 +32,7 @@ KIND = "twin_disagrees"
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
 
 
-def _as_figure(row: FigureRow) -> Figure:
+def _as_figure(row: FigureRow, sentence: str) -> Figure:
     return Figure(
         doc=row.doc_id,
         part=row.part,
@@ -44,8 +45,8 @@ def _as_figure(row: FigureRow) -> Figure:
         unit=row.unit,
         subject=row.subject,
         as_of=row.as_of,
-        sentence=row.sentence,
-        clause=row.clause,
+        sentence=sentence,
+        clause=sentences.clause_of(sentence, row.clause_start, row.clause_end, row.clause_text),
         series=row.series,
         series_label=row.series_label,
         twin_agrees=row.twin_agrees,
@@ -53,8 +54,9 @@ def _as_figure(row: FigureRow) -> Figure:
 
 
 def _figures(s: Session, doc_id: str) -> list[tuple[FigureRow, Figure]]:
-    rows = s.scalars(select(FigureRow).where(FigureRow.doc_id == doc_id).order_by(FigureRow.ordinal))
-    return [(r, _as_figure(r)) for r in rows]
+    rows = list(s.scalars(select(FigureRow).where(FigureRow.doc_id == doc_id).order_by(FigureRow.ordinal)))
+    words = sentences.texts(s, (r.sentence_id for r in rows))
+    return [(r, _as_figure(r, words.get(r.sentence_id or "", ""))) for r in rows]
 
 
 def _pairs(s: Session) -> dict[str, str]:
@@ -86,9 +88,14 @@ def compare_stored(engine: Engine) -> int:
             english, chinese = _figures(s, en_id), _figures(s, zh_id)
             if not twins.confirmed([f for _, f in english], [f for _, f in chinese]):
                 continue
-            twins.compare([f for _, f in english], [f for _, f in chinese])
+            aligned = twins.compare([f for _, f in english], [f for _, f in chinese])
+            row_of = {id(f): r for r, f in english + chinese}
             for row, fig in english + chinese:
                 row.twin_agrees, row.series, row.series_label = fig.twin_agrees, fig.series, fig.series_label
+                row.twin_id = None
+            for a, b in aligned:
+                if a is not None and b is not None:
+                    row_of[id(a)].twin_id, row_of[id(b)].twin_id = row_of[id(b)].id, row_of[id(a)].id
             compared += 1
         s.flush()
         paired = set(pairs) | set(pairs.values())
@@ -96,7 +103,9 @@ def compare_stored(engine: Engine) -> int:
         alone = sorted(marked - paired)
         for k in range(0, len(alone), _CHUNK):
             ids = alone[k : k + _CHUNK]
-            s.execute(update(FigureRow).where(FigureRow.doc_id.in_(ids)).values(twin_agrees=None))
+            s.execute(
+                update(FigureRow).where(FigureRow.doc_id.in_(ids)).values(twin_agrees=None, twin_id=None)
+            )
     return compared
 
 
@@ -133,8 +142,8 @@ class Disagreement:
         return side.figure_id
 
 
-def _side(row: FigureRow | None, source: str) -> Side | None:
-    if row is None:
+def _side(row: FigureRow | None, fig: Figure | None, source: str) -> Side | None:
+    if row is None or fig is None:
         return None
     return Side(
         row.id,
@@ -145,7 +154,7 @@ def _side(row: FigureRow | None, source: str) -> Side | None:
         row.qualifier,
         row.unit,
         row.as_of,
-        row.sentence,
+        fig.sentence,
         row.indicator_id if row.mapping == "mapped" else None,
     )
 
@@ -192,8 +201,8 @@ def disagreements(engine: Engine) -> list[Disagreement]:
                     Disagreement(
                         named.series,
                         named.series_label,
-                        _side(ra, sources.get(en_id, en_id)),
-                        _side(rb, sources.get(zh_id, zh_id)),
+                        _side(ra, a, sources.get(en_id, en_id)),
+                        _side(rb, b, sources.get(zh_id, zh_id)),
                         _differs(a, b),
                     )
                 )

@@ -57,6 +57,7 @@ class Processed:
     figures: list[storage.FigureRow]
     observations: list[storage.Observation]
     targets: list[storage.Target] = field(default_factory=list)
+    sentences: list[storage.Sentence] = field(default_factory=list)
 
 
 def stage(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
@@ -89,15 +90,18 @@ def stage(raw: corpus.RawDocument, registry: indicators.Registry, processed_with
         content=raw.text,
         processed_with=processed_with,
     )
-    return Processed(document, out.figures, out.observations, out.targets)
+    return Processed(document, out.figures, out.observations, out.targets, out.sentences)
 
 
 def _frames(raw: corpus.RawDocument, rows: load.Rows) -> validate.Frames:
-    return validate.Frames(raw.name, raw.sha256, len(raw.text), rows.figures, rows.observations)
+    words = {s["id"]: s["text"] for s in rows.sentences}  # each figure's sentence is checked too
+    figures = [{**f, "sentence": words.get(f["sentence_id"], "")} for f in rows.figures]
+    return validate.Frames(raw.name, raw.sha256, len(raw.text), figures, rows.observations)
 
 
 _TABLES = (
     ("document", storage.DocumentRow),
+    ("sentences", storage.Sentence),
     ("figures", storage.FigureRow),
     ("observations", storage.Observation),
     ("targets", storage.Target),
@@ -112,7 +116,7 @@ def _storable(rows: load.Rows, doc: str) -> None:
 def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
     """One document through parse, extract, normalise and validate; raises DocumentError."""
     result = stage(raw, registry, processed_with)
-    rows = load.rows_of(result.document, result.figures, result.observations)
+    rows = load.rows_of(result.document, result.figures, result.observations, sentences=result.sentences)
     errors = validate.batch([_frames(raw, rows)])
     if errors:
         raise errors[0]
@@ -133,7 +137,7 @@ def process_chunk(
     for k, raw in enumerate(raws):
         try:
             p = stage(raw, registry, processed_with)
-            staged.append((k, load.rows_of(p.document, p.figures, p.observations, p.targets)))
+            staged.append((k, load.rows_of(p.document, p.figures, p.observations, p.targets, p.sentences)))
         except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
             e = DocumentError.of(exc, raw.name)
             out[k] = (e.doc, e.reason, e.stage)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from etl import normalise, uncurated
 from etl.errors import ItdashError
+from etl.sentences import text_of
 from schemas.figure import QUALIFIERS
 from schemas.storage import DocumentRow, FigureRow, Indicator, Observation, ReviewDecision
 
@@ -107,8 +108,9 @@ def apply(engine: Engine) -> int:
                         doc.published if doc else None,
                         figure_id=fig.id,
                         doc_id=fig.doc_id,
+                        sentence_id=fig.sentence_id,
                     ),
-                    sentence=fig.sentence,
+                    sentence=None,
                     rule="review" if d.action == "map" else (obs.rule if obs else "review"),
                     status=status,
                 )
@@ -132,7 +134,7 @@ def pending(engine: Engine) -> pd.DataFrame:
             FigureRow.as_of,
             FigureRow.mapping,
             FigureRow.rule,
-            FigureRow.sentence,
+            text_of(FigureRow.sentence_id).label("sentence"),
             DocumentRow.source,
         )
         .join(DocumentRow, DocumentRow.id == FigureRow.doc_id)

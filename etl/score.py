@@ -3,6 +3,10 @@
 A prediction matches a gold figure of the same document when their spans
 overlap and their values are equal; each gold figure matches at most one
 prediction. Only reply figures count (the gold set lists reply figures).
+
+Two gold sets can be scored together (`score_together`): the English set and the Chinese
+one, read in one pass so that each Chinese reply meets its English version, with their
+series keys made one namespace, so the series pairs across languages count too.
 """
 
 from __future__ import annotations
@@ -10,11 +14,13 @@ from __future__ import annotations
 import json
 import math
 import re
+import tomllib
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import replies
+from etl import corpus, replies
 from etl.errors import ItdashError
 
 FIELDS = ("qualifier", "unit", "as_of", "subject")
@@ -198,18 +204,14 @@ def load_gold(path: Path) -> dict[str, list[dict]]:
     return gold
 
 
-def score(gold_path: Path, folder: Path, twins_in: list[Path] | None = None) -> Score:
-    """Score the documents of `folder`; those of `twins_in` are read too, only so that the
-    Chinese and English versions of a reply can be compared (`twin_agrees`)."""
-    gold = load_gold(gold_path)
-    predicted: dict[str, list[dict]] = {}
-    result = Score()
-    done, failed = replies.read([folder, *(twins_in or [])])
-    result.errors += [str(e) for e in failed if not twins_in or Path(e.doc).name in _names(folder)]
-    scored = _names(folder)
-    for r in done:
-        if Path(r.doc.name).name in scored:
-            predicted[Path(r.doc.name).name] = [f.spec() for f in r.figures if f.part == "reply"]
+def _match(
+    result: Score,
+    gold: dict[str, list[dict]],
+    predicted: dict[str, list[dict]],
+    key: Callable[[str], str] | None = None,
+) -> None:
+    """Add the documents of one gold set to `result`; `key` names each gold series key in the
+    namespace the pairs are counted in."""
     for doc in sorted(set(gold) | set(predicted)):
         g_list, p_list = gold.get(doc, []), predicted.get(doc, [])
         result.gold += len(g_list)
@@ -233,7 +235,10 @@ def score(gold_path: Path, folder: Path, twins_in: list[Path] | None = None) -> 
             used.add(hit)
             result.matched += 1
             p = p_list[hit]
-            result.series_pairs.append((g.get("series"), p.get("series"), doc, g["text"]))
+            gold_key = g.get("series")
+            if key is not None and gold_key is not None:
+                gold_key = key(gold_key)
+            result.series_pairs.append((gold_key, p.get("series"), doc, g["text"]))
             if "twin_agrees" in g:
                 result.twin_pairs.append((g["twin_agrees"], p.get("twin_agrees"), doc, g["text"]))
             for name in FIELDS:
@@ -242,4 +247,124 @@ def score(gold_path: Path, folder: Path, twins_in: list[Path] | None = None) -> 
                 else:
                     result.wrong[doc].append((name, g, p))
         result.spurious[doc].extend(p for k, p in enumerate(p_list) if k not in used)
+
+
+def _predicted(done: list[replies.Read], names: set[str]) -> dict[str, list[dict]]:
+    return {
+        Path(r.doc.name).name: [f.spec() for f in r.figures if f.part == "reply"]
+        for r in done
+        if Path(r.doc.name).name in names
+    }
+
+
+def score(gold_path: Path, folder: Path, twins_in: list[Path] | None = None) -> Score:
+    """Score the documents of `folder`; those of `twins_in` are read too, only so that the
+    Chinese and English versions of a reply can be compared (`twin_agrees`)."""
+    gold = load_gold(gold_path)
+    result = Score()
+    done, failed = replies.read([folder, *(twins_in or [])])
+    result.errors += [str(e) for e in failed if not twins_in or Path(e.doc).name in _names(folder)]
+    _match(result, gold, _predicted(done, _names(folder)))
+    return result
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    """A gold set folder: `replies/` (with manifest.csv), `gold.jsonl`, and optionally
+    `series_shared.toml`, whose `[same_series]` table names the keys of the first set that
+    series of this one are (a series the two annotators keyed apart, in replies not twinned)."""
+
+    folder: Path
+    gold: Path | None = None  # default folder/gold.jsonl
+    replies: Path | None = None  # default folder/replies
+
+    @property
+    def gold_path(self) -> Path:
+        return self.gold or self.folder / "gold.jsonl"
+
+    @property
+    def replies_path(self) -> Path:
+        return self.replies or self.folder / "replies"
+
+
+def shared_keys(
+    first: dict[str, list[dict]], other: dict[str, list[dict]], table: dict[str, str]
+) -> dict[str, str]:
+    """The first set's key of every series key of `other` that the first set holds too.
+
+    A gold figure naming its `twin` (the same figure in the other language, figures.md "The
+    two versions of one reply") is in the twin's series, so its key is the twin's; `table`
+    adds the series of replies without a twin. One key given two names is a gold error."""
+    by_text: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for doc, figures in first.items():
+        for g in figures:
+            by_text[(doc, g["text"])].append(g)
+    out: dict[str, str] = {}
+    for figures in other.values():
+        for g in figures:
+            twin = g.get("twin")
+            if not twin or not g.get("series"):
+                continue
+            found = by_text.get((Path(twin["doc"]).name, twin["text"]), [])
+            k = int(twin.get("occurrence") or 1)
+            if len(found) < k:
+                raise ItdashError(f"{g['doc']}: twin {twin} is not a figure of the first gold set")
+            theirs = found[k - 1].get("series")
+            mine = g["series"]
+            if theirs and out.setdefault(mine, theirs) != theirs:
+                raise ItdashError(f"series {mine!r} is twinned with {out[mine]!r} and {theirs!r}")
+    for ours, theirs in table.items():
+        if out.setdefault(ours, theirs) != theirs:
+            raise ItdashError(f"series_shared.toml: {ours!r} is twinned with {out[ours]!r}, not {theirs!r}")
+    return out
+
+
+def _shared(folder: Path) -> dict:
+    path = folder / "series_shared.toml"
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ItdashError(f"{path}: {e}") from None
+
+
+def _table(folder: Path) -> dict[str, str]:
+    return dict(_shared(folder).get("same_series", {}))
+
+
+def _same_keys(folder: Path) -> bool:
+    """The set spells its series keys as the first set does (a held-out set written against it),
+    so every key is shared as written: `same_keys = true` in its series_shared.toml."""
+    return _shared(folder).get("same_keys") is True
+
+
+def _namer(keys: dict[str, str], tag: str) -> Callable[[str], str]:
+    return lambda g: keys.get(g, f"{tag}:{g}")
+
+
+def score_together(sets: Sequence[GoldSet]) -> Score:
+    """Score several gold sets as one: every folder read in one pass (so each Chinese reply is
+    paired with its English version and takes its series), and the series keys of the later
+    sets written in the first set's (`shared_keys`); a key the first set does not hold is
+    kept apart, under its set's name, so only series known to be shared pair across sets."""
+    if not sets:
+        raise ItdashError("no gold set to score")
+    golds = [load_gold(s.gold_path) for s in sets]
+    names = [{src.name for src in corpus.discover([s.replies_path])} for s in sets]
+    for k, these in enumerate(names):
+        for j in range(k):
+            if clash := these & names[j]:
+                raise ItdashError(f"documents named in two gold sets: {', '.join(sorted(clash))}")
+    done, failed = replies.read([s.replies_path for s in sets])
+    result = Score()
+    result.errors += [str(e) for e in failed]
+    for k, (s, gold) in enumerate(zip(sets, golds, strict=True)):
+        if k == 0 or _same_keys(s.folder):
+            key = None
+        else:
+            keys = shared_keys(golds[0], gold, _table(s.folder))
+            key = _namer(keys, s.folder.name)
+        _match(result, gold, _predicted(done, names[k]), key)
     return result

@@ -15,12 +15,14 @@ import html
 import re
 import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 from etl import settings
+from etl.extract import subjects
+from etl.extract.vocab import vocab as extract_vocab
 from schemas.figure import Figure
 
 _MONEY = {"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"}
@@ -93,7 +95,8 @@ class Facets:
     additional: bool
 
     def id(self) -> str:
-        parts = [slug(self.scope), slug(self.measure), *self.subpopulations]
+        scope, measure = in_english(self.scope, self.measure)  # Chinese figures: see the end
+        parts = [slug(scope), slug(measure), *self.subpopulations]
         if self.parameter:
             parts.append(self.parameter)
         if self.kind not in ("count", "duration"):
@@ -120,9 +123,14 @@ class Vocab:
     cumulative_cues: tuple[str, ...]
     flow_cues: tuple[str, ...]
     cap_cues: tuple[str, ...]
+    cap_words: tuple[str, ...]
+    change_cues: tuple[str, ...]
     average_cues: tuple[str, ...]
     quota_cues: tuple[str, ...]
+    combined_cues: tuple[str, ...]
+    territory_measures: tuple[str, ...]
     generic_modifiers: frozenset[str]
+    np_function_words: frozenset[str]
 
 
 @cache
@@ -141,9 +149,14 @@ def vocab(path: Path | None = None) -> Vocab:
         cumulative_cues=tuple(d["cumulative_cues"]),
         flow_cues=tuple(d["flow_cues"]),
         cap_cues=tuple(d["cap_cues"]),
+        cap_words=tuple(d["cap_words"]),
+        change_cues=tuple(d["change_cues"]),
         average_cues=tuple(d["average_cues"]),
         quota_cues=tuple(d["quota_cues"]),
+        combined_cues=tuple(d["combined_cues"]),
+        territory_measures=tuple(d["territory_measures"]),
         generic_modifiers=frozenset(d["generic_modifiers"]),
+        np_function_words=frozenset(d["predicate_stop"]),
     )
 
 
@@ -160,12 +173,29 @@ def _has(text: str, cue: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(cue.strip())}(?![\w-])", text) is not None
 
 
-def basis(as_of: str, context: str, v: Vocab) -> str:
-    """Stock, flow (and over what kind of period) or cumulative, from as_of and the clause."""
+def basis(
+    as_of: str,
+    context: str,
+    v: Vocab,
+    *,
+    stock: bool = False,
+    sentence: str = "",
+    parameter: str = "",
+) -> str:
+    """Stock, flow (and over what kind of period) or cumulative, from as_of and the clause.
+
+    A figure dated by a period is a flow over it: "123 projects in 2022-23" counts what
+    happened in the year. It stays a level only where it is one by nature (`stock`: a ceiling
+    or a duration a scheme sets, or a definite reference back, "the 16 laboratories").
+    """
+    if parameter:
+        return ""  # a ceiling, an average or a quota: a "cumulative funding ceiling" is a ceiling
     if _SINCE.search(context) or any(_has(context, c) for c in v.cumulative_cues):
         return "cumulative"  # a total since a start, whichever start the reply names
-    if "/" not in as_of or not any(_has(context, c) for c in v.flow_cues):
-        return ""  # a level at a date, or one stated for a period without anything happening in it
+    if "/" not in as_of and not stock and _SINCE.search(sentence):
+        return "cumulative"  # "has invested $395m in 42 start-ups since 2017": the start ends the sentence
+    if "/" not in as_of or stock:
+        return ""
     a, b = (date.fromisoformat(x) for x in as_of.split("/"))
     months = (b.year - a.year) * 12 + b.month - a.month + 1
     if (a.month, a.day, b.month, b.day) == (4, 1, 3, 31):
@@ -182,20 +212,34 @@ def basis(as_of: str, context: str, v: Vocab) -> str:
 
 
 _OF = re.compile(
-    r"^\s*(?:of|for|in)\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|such\s+)?"
+    r"^\s*of\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|such\s+)?"
     r"([a-z][a-z/&-]*(?:\s+[a-z][a-z/&-]*){0,3}?)"
-    r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or)\b))"
+    r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or|of)\b))"
 )
 
 
+_SHARE_OF = re.compile(r"\b(?:percentage|proportion|share|per\s+cent|%)\s+of\s+(?:the\s+)?([a-z][\w&-]*)")
+
+
 def _whose(fig: Figure, context: str, lead: str) -> str | None:
-    """What a share or an amount is of: "38.6% of mobile subscriptions" -> subscription."""
+    """What a share or an amount is of: "38.6% of mobile subscriptions" -> subscription; a
+    table column "GERD as a percentage of GDP" -> gdp."""
     after = context[len(lead) :] if context.startswith(lead) else ""
     m = _OF.match(after)
+    if not m and fig.unit == "percent":
+        m = _SHARE_OF.search(context)
     if not m:
         return None
     head = m.group(1).split()[-1]
     return head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+
+
+def _before(fig: Figure) -> str:
+    """The figure's sentence up to the figure: its verb and what it measures may come well before."""
+    sentence = fig.sentence.lower()
+    visible = " ".join(html.unescape(fig.text).lower().split())
+    k = sentence.find(visible) if visible else -1
+    return sentence[: k + len(visible)] if k >= 0 else ""
 
 
 def _measure(fig: Figure, context: str, v: Vocab, lead: str = "") -> tuple[str, str]:
@@ -209,16 +253,22 @@ def _measure(fig: Figure, context: str, v: Vocab, lead: str = "") -> tuple[str, 
             or next((r for r in v.money_roles if _has(context, r)), "amount")
         )
         return v.measures.get(role, role), unit.lower()
-    if unit == "percent":
-        role = next((r for r in v.share_roles if _has(lead or context, r)), None)
-        role = role or _whose(fig, context, lead) or "share"
+    if unit == "percent":  # what it is a share of, else what share it is ("of the cost", "occupancy")
+        role = _whose(fig, context, lead) or next(
+            (r for r in v.share_roles if _has(lead or context, r)), None
+        )
+        role = role or "share"
         return v.measures.get(role, role), "pct"
     if unit in v.durations:
-        return "duration", "duration"
+        m = _TIMED.search(
+            _before(fig) or lead or context
+        )  # "the processing time of licences": what takes the time
+        return (m.group(1) + "_time" if m and m.group(1) not in _STOP else "duration"), "duration"
     return v.measures.get(unit, unit), "count"
 
 
 _TOKEN = re.compile(r"[a-z][a-z0-9&-]*")
+_TIMED = re.compile(r"\b([a-z]{4,})\s+(?:time|period|duration)\b")
 
 
 def _modifiers(phrase: str, unit: str, v: Vocab) -> set[str]:
@@ -250,15 +300,96 @@ def _lead(context: str, phrase: str) -> str:
     return context[: k + len(visible)] if k >= 0 else context
 
 
-def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
+_DEFINITE = re.compile(r"(?:^|\W)(?:the|its|their|these|those|all)\s+$")
+
+
+def _definite(lead: str, phrase: str) -> bool:
+    """The figure refers back to a known set ("the 16 laboratories", "its 30 centres")."""
+    visible = " ".join(html.unescape(phrase).split())
+    k = lead.rfind(visible[:8]) if visible else -1
+    return k > 0 and _DEFINITE.search(lead[:k]) is not None
+
+
+_SUBSET_BEFORE = re.compile(
+    r"\b(?:of|among|amongst)\s+(?:which|whom|them|these|those)\b\W+(?:[\w-]+\W+){0,3}$"
+)
+_SUBSET_AFTER = re.compile(r"^\s*(?:of|among|amongst)\s+(?:them|these|those)\b")
+_PREDICATE = re.compile(
+    r"^\W*(?:(?:of|among|amongst)\s+(?:them|these|those)\s+)?"
+    r"(?:were|was|are|is|have\s+been|has\s+been|had\s+been|have|has|had)\s+(?:[a-z]+ly\s+)?([a-z][a-z-]{2,})\b"
+)
+
+
+def _subset(context: str, lead: str, phrase: str, v: Vocab) -> str | None:
+    """The part of an earlier figure's whole that a back reference counts: "applications, of which
+    about 87 000 were approved" -> approved. None if the figure is no subset, or says not which."""
+    visible = " ".join(html.unescape(phrase).split())
+    k = lead.rfind(visible[:8]) if visible else -1
+    before, after = (lead[:k], context[len(lead) :]) if k >= 0 else ("", "")
+    if not (_SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after)):
+        return None
+    m = _PREDICATE.match(after)
+    word = m.group(1) if m else ""
+    if not word or word in v.generic_modifiers or word in _STOP or word in v.np_function_words:
+        return None
+    return word.replace("-", "_")
+
+
+def _combined(fig: Figure, scope: str, v: Vocab, abbr: dict[str, str]) -> str:
+    """A figure about two bodies together ("Cyberport and the Science Park together house")
+    is a series of its own, never either part's (series.md)."""
+    if _CJK.search(fig.sentence) or not any(_has(fig.sentence.lower(), c) for c in v.combined_cues):
+        return scope
+    ev = extract_vocab()
+    names = {
+        v.scopes.get(m.name, m.name)
+        for m in subjects.mentions(fig.sentence, 0, len(fig.sentence), ev, abbr)
+        if not m.place
+    }
+    return " + ".join(sorted(names)) if len(names) >= 2 else scope
+
+
+def _own(context: str, lead: str, phrase: str) -> str:
+    """The figure's part of its clause: from the last comma before it to the first after it.
+    In "over 300 were Web3 companies, some 420 were AI-related companies" the Web3 is the
+    300's, not the 420's."""
+    visible = " ".join(html.unescape(phrase).split())
+    k = lead.rfind(visible[:8]) if visible else -1
+    if k < 0:
+        return context
+    before, after = lead[:k], context[len(lead) :]
+    cut = max(before.rfind(","), before.rfind(";"))
+    stop = min((i for i in (after.find(","), after.find(";")) if i >= 0), default=len(after))
+    return before[cut + 1 :] + lead[k:] + after[:stop]
+
+
+def _named(fig: Figure, abbr: dict[str, str]) -> bool:
+    """The figure's subject is named in its own sentence, not carried from an earlier one."""
+    if not fig.subject:
+        return False
+    if fig.subject in fig.sentence:
+        return True
+    return any(short in fig.sentence for short, name in abbr.items() if name == fig.subject)
+
+
+def facets(
+    fig: Figure, reply_day: date, default_scope: str | None, abbr: dict[str, str] | None = None
+) -> Facets:
     v = vocab()
     context = (fig.clause or fig.sentence).lower()
     phrase = fig.text.lower()
     scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
+    scope = _combined(fig, scope, v, abbr or {})
+    if any(_has(context, c) for c in v.territory_measures) and not _named(fig, abbr or {}):
+        scope = "Hong Kong"  # "the GERD was HK$30.3 billion" in a reply about the ITF
     lead = _lead(context, phrase)
     measure, kind = _measure(fig, context, v, lead)
-    subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(context, cue)}
+    own = _own(context, lead, phrase)
+    subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(own, cue)}
     subs |= _modifiers(phrase, fig.unit, v)
+    part = _subset(context, lead, phrase, v)
+    if part and not subs:  # "of which 40 are engaged in Web3": Web3 already says which part
+        subs.add(part)
     subs = sorted(subs)
     start = date.fromisoformat(fig.as_of.split("/")[0])
     target = start > reply_day or any(_has(lead, c) for c in v.target_cues)
@@ -268,8 +399,13 @@ def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
         parameter = "average"
     elif any(_has(lead, c) for c in v.quota_cues):
         parameter = "quota"
-    elif fig.qualifier == "up_to" and kind != "count" and any(_has(phrase, c) for c in v.cap_cues):
-        parameter = "cap"
+    elif any(_has(lead, c) for c in v.cap_words) or (
+        fig.qualifier == "up_to"
+        and kind != "count"
+        and any(_has(phrase, c) for c in v.cap_cues)
+        and not any(_has(_before(fig), c) for c in v.change_cues)
+    ):
+        parameter = "cap"  # a ceiling set, not a level reached ("shortened ... to within 10 days")
     if additional:
         subs = [s for s in subs if s != "new"]
     return Facets(
@@ -277,7 +413,14 @@ def facets(fig: Figure, reply_day: date, default_scope: str | None) -> Facets:
         measure=measure,
         subpopulations=tuple(subs),
         kind=kind,
-        basis=basis(fig.as_of, context, v),
+        basis=basis(
+            fig.as_of,
+            context,
+            v,
+            stock=bool(parameter) or kind == "duration" or _definite(lead, phrase),
+            sentence=fig.sentence.lower(),
+            parameter=parameter,
+        ),
         parameter=parameter,
         target=target,
         additional=additional,
@@ -341,7 +484,30 @@ def _distinct_word(fig: Figure, others: list[Figure]) -> str:
     for w in _WORD.findall((fig.clause or "").lower()):
         if w not in theirs and w not in _STOP:
             return w
-    return ""
+    return _distinct_chinese(fig, others)  # Chinese has no words to split on: see the end
+
+
+_SUCH = re.compile(r"\bsuch\b|這類|該等")
+
+
+def _such(found: list[tuple[Figure, Facets]]) -> list[tuple[Figure, Facets]]:
+    """ "152 such kiosks": the same kind as the last kiosks the reply counted, so their
+    sub-populations ("self-registration kiosks") carry over."""
+    out: list[tuple[Figure, Facets]] = []
+    for f, fc in found:
+        if _SUCH.search(f.text):
+            same = (pc for p, pc in reversed(out) if p.unit == f.unit and pc.measure == fc.measure)
+            prior = next(same, None)
+            if prior is not None:
+                fc = replace(fc, scope=prior.scope, subpopulations=prior.subpopulations)
+        out.append((f, fc))
+    return out
+
+
+def _abbreviations(figures: list[Figure]) -> dict[str, str]:
+    """Short names the reply defines ("the Futian Park"), as far as its figures' sentences show."""
+    text = " ".join(dict.fromkeys(f.sentence for f in figures))
+    return subjects.abbreviations(text, extract_vocab())
 
 
 def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
@@ -353,7 +519,9 @@ def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
     """
     subjects = Counter(f.subject for f in figures if f.subject and f.part == "reply")
     default = subjects.most_common(1)[0][0] if subjects else None
-    found = [(f, facets(f, reply_day, default)) for f in figures]
+    abbr = {} if lang == "zh" else _abbreviations(figures)
+    found = [(f, facets(f, reply_day, default, abbr)) for f in figures]
+    found = _such(found)
     for (a, fa), (b, _) in zip(found, found[1:], strict=False):
         if _partners(a, b):  # the upper end or the after takes the lower end's or the before's series
             b.series, b.series_label = fa.id(), label(fa, lang)
@@ -373,3 +541,74 @@ def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
                 f.series_label = f"{f.series_label} ({word})"
             else:
                 kept.append(f)
+
+
+# -- Chinese figures ---------------------------------------------------------------------------
+# A Chinese figure's scope and measure are Chinese words; its id is written in the English
+# ones (data/series_zh.toml), so a reply without an English twin lands in the series of the
+# English figures it restates. The label keeps the Chinese words.
+
+
+@dataclass(frozen=True)
+class ChineseWords:
+    scopes: dict[str, str]
+    measures: dict[str, str]
+    nouns: tuple[str, ...]  # the measures' Chinese words, longest first
+
+
+@cache
+def chinese_words(path: Path | None = None) -> ChineseWords:
+    with (path or settings.DATA_DIR / "series_zh.toml").open("rb") as f:
+        d = tomllib.load(f)
+    return ChineseWords(
+        scopes=d["scopes"],
+        measures=d["measures"],
+        nouns=tuple(sorted(d["measures"], key=len, reverse=True)),
+    )
+
+
+# What the extractor may leave before a counted noun that says nothing of it: a number with
+# its hedge and measure word (`個數據集`, `逾四萬九千個熱點`, `近二千支智慧燈柱`); nothing longer.
+_ZH_LEFT_OVER = re.compile(
+    r"(?:[^\d\s]{0,3}?[\d零〇○一二兩三四五六七八九十百千萬億,，.\s\u00a0\u2009]+)?"
+    r"[個家項名間宗份場部支所位條座次架輛張本批]?"
+)
+
+
+def in_english(scope: str, measure: str) -> tuple[str, str]:
+    """A scope and a measure in the words of the English series: a Chinese name by the
+    table, a Chinese unit by the longest listed noun it ends with when what comes before
+    that noun is a number or a measure word (`_ZH_LEFT_OVER`); a unit with a modifier of its
+    own (`快速充電器`, `青年初創企業`) stays as written, a sub-population the English words
+    do not name."""
+    if not (_CJK.search(scope) or _CJK.search(measure)):
+        return scope, measure
+    w = chinese_words()
+    scope = w.scopes.get(scope, scope)
+    if _CJK.search(measure):
+        if measure in w.measures:
+            return scope, w.measures[measure]
+        noun = next((n for n in w.nouns if measure.endswith(n)), None)
+        head = measure[: -len(noun)] if noun else ""
+        if noun and _ZH_LEFT_OVER.fullmatch(head):
+            measure = w.measures[noun]
+    return scope, measure
+
+
+# Runs of Chinese characters with numerals, measure words and particles left out: a tell-apart
+# word is taken from what the clause says, not from 個 or 的.
+_ZH_RUN = re.compile(
+    r"[^\W\d零〇○一二兩三四五六七八九十百千萬億個家項名間宗份場部支所位的了及和與或為有是在於中共約逾近其a-zA-Z_]+"
+)
+
+
+def _distinct_chinese(fig: Figure, others: list[Figure]) -> str:
+    """Two characters of this figure's Chinese clause that no other clause holds, to tell two
+    Chinese series apart as `_distinct_word` does with an English word (else each later
+    figure of a clash would get the same numbered id and be merged again)."""
+    theirs = "\0".join(o.clause or "" for o in others)
+    for run in _ZH_RUN.findall(fig.clause or ""):
+        for k in range(len(run) - 1):
+            if run[k : k + 2] not in theirs:
+                return run[k : k + 2]
+    return ""

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from etl import indicators, normalise, pairing, series, settings, uncurated
 from etl.errors import ItdashError
+from etl.sentences import text_of
 from schemas.registry import IndicatorDef
 from schemas.storage import DocumentRow, FigureRow, Indicator, SeriesDecision
 
@@ -55,7 +56,7 @@ def _figure_frame(engine: Engine, series_id: str | None = None) -> pd.DataFrame:
         FigureRow.value,
         FigureRow.qualifier,
         FigureRow.as_of,
-        FigureRow.sentence,
+        text_of(FigureRow.sentence_id).label("sentence"),
         FigureRow.twin_agrees,
         FigureRow.start,
         DocumentRow.source,
@@ -339,15 +340,18 @@ def _promote(s: Session, d: SeriesDecision) -> None:
         )
         published = doc.published if doc else None
         source = normalise.Source(
-            "reply", doc.url if doc else None, published, figure_id=fig.id, doc_id=fig.doc_id
+            "reply",
+            doc.url if doc else None,
+            published,
+            figure_id=fig.id,
+            doc_id=fig.doc_id,
+            sentence_id=fig.sentence_id,
         )
         if normalise.is_target(fig.as_of_start, published):
-            s.merge(normalise.target(stated, source, note=fig.sentence))
+            s.merge(normalise.target(stated, source, note=None))
         else:
             s.merge(
-                normalise.observation(
-                    stated, source, sentence=fig.sentence, rule="series-review", status="reviewed"
-                )
+                normalise.observation(stated, source, sentence=None, rule="series-review", status="reviewed")
             )
 
 

@@ -54,6 +54,7 @@ _OBS_KEYS = (
     "source_url",
     "published",
     "sentence",
+    "sentence_id",
     "status",
     "figure_id",
     "doc_id",
@@ -146,11 +147,13 @@ def rows(figs: pd.DataFrame) -> tuple[list[dict], list[dict]]:
             normalise.reply_id(f.id), indicator_id(f.series), f.as_of, f.value, f.qualifier, f.unit
         )
         published = f.published if pd.notna(f.published) else None
-        source = normalise.Source("reply", f.url, published, figure_id=f.id, doc_id=f.doc_id)
+        source = normalise.Source(
+            "reply", f.url, published, figure_id=f.id, doc_id=f.doc_id, sentence_id=f.sentence_id
+        )
         if normalise.is_target(f.as_of_start, published):
-            goals.append({**blank_tgt, **normalise.target_values(stated, source, note=f.sentence)})
+            goals.append({**blank_tgt, **normalise.target_values(stated, source, note=None)})
         else:
-            values = normalise.observation_values(stated, source, sentence=f.sentence, rule=RULE)
+            values = normalise.observation_values(stated, source, sentence=None, rule=RULE)
             obs.append({**blank_obs, **values})
     return obs, goals
 
@@ -172,7 +175,7 @@ def _waiting(engine: Engine) -> pd.DataFrame:
             f.as_of_start,
             f.value,
             f.qualifier,
-            f.sentence,
+            f.sentence_id,  # the text is stored once, in `sentences`
             d.lang,
             d.url,
             d.published,

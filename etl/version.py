@@ -15,6 +15,8 @@ from etl import settings
 from etl.indicators import Registry
 
 PIPELINE = "etl.pipeline"  # the stages' runner: its imports, followed, are the code that decides
+# Data outside the vocabulary folder that decides what a figure becomes: its series (etl/series.py)
+SERIES_FILES = ("series.toml", "series_zh.toml")
 
 
 def _module_file(name: str, root: Path) -> Path | None:
@@ -26,13 +28,19 @@ def _module_file(name: str, root: Path) -> Path | None:
     return None
 
 
-def _imports(path: Path, root: Path) -> set[Path]:
-    """Project files `path` imports anywhere in its body (function-level imports too)."""
-    package = ".".join(path.relative_to(root).with_suffix("").parts)
-    if path.name != "__init__.py":
-        package = package.rpartition(".")[0]
-    found: set[Path] = set()
-    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+# Module names each source imports, by its path in the tree and a hash of its bytes: parsing
+# the ~40 modules is most of a digest's time, and their bytes say whether the answer holds.
+_NAMES: dict[tuple[str, bytes], tuple[str, ...]] = {}
+
+
+def _import_names(source: bytes, module: str, is_package: bool, filename: str) -> tuple[str, ...]:
+    """Dotted names of every module `source` may import, anywhere in its body."""
+    key = (f"{module}:{is_package}", hashlib.sha256(source).digest())
+    if key in _NAMES:
+        return _NAMES[key]
+    package = module if is_package else module.rpartition(".")[0]
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source, filename=filename)):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -46,11 +54,22 @@ def _imports(path: Path, root: Path) -> set[Path]:
             continue
         for name in names:
             parts = name.split(".")
-            for k in range(1, len(parts) + 1):  # a submodule's import runs its packages' __init__ too
-                file = _module_file(".".join(parts[:k]), root)
-                if file is not None:
-                    found.add(file)
-    return found
+            # a submodule's import runs its packages' __init__ too
+            found += (".".join(parts[:k]) for k in range(1, len(parts) + 1))
+    _NAMES[key] = tuple(dict.fromkeys(found))
+    return _NAMES[key]
+
+
+def _imports(path: Path, root: Path) -> set[Path]:
+    """Project files `path` imports anywhere in its body (function-level imports too).
+
+    The names are parsed once per content (`_import_names`); which of them are project
+    files is looked up every time, so a module added later is found as it would be at once."""
+    module = ".".join(path.relative_to(root).with_suffix("").parts)
+    if path.name == "__init__.py":
+        module = module.rpartition(".")[0]
+    names = _import_names(path.read_bytes(), module, path.name == "__init__.py", str(path))
+    return {file for name in names if (file := _module_file(name, root)) is not None}
 
 
 def code_files(root: Path | None = None) -> list[Path]:
@@ -78,8 +97,9 @@ def digest(registry: Registry, root: Path | None = None, vocab_dir: Path | None 
     covered the moment the extraction path imports it. It takes in the modules
     that run after extraction too (load, review, reconcile); editing them
     costs a reprocessing run, never a stale extraction. Every file under the
-    vocabulary folder, at any depth, and the registry's digest complete it;
-    names are hashed with the bytes, so moving a vocabulary file counts too.
+    vocabulary folder, at any depth, the series word lists (`SERIES_FILES`) and the
+    registry's digest complete it; names are hashed with the bytes, so moving a
+    vocabulary file counts too.
     """
     root = root or settings.ROOT
     vocab_dir = vocab_dir or settings.VOCAB_DIR
@@ -88,4 +108,7 @@ def digest(registry: Registry, root: Path | None = None, vocab_dir: Path | None 
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     for path in sorted(p for p in vocab_dir.rglob("*") if p.is_file()):
         h.update(path.relative_to(vocab_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in SERIES_FILES:
+        path = settings.DATA_DIR / name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"\0missing"))
     return h.hexdigest()[:16]

@@ -147,11 +147,26 @@ def score(
     twins: list[Path] = typer.Option(
         None, "--twins", help="Folder(s) holding the other language's versions, read to compare them."
     ),
+    with_: list[Path] = typer.Option(
+        None,
+        "--with",
+        help="Another gold set folder (replies/, gold.jsonl, optional series_shared.toml), scored "
+        "together with this one: series pairs across the two languages count too.",
+    ),
 ) -> None:
     """Precision, recall and F1 of extraction against a gold set, field accuracy, series and twins."""
+    from etl.score import GoldSet, score_together
     from etl.score import score as run_score
 
-    for line in run_score(gold, folder, twins).lines(verbose):
+    if with_:
+        if twins:
+            raise typer.BadParameter("--with reads both sets' replies already; drop --twins")
+        sets = [GoldSet(folder, gold, folder), *(GoldSet(d) for d in with_)]
+        typer.echo(f"scored together: {folder} and {', '.join(map(str, with_))}")
+        result = score_together(sets)
+    else:
+        result = run_score(gold, folder, twins)
+    for line in result.lines(verbose):
         typer.echo(line)
 
 

@@ -38,6 +38,21 @@ class DocumentRow(DocumentBase, table=True):
     processed_with: str = Field(description="version of the extractor and registry used")
 
 
+class Sentence(SQLModel, table=True):
+    """A sentence of a document, stored once however many figures it holds.
+
+    Figures, observations and targets name it by id: a sentence with n figures
+    stored on each would make storage grow with n times its length. The id is
+    derived from the document and the text (`etl.sentences.sentence_id`), so a
+    rerun writes the same rows with the same keys.
+    """
+
+    __tablename__ = "sentences"
+    id: str = Field(primary_key=True)
+    doc_id: str = Field(foreign_key="documents.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class FigureBase(SQLModel):
     part: str
     item: int | None = None
@@ -51,11 +66,16 @@ class FigureBase(SQLModel):
     as_of: str
     as_of_start: date
     as_of_end: date
-    sentence: str = Field(sa_column=Column(Text, nullable=False))
-    clause: str = Field(sa_column=Column(Text, nullable=False))
+    # The sentence is in `sentences`; the clause is sentence[clause_start:clause_end], or, where it
+    # is not part of the sentence (a table cell's header and row label), `clause_text`.
+    sentence_id: str | None = Field(default=None, foreign_key="sentences.id", index=True)
+    clause_start: int | None = None
+    clause_end: int | None = None
+    clause_text: str | None = Field(default=None, sa_column=Column(Text))
     series: str | None = Field(default=None, index=True, description="shared/spec/series.md: its series id")
     series_label: str | None = None
     twin_agrees: bool | None = Field(default=None, description="the other language's version agrees")
+    twin_id: str | None = Field(default=None, description="the same figure in the other language's version")
     mapping: str = Field(description="mapped, unmapped or ambiguous")
     indicator_id: str | None = Field(default=None, index=True)
     rule: str | None = Field(default=None, description="the registry rule that matched")
@@ -113,7 +133,10 @@ class ObservationBase(SQLModel):
     publisher: str | None = Field(default=None, description="who published a curated row's source")
     source_title: str | None = Field(default=None, description="a curated row's source document, if named")
     published: date | None = None
-    sentence: str | None = Field(default=None, sa_column=Column(Text))
+    sentence: str | None = Field(
+        default=None, sa_column=Column(Text), description="a curated row's note; a reply's is sentence_id's"
+    )
+    sentence_id: str | None = Field(default=None, foreign_key="sentences.id", index=True)
     status: str = Field(default="auto", description="auto, reviewed, corrected")
     conflict: bool = Field(default=False, description="another source gives another value")
     revision: str | None = Field(default=None, description="revised (superseded) or revision")
@@ -158,7 +181,8 @@ class Target(SQLModel, table=True):
     source_kind: str
     source_url: str | None = None
     published: date | None = None
-    note: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text), description="a curated row's note")
+    sentence_id: str | None = Field(default=None, foreign_key="sentences.id", index=True)
     figure_id: str | None = Field(default=None, foreign_key="figures.id", index=True)
     doc_id: str | None = Field(default=None, foreign_key="documents.id", index=True)
 

@@ -95,6 +95,7 @@ class NounPhrase(_Strict):
     stop: LowerPhrases
     function_words: LowerPhrases
     conjunctions: LowerPhrases
+    premodifiers: LowerPhrases
     back_references: LowerPhrases
 
 
@@ -145,6 +146,7 @@ class Negatives(_Strict):
 class Anchors(_Strict):
     events: LowerPhrases
     continues: LowerPhrases
+    same_time: LowerPhrases
     now: LowerPhrases
     last_year: LowerPhrases
     this_year: LowerPhrases

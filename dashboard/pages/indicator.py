@@ -242,7 +242,7 @@ def _address(indicator: str, scale: str, lang: str) -> str:
 def _view(eng: Engine, indicator: str, scale: str, lang: str, address: str = "") -> list:
     """The chart, events, downloads and table of one indicator, kept per database version."""
     ind = queries.indicators(eng).set_index("id").loc[indicator]
-    obs = queries.observations(eng, indicator)
+    obs = provenance.in_language(queries.observations(eng, indicator), lang)
     name = i18n.name(ind, lang)
     evs = figures.events_for(queries.events(), ind.name, obs, lang)
     goals = queries.targets(eng, indicator)

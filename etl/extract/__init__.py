@@ -191,6 +191,7 @@ def extract(doc: Reply) -> list[Figure]:
     spans = numbers.masks(text, v)
     starts = [a for a, _ in spans]
     abbr = subjects.abbreviations(text, v)
+    defined = set(abbr)  # a short name the reply defines ("(the Fund)") keeps its meaning throughout
     out: list[Figure] = []
     prev: list[_Draft] = []
     prev_anchor: str | None = None
@@ -230,7 +231,8 @@ def extract(doc: Reply) -> list[Figure]:
                 )
         # Dates.
         found = asof.anchors(text, s.start, s.end, doc.date, [(d.start, d.end) for d in drafts], v)
-        inherited = prev_anchor if continues and not found else None
+        same = continues or bool(v.same_time.search(text, s.start, s.end))
+        inherited = prev_anchor if same and not found else None
         for d in drafts:
             an = asof.nearest(found, d.start, d.end)
             d.as_of = an.value if an else (inherited or doc.date.isoformat())
@@ -257,6 +259,7 @@ def extract(doc: Reply) -> list[Figure]:
             carry = drafts[-1].subject or carry
         elif ms:
             carry = ms[-1].name
+        subjects.refer_back(abbr, defined, ms, v)
         _emit(out, doc, s, drafts)
         if drafts:
             prev = drafts

@@ -21,6 +21,7 @@ def _dated(v: Vocab) -> list[str]:
     """Anchors that hold a year, as patterns."""
     pos = alternation(list(v.positions))
     pre = alternation(list(v.prepositions))
+    which = alternation(list(v.this_year) + list(v.last_year))
     return [
         # Financial years, one or several: "2024-25", "the 2023-24 financial year".
         rf"(?P<fy>(?:(?:the|in|for|during)\s+)?{periods.fy_label('fy1', 'fy2')}"
@@ -29,6 +30,11 @@ def _dated(v: Vocab) -> list[str]:
         # Quarters and halves: "the third quarter of 2024", "the first half of 2025".
         rf"(?P<qh>(?:in\s+|during\s+|by\s+)?(?:the\s+)?(?P<ord>{alternation(list(v.ordinals))})"
         rf"\s+(?P<qhk>quarter|half)\s+(?:of\s+)?(?P<qhy>{_Y}))",
+        # ... of this or last year: "the first half of this year", "the third quarter of last year".
+        rf"(?P<qhr>(?:in\s+|during\s+|by\s+)?(?:the\s+)?(?P<rord>{alternation(list(v.ordinals))})"
+        rf"\s+(?P<rqhk>quarter|half)\s+of\s+(?P<qhw>{which})\s+year)\b",
+        # A part of this or last year: "as at the end of last year", "by mid-this year".
+        rf"(?P<prel>(?:(?P<ppre>{pre})\s+)?(?P<ppos>{pos})[-\s]+(?:of\s+)?(?P<pwhich>{which})\s+year)\b",
         # Months: "as of December 2024", "mid-May 2025", "in January 2021".
         rf"(?P<mon>(?:(?P<pre>{pre})\s+)?(?:(?P<pos>{pos})[-\s]+)?(?P<month>{v.month_pattern})\.?\s+"
         rf"(?P<my>{_Y}))\b",
@@ -109,6 +115,20 @@ def _read(m: re.Match[str], reply: date, v: Vocab) -> str | None:
         if pos == "start":
             return date(y, mo, 10).isoformat()
         return _last_day(y, mo).isoformat()
+    if g["qhr"] or g["prel"]:
+        which = " ".join((g["qhw"] or g["pwhich"]).lower().split())
+        y = reply.year - 1 if which in {w.lower() for w in v.last_year} else reply.year
+        if g["prel"]:
+            return {"middle": f"{y}-06-30", "start": f"{y}-03-31"}.get(
+                _kind(v.positions, g["ppos"]), f"{y}-12-31"
+            )
+        k = v.ordinals[g["rord"].lower()]
+        if g["rqhk"].lower() == "quarter":
+            first = 3 * (k - 1) + 1
+            return f"{date(y, first, 1)}/{_last_day(y, first + 2)}"
+        if k > 2:
+            return None
+        return f"{y}-01-01/{y}-06-30" if k == 1 else f"{y}-07-01/{y}-12-31"
     if g["qh"]:
         y, k = int(g["qhy"]), v.ordinals[g["ord"].lower()]
         if g["qhk"].lower() == "quarter":
@@ -161,7 +181,7 @@ def _candidates(text: str, start: int, end: int, v: Vocab) -> list[re.Match[str]
     """Anchor matches in `text[start:end]`, tried only near a year or a hint word."""
     found: dict[tuple[int, int], re.Match[str]] = {}
     windows = [(max(start, y.start() - _LOOKBACK), y.end()) for y in _YEAR.finditer(text, start, end)]
-    windows += [(max(start, h.start() - 16), h.end()) for h in _hint(v).finditer(text, start, end)]
+    windows += [(max(start, h.start() - 40), h.end()) for h in _hint(v).finditer(text, start, end)]
     for a, b in windows:
         for m in _anchors(v).finditer(text, a, min(end, b + 24)):
             if m.start() < b and m.end() >= b - 4:

@@ -33,6 +33,9 @@ def _abbreviation(v: Vocab) -> re.Pattern[str]:
     )
 
 
+_AT_NAME = re.compile(r"(?<![\w@])([A-Z][A-Za-z]*@([A-Z][\w]*))")
+
+
 @dataclass(frozen=True)
 class Mention:
     start: int
@@ -84,6 +87,9 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
 def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) -> list[Mention]:
     """Subject mentions in `text[start:end]`, in order; of overlapping ones the longest."""
     found: list[Mention] = []
+    for m in _AT_NAME.finditer(text, start, end):
+        if m.group(2) in v.subjects:  # "Health@InnoHK": a cluster of InnoHK, a scope of its own
+            found.append(Mention(m.start(1), m.end(1), m.group(1)))
     for m in _known(v).finditer(text, start, end):
         found.append(Mention(m.start(), m.end(), v.subjects[m.group(1)], m.group(1) in v.places))
     for m in _phrase(v).finditer(text, start, end):
@@ -124,6 +130,15 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
             out.append(mention)
     out.sort(key=lambda x: x.start)
     return out
+
+
+def refer_back(abbr: dict[str, str], defined: set[str], ms: list[Mention], v: Vocab) -> None:
+    """ "The Fund", "the Scheme", "the Portal" name the last fund, scheme or portal the reply
+    named (series.md: short references back), unless the reply defined the short name itself."""
+    for m in ms:
+        words = m.name.split()
+        if len(words) >= 2 and words[-1] in v.subject_heads and words[-1] not in defined:
+            abbr[words[-1]] = m.name
 
 
 def is_place(name: str | None, v: Vocab) -> bool:

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 from etl.extract.vocab import Vocab
 
-_TOKEN = re.compile(r"[ \t\u00a0]*([A-Za-z][A-Za-z0-9&/'’.\-]*(?:\(s\))?)")
+# A hard line break inside a paragraph is a space; "5G" and "3D" start with a digit.
+_TOKEN = re.compile(
+    r"[ \t\u00a0]*(?:\r?\n[ \t\u00a0]*)?"
+    r"([A-Za-z][A-Za-z0-9&/'’.\-]*(?:\(s\))?|[0-9][A-Za-z][A-Za-z0-9]*(?![\w.]))"
+)
 _OF = re.compile(
     r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I
 )
@@ -42,6 +46,16 @@ def _plural_unit(word: str, v: Vocab) -> bool:
     return one != low and (one in v.single_units or low in v.unit_aliases)
 
 
+def _unit_next(text: str, pos: int, end: int, v: Vocab) -> bool:
+    """The word at `pos` is a counted noun: "registered users", not "registered in 2024"."""
+    m = _TOKEN.match(text, pos, end)
+    if not m:
+        return False
+    low = m.group(1).rstrip(".").lower()
+    one = singular(low, v)
+    return one in v.single_units or low in v.unit_aliases or any(u.split()[0] == one for u in v.multi_units)
+
+
 def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
     """The counted noun directly after `pos`, or none."""
     tokens: list[tuple[str, int, int]] = []
@@ -52,9 +66,15 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             break
         word = m.group(1).rstrip(".")
         low = word.lower()
-        if tokens and word[:1].isupper() and tokens[-1][0][:1].islower():
-            break  # a name after the noun: "enterprises Cyberport admitted"
-        if low in v.np_stop or (low.endswith("ly") and low not in v.single_units):
+        if (
+            tokens
+            and word[:1].isupper()
+            and tokens[-1][0][:1].islower()
+            and not _unit_next(text, m.end(), end, v)
+        ):
+            break  # a name after the noun: "enterprises Cyberport admitted", not "joint R&D centres"
+        stop = low in v.np_stop or (low.endswith("ly") and low not in v.single_units)
+        if stop and (tokens or low not in v.np_premodifiers or not _unit_next(text, m.end(), end, v)):
             break  # a function word or a verb: "two platforms in ...", "two platforms help ..."
         if tokens and low not in v.conjunctions and _plural_unit(tokens[-1][0], v):
             break  # "datasets last month": a plural counted noun ends the phrase

@@ -67,6 +67,7 @@ class Vocab:
     single_units: frozenset[str]
     singular: dict[str, str]
     np_stop: frozenset[str]
+    np_premodifiers: frozenset[str]
     subjects: dict[str, str]  # alias or name -> name
     places: frozenset[str]
     subject_heads: frozenset[str]
@@ -88,6 +89,7 @@ class Vocab:
     currency: str  # a regex of every currency sign
     events: re.Pattern[str]
     continues: re.Pattern[str]
+    same_time: re.Pattern[str]
     back_reference: re.Pattern[str]
     over_is_hedge: re.Pattern[str]  # before "over" and a duration
     now: tuple[str, ...]
@@ -156,6 +158,7 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         one_after=frozenset(neg["one_after"]),
         vague=re.compile(r"\b(?:" + alternation(neg["vague"]) + r")\b", re.I),
         conjunctions=frozenset(u["noun_phrase"]["conjunctions"]),
+        np_premodifiers=frozenset(u["noun_phrase"]["premodifiers"]),
         durations=frozenset(u["known"]["durations"]),
         abbreviations=frozenset(a.lower() for a in sen["abbreviations"]),
         openers=frozenset(w.lower() for w in s["heuristic"]["openers"]),
@@ -172,6 +175,7 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         currency=alternation(list(n["currencies"])),
         events=re.compile(r"\b(?:" + alternation(d["anchors"]["events"]) + r")\b[^,;]*$", re.I),
         continues=re.compile(r"\W*(?:" + alternation(d["anchors"]["continues"]) + r")\b", re.I),
+        same_time=re.compile(r"\b(?:" + alternation(d["anchors"]["same_time"]) + r")\b", re.I),
         back_reference=re.compile(
             r"\s+(?:" + alternation(u["noun_phrase"]["back_references"]) + r")\b", re.I
         ),

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import cn2an
@@ -67,6 +68,78 @@ class Vocab:
     endings: tuple[str, ...]
     left_stops: tuple[str, ...]
     places: tuple[str, ...]
+    # The lists looked up at every character, indexed once (see _Words)
+    not_figures_at: _Words = field(init=False, repr=False, compare=False)
+    names_at: _Words = field(init=False, repr=False, compare=False)
+    endings_at: _Words = field(init=False, repr=False, compare=False)
+    places_at: _Words = field(init=False, repr=False, compare=False)
+    today_at: _Words = field(init=False, repr=False, compare=False)
+    nouns_at: _Words = field(init=False, repr=False, compare=False)
+    stops_at: _Words = field(init=False, repr=False, compare=False)
+    stops_or_hedges_at: _Words = field(init=False, repr=False, compare=False)
+    measure_words_at: _Words = field(init=False, repr=False, compare=False)
+    left_stops_at: _Words = field(init=False, repr=False, compare=False)
+    self_units_longest: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__  # frozen: set once, here
+        for name in ("not_figures", "names", "endings", "places", "today", "nouns"):
+            put(self, f"{name}_at", _Words(getattr(self, name)))
+        put(self, "stops_at", _Words(self.stops))
+        put(self, "stops_or_hedges_at", _Words((*self.stops, *self.hedge_after)))
+        put(self, "measure_words_at", _Words(self.measure_words))
+        put(self, "left_stops_at", _Words(self.left_stops))
+        put(self, "self_units_longest", tuple(sorted(self.self_units.items(), key=lambda kv: -len(kv[0]))))
+
+
+class _Words:
+    """A word list indexed once for the questions asked of it in every sentence.
+
+    The noun and stop lists are asked at every character of a phrase which of them starts
+    (or ends) there; trying only the few words that share that character gives the same
+    first answer as trying all of them in order. The name lists are asked where each of
+    them is written in a sentence; one pattern of them all says first whether any is.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(words)
+        self.any = re.compile("|".join(re.escape(w) for w in self.words)) if self.words else None
+        self.by_first: dict[str, tuple[str, ...]] = {}
+        self.by_last: dict[str, tuple[str, ...]] = {}
+        for w in self.words:
+            self.by_first[w[0]] = (*self.by_first.get(w[0], ()), w)
+            self.by_last[w[-1]] = (*self.by_last.get(w[-1], ()), w)
+
+    def spans(self, text: str, a: int, b: int) -> Iterator[tuple[str, int, int]]:
+        """Each word in the list's order with where it is written in `text[a:b]` (`_spans`)."""
+        if self.any is None or not self.any.search(text, a, b):
+            return
+        segment = text[a:b]
+        for w in self.words:
+            if w in segment:
+                for s, e in _spans(w, text, a, b):
+                    yield w, s, e
+
+    def starting(self, text: str, pos: int) -> str | None:
+        """The first listed word written at `pos`."""
+        if pos >= len(text):
+            return None
+        return next((w for w in self.by_first.get(text[pos], ()) if text.startswith(w, pos)), None)
+
+    def ending(self, text: str, end: int) -> str | None:
+        """The first listed word that ends just before `end`."""
+        if end <= 0:
+            return None
+        return next((w for w in self.by_last.get(text[end - 1], ()) if text.endswith(w, 0, end)), None)
+
+
+def _spans(word: str, text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """Where `word` is written in `text[a:b]`, left to right and not overlapping, as
+    `re.finditer(re.escape(word), text[a:b])` finds it, without compiling a pattern per word."""
+    k = text.find(word, a, b)
+    while k >= 0:
+        yield k, k + len(word)
+        k = text.find(word, k + len(word), b)
 
 
 def _longest_first(words: list[str]) -> tuple[str, ...]:
@@ -110,10 +183,24 @@ def vocab(folder: Path | None = None) -> Vocab:
     )
 
 
+@lru_cache(maxsize=4096)
 def chinese_value(text: str) -> float:
-    """The value of a numeral in characters (`二千四百四十萬`, `十二點五`, `兩`)."""
+    """The value of a numeral in characters (`二千四百四十萬`, `十二點五`, `兩`).
+
+    Cached: cn2an validates and parses each call, and replies repeat their few numerals
+    (`一`, `兩`, `十`) in every sentence. A numeral it rejects raises again each time."""
     text = text.replace("○", "〇").replace("兩", "二")
-    return float(cn2an.cn2an(text, "smart"))
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):  # cn2an raises either on a numeral it cannot place
+        # cn2an refuses a section skipped without 零 ("一億一千", as its own an2cn writes
+        # 100 001 000): read each 億 and 萬 section apart and add them up.
+        for scale, unit in ((100_000_000, "億"), (10_000, "萬")):
+            if unit in text:
+                high, low = text.split(unit, 1)
+                rest = chinese_value(low.lstrip("零")) if low.strip("零") else 0
+                return chinese_value(high) * scale + rest
+        raise
 
 
 def _digits_value(text: str) -> float:
@@ -145,9 +232,9 @@ _PCT_AFTER = re.compile(r"\s*(%|％)")
 _CHENG = re.compile(rf"([{_CN_DIGIT}十])成(半)?")
 
 
-def _dates_and_labels(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Spans that hold numbers which are not figures: dates, periods, telephone numbers."""
-    pats = [
+_NOT_FIGURE_SPANS = [
+    re.compile(p)
+    for p in (
         rf"{_YEAR}\s*(?:[-–/／至]\s*(?:\d{{2,4}}|[〇○零一二三四五六七八九]{{2,4}}))?\s*(?:財政)?(?:年度|學年|年)?"
         rf"(?:\s*{_MONTH}\s*月(?:\s*{_DAY}\s*[日號])?)?",
         rf"{_MONTH}\s*月\s*{_DAY}\s*[日號]",
@@ -157,12 +244,19 @@ def _dates_and_labels(text: str, a: int, b: int) -> list[tuple[int, int]]:
         r"\d{1,2}[:：]\d{2}",  # a clock time
         rf"(?:上午|下午|晚上|早上|中午)?\s*{_MONTH}\s*時(?:\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分)?",
         r"[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]",  # an item number
-    ]
+    )
+]
+_YEARISH = re.compile(r"[年度／/至\-–]")
+
+
+def _dates_and_labels(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Spans that hold numbers which are not figures: dates, periods, telephone numbers."""
     out = []
-    for k, p in enumerate(pats):
-        for m in re.finditer(p, text[a:b]):
+    segment = text[a:b]
+    for k, p in enumerate(_NOT_FIGURE_SPANS):
+        for m in p.finditer(segment):
             s, e = a + m.start(), a + m.end()
-            if k == 0 and not re.search(r"[年度／/至\-–]", m.group(0)):
+            if k == 0 and not _YEARISH.search(m.group(0)):
                 continue  # a bare four-digit number, no year
             out.append((s, e))
     return out
@@ -175,9 +269,7 @@ def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
 def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
     """Candidate figures of `text[a:b]` with value, scale, per cent and money applied."""
     masked = _dates_and_labels(text, a, b)
-    for w in v.not_figures:
-        for m in re.finditer(re.escape(w), text[a:b]):
-            masked.append((a + m.start(), a + m.end()))
+    masked.extend((s, e) for _, s, e in v.not_figures_at.spans(text, a, b))
     out: list[Number] = []
     pos = a
     while True:
@@ -296,13 +388,13 @@ def _unit_after(text: str, pos: int, hi: int, v: Vocab) -> tuple[str | None, int
     for word, code in v.money.items():
         if text.startswith(word, pos):
             return code, pos + len(word), True
-    for word, unit in sorted(v.self_units.items(), key=lambda kv: -len(kv[0])):
+    for word, unit in v.self_units_longest:
         if text.startswith(word, pos):
             noun = _noun_run(text, pos + len(word), hi, v) if word in v.measure_when_noun else None
             if noun:
                 return noun, pos + len(word) + len(noun), True
             return unit, pos + len(word), True
-    measured = next((w for w in v.measure_words if text.startswith(w, pos)), None)
+    measured = v.measure_words_at.starting(text, pos)
     start = pos + len(measured) if measured else pos
     noun = _noun_run(text, start, hi, v)
     if noun:
@@ -318,17 +410,16 @@ def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
     """
     end, best = start, None
     while end < min(hi, start + 10) and text[end] not in _PUNCT and not text[end].isdigit():
-        listed = any(text.startswith(w, end) for w in v.nouns)
-        if not listed and any(text.startswith(w, end) for w in (*v.stops, *v.hedge_after)):
+        noun = v.nouns_at.starting(text, end)
+        if noun is None and v.stops_or_hedges_at.starting(text, end) is not None:
             break
-        noun = next((w for w in v.nouns if text.startswith(w, end)), None)
         if noun:
             best = end + len(noun)
             end = best
             continue
         end += 1
     if best is None and 2 <= end - start <= 6 and (end >= hi or text[end] in _PUNCT or end < start + 10):
-        stop_here = end >= hi or text[end] in _PUNCT or any(text.startswith(w, end) for w in v.stops)
+        stop_here = end >= hi or text[end] in _PUNCT or v.stops_at.starting(text, end) is not None
         return text[start:end] if stop_here else None
     return text[start:best] if best else None
 
@@ -352,7 +443,7 @@ def noun_before(text: str, lo: int, at: int, v: Vocab) -> str | None:
         return None
     s = best[0]
     while s > lo and text[s - 1] not in _PUNCT and not text[s - 1].isdigit() and best[1] - s < 8:
-        if any(text.endswith(w, 0, s) for w in v.stops):
+        if v.stops_at.ending(text, s) is not None:
             break
         s -= 1
     return text[s : best[1]]
@@ -513,12 +604,10 @@ def anchors(text: str, a: int, b: int, day: date, v: Vocab) -> list[Anchor]:
             if value:
                 out.append(Anchor(m.start(), m.end(), value))
                 taken.append((m.start(), m.end()))
-    for word in v.today:  # 現時, 目前: the reply's day, nearest-wins like any anchor
-        for m in re.finditer(re.escape(word), text[a:b]):
-            s, e = a + m.start(), a + m.end()
-            if not any(x < e and s < y for x, y in taken):
-                out.append(Anchor(s, e, day.isoformat()))
-                taken.append((s, e))
+    for _, s, e in v.today_at.spans(text, a, b):  # 現時, 目前: the reply's day, nearest-wins
+        if not any(x < e and s < y for x, y in taken):
+            out.append(Anchor(s, e, day.isoformat()))
+            taken.append((s, e))
     out.sort(key=lambda x: x.start)
     return _summed(text, out)
 
@@ -621,52 +710,45 @@ def mentions(
     named = list(last.values())
     out: list[Mention] = []
     taken: list[tuple[int, int]] = []
-    for name in v.names:
-        for m in re.finditer(re.escape(name), text[a:b]):
-            s, e = a + m.start(), a + m.end()
-            if not any(x < e and s < y for x, y in taken):
-                out.append(Mention(s, e, abbr.get(name) or v.aliases.get(name, name)))
-                taken.append((s, e))
-    for short, full in abbr.items():  # 數碼港投資創業基金（投資基金）: the reply's own short names
-        for m in re.finditer(re.escape(short), text[a:b]):
-            s, e = a + m.start(), a + m.end()
-            if not any(x < e and s < y for x, y in taken):
-                out.append(Mention(s, e, full))
-                taken.append((s, e))
-    for ending in v.endings:
-        for m in re.finditer(re.escape(ending), text[a:b]):
-            e = a + m.end()
-            s = _name_start(text, a, a + m.start(), v)
-            if any(x < e and s < y for x, y in taken):
-                continue
-            name = text[s:e]
-            if (name == ending or name[: -len(ending)] in v.back_refs) and ending in last:
-                out.append(Mention(s, e, last[ending]))  # 該計劃: the one named last
-                taken.append((s, e))
-                continue
-            full = next(
-                (f for f in reversed(named) if f != name and f.endswith(ending) and _subsequence(name, f)),
-                None,
-            )
-            if full:  # 燈柱計劃 after 多功能智慧燈柱試驗計劃: a short form of a name given earlier
-                out.append(Mention(s, e, full))
-                taken.append((s, e))
-                continue
-            if e - s < len(ending) + 2 or name in v.not_names or name.startswith(v.not_name_starts):
-                continue
-            out.append(Mention(s, e, name))
+    for name, s, e in v.names_at.spans(text, a, b):
+        if not any(x < e and s < y for x, y in taken):
+            out.append(Mention(s, e, abbr.get(name) or v.aliases.get(name, name)))
             taken.append((s, e))
+    for short, full in abbr.items():  # 數碼港投資創業基金（投資基金）: the reply's own short names
+        for s, e in _spans(short, text, a, b):
+            if not any(x < e and s < y for x, y in taken):
+                out.append(Mention(s, e, full))
+                taken.append((s, e))
+    for ending, k, e in v.endings_at.spans(text, a, b):
+        s = _name_start(text, a, k, v)
+        if any(x < e and s < y for x, y in taken):
+            continue
+        name = text[s:e]
+        if (name == ending or name[: -len(ending)] in v.back_refs) and ending in last:
+            out.append(Mention(s, e, last[ending]))  # 該計劃: the one named last
+            taken.append((s, e))
+            continue
+        full = next(
+            (f for f in reversed(named) if f != name and f.endswith(ending) and _subsequence(name, f)),
+            None,
+        )
+        if full:  # 燈柱計劃 after 多功能智慧燈柱試驗計劃: a short form of a name given earlier
+            out.append(Mention(s, e, full))
+            taken.append((s, e))
+            continue
+        if e - s < len(ending) + 2 or name in v.not_names or name.startswith(v.not_name_starts):
+            continue
+        out.append(Mention(s, e, name))
+        taken.append((s, e))
     for m in re.finditer(r"「([^「」，。；：]{2,14})」", text[a:b]):  # 「智方便」: a programme's name
         s, e = a + m.start(1), a + m.end(1)
         if not any(x < e and s < y for x, y in taken) and not re.search(r"\d|[的了]", m.group(1)):
             out.append(Mention(s, e, v.aliases.get(m.group(1), m.group(1))))
             taken.append((s, e))
-    for place in v.places:
-        for m in re.finditer(re.escape(place), text[a:b]):
-            s, e = a + m.start(), a + m.end()
-            if not any(x < e and s < y for x, y in taken):
-                out.append(Mention(s, e, place))
-                taken.append((s, e))
+    for place, s, e in v.places_at.spans(text, a, b):
+        if not any(x < e and s < y for x, y in taken):
+            out.append(Mention(s, e, place))
+            taken.append((s, e))
     return sorted(out, key=lambda x: x.start)
 
 
@@ -684,7 +766,7 @@ def _name_start(text: str, lo: int, end: int, v: Vocab) -> int:
         and not text[s - 1].isdigit()
         and text[s - 1] not in _CN
     ):
-        if any(text.endswith(w, 0, s) for w in v.left_stops):
+        if v.left_stops_at.ending(text, s) is not None:
             break
         s -= 1
     return s

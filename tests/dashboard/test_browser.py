@@ -131,8 +131,8 @@ def test_ind002_qualifiers_hover_events_and_scale_live_in_the_address(dash_duo, 
     hovers = " ".join(h for tr in traces for h in tr[2])
     sentence = sql(
         full,
-        "SELECT sentence FROM observations WHERE indicator_id = :i AND source_kind = 'reply' "
-        "ORDER BY period_end LIMIT 1",
+        "SELECT s.text AS sentence FROM observations o JOIN sentences s ON s.id = o.sentence_id"
+        " WHERE o.indicator_id = :i AND o.source_kind = 'reply' ORDER BY o.period_end LIMIT 1",
         i=ind,
     )[0]["sentence"]
     assert sentence.split()[3] in hovers

@@ -27,7 +27,9 @@ from tests.dashboard.conftest import UNREACHABLE_URL, sql
 
 DB_COLUMNS = (
     "id, indicator_id, as_of, value, qualifier, lower, upper, unit, source_kind, source_url, "
-    "published, sentence, status, conflict, preferred"
+    "published, status, conflict, preferred, "
+    # A reply's sentence is stored once, in `sentences`; a curated row keeps its note.
+    "COALESCE((SELECT s.text FROM sentences s WHERE s.id = observations.sentence_id), sentence) AS sentence"
 )
 
 

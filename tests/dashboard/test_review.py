@@ -483,7 +483,11 @@ def _is_twin_row(node: dict, figure_id: str) -> bool:
 
 
 def _dropped(url: str) -> dict:
-    return sql(url, "SELECT id, series, sentence FROM figures WHERE text = 'over 2 300 datasets'")[0]
+    return sql(
+        url,
+        "SELECT f.id, f.series, s.text AS sentence FROM figures f JOIN sentences s ON s.id = f.sentence_id"
+        " WHERE f.text = 'over 2 300 datasets'",
+    )[0]
 
 
 def test_ser_the_panel_lists_series_shows_figures_with_sentences_and_the_twins_side_by_side(

@@ -55,8 +55,6 @@ def figure(doc_id: str, start: int, value: float) -> storage.FigureRow:
         as_of="2024-06-30",
         as_of_start=date(2024, 6, 30),
         as_of_end=date(2024, 6, 30),
-        sentence="s",
-        clause="c",
         mapping="mapped",
         indicator_id=IND,
     )
@@ -66,7 +64,7 @@ def observation(fig: storage.FigureRow, published: date = date(2024, 7, 10)) -> 
     return normalise.observation(
         normalise.Stated(normalise.reply_id(fig.id), IND, fig.as_of, fig.value, fig.qualifier, fig.unit),
         normalise.Source("reply", None, published, figure_id=fig.id, doc_id=fig.doc_id),
-        sentence=fig.sentence,
+        sentence=None,
         rule=f"{IND}#1",
     )
 

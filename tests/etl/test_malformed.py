@@ -206,8 +206,6 @@ def test_mal008_storable_names_every_value_a_database_would_refuse():
         as_of="2024-01-01",
         as_of_start=date(2024, 1, 1),
         as_of_end=date(2024, 1, 1),
-        sentence="s",
-        clause="c",
         mapping="unmapped",
     )
     try:

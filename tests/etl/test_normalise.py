@@ -154,7 +154,12 @@ def test_a_reply_becomes_figures_observations_and_targets():
         6000,
         date(2026, 12, 31),
     )
-    assert goal.note == "In short, 6 000 datasets on the portal."
+    # The sentence is stored once and named, not copied onto the goal and the point.
+    assert goal.note is None and obs.sentence is None
+    assert goal.sentence_id == out.figures[1].sentence_id and obs.sentence_id == out.figures[0].sentence_id
+    assert {s.id: s.text for s in out.sentences}[
+        goal.sentence_id
+    ] == "In short, 6 000 datasets on the portal."
 
 
 def test_an_observation_carries_its_period_and_bounds_whoever_builds_it():

@@ -159,3 +159,31 @@ def test_a_new_module_on_the_extraction_path_is_covered_without_a_list(tree):
     unrelated = version.digest(registry)
     _append(tree / "etl" / "fetch.py", "\n# edited\n")
     assert version.digest(registry) == unrelated
+
+
+def test_the_version_is_parsed_once_per_content_yet_sees_every_change(tree):
+    """Imports are parsed once per file content (a run's digest took ~40 parses); the cache must
+    not hide an edit, nor a module created after the file importing it was parsed."""
+    registry = indicators.load()
+    units = tree / "etl" / "extract" / "units.py"
+    _append(units, "\ntry:\n    from etl.extract import later  # noqa\nexcept ImportError:\n    pass\n")
+    before = version.digest(registry)
+    assert version.digest(registry) == before  # parsed once, same answer
+    (tree / "etl" / "extract" / "later.py").write_text("WORDS = ('b',)\n")
+    assert "etl/extract/later.py" in {p.relative_to(tree).as_posix() for p in version.code_files()}
+    assert version.digest(registry) != before
+    units.write_text(units.read_text().replace("import later", "import other"))  # same size
+    assert "etl/extract/later.py" not in {p.relative_to(tree).as_posix() for p in version.code_files()}
+
+
+@pytest.mark.parametrize("name", version.SERIES_FILES)
+def test_the_version_follows_the_series_word_lists(tree, monkeypatch, name):
+    """A figure's series id is stored with it: editing data/series*.toml must reprocess."""
+    data = tree / "data"
+    for n in version.SERIES_FILES:
+        shutil.copy(settings.DATA_DIR / n, data / n)
+    monkeypatch.setattr(settings, "DATA_DIR", data)
+    registry = indicators.load()
+    before = version.digest(registry)
+    _append(data / name, "\n# edited\n")
+    assert version.digest(registry) != before

@@ -96,6 +96,14 @@ def test_the_two_versions_are_compared_once_loaded_and_their_disagreement_warned
         "ON d2.id = f2.doc_id WHERE d2.lang = 'en')",
     )[0][0]
     assert zh_series >= 0.8 * sum(n for lang, _, n in marks if lang == "zh-Hant")
+    # Each figure with a counterpart names it, both ways, in the other version (the dashboard's twin).
+    twinned = rows(
+        database_url,
+        "SELECT d.lang, t.id, t.twin_id, f.id, td.lang FROM figures f JOIN documents d ON d.id = f.doc_id"
+        " JOIN figures t ON t.id = f.twin_id JOIN documents td ON td.id = t.doc_id",
+    )
+    assert len(twinned) >= 0.8 * sum(n for *_, n in marks)
+    assert all(back == own and lang != other for lang, _, back, own, other in twinned)
 
     found = {d.figure_id: d for d in pairing.disagreements(db.engine(database_url))}
     d = found[dropped]
@@ -129,6 +137,7 @@ def test_a_reply_whose_twin_is_gone_is_no_longer_compared(pair_corpus, database_
     eng.dispose()
     etl(alone, database_url)
     assert rows(database_url, "SELECT count(*) FROM figures WHERE twin_agrees IS NOT NULL") == [(0,)]
+    assert rows(database_url, "SELECT count(*) FROM figures WHERE twin_id IS NOT NULL") == [(0,)]
     assert rows(database_url, "SELECT count(*) FROM series_warnings WHERE kind = 'twin_disagrees'") == [(0,)]
 
 
@@ -256,7 +265,11 @@ def test_itdash_review_series_and_twins(pair_corpus, database_url, promoted):
     shown = runner.invoke(app, ["review", "series", "show", sid, *d])
     assert shown.exit_code == 0, shown.output
     assert dropped in shown.stdout and "[versions disagree]" in shown.stdout
-    (sentence,) = rows(database_url, "SELECT sentence FROM figures WHERE id = :i", i=dropped)[0:1]
+    (sentence,) = rows(
+        database_url,
+        "SELECT s.text FROM figures f JOIN sentences s ON s.id = f.sentence_id WHERE f.id = :i",
+        i=dropped,
+    )[0:1]
     assert sentence[0] in shown.stdout
 
     twins_out = runner.invoke(app, ["review", "twins", *d])
