@@ -23,6 +23,7 @@ MAX_ROW = 10**9  # far past any table itdash holds; beyond it a row number is a 
 MAX_ROWS = 1000  # rows one grid request may ask for
 MAX_TEXT = 2000  # characters of a reason
 MAX_NAME = 100  # characters of a reviewer's name or an identifier
+MAX_ID = 200  # characters of an indicator id (an uncurated series' is its series id, etl/uncurated.py)
 MAX_VALUE = 1e15  # a corrected value: more than any figure a reply gives (HK$ trillions)
 
 # The grid's filterable columns (their colId) and the export column each filters (etl/export.py).
@@ -156,11 +157,13 @@ def text(value: object, name: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
-def choice(value: object, name: str, allowed: tuple[str, ...] | None = None) -> str | None:
+def choice(
+    value: object, name: str, allowed: tuple[str, ...] | None = None, limit: int = MAX_NAME
+) -> str | None:
     """A value from a list the page offered (a dropdown, radio items), or None for no choice."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > MAX_NAME or (allowed is not None and value not in allowed):
+    if not isinstance(value, str) or len(value) > limit or (allowed is not None and value not in allowed):
         offered = f": one of {', '.join(allowed)}" if allowed is not None else ""
         raise BadInput(f"{name} {_shown(value)} is not a choice the page offers{offered}")
     return value

@@ -103,8 +103,11 @@ def _indicators(eng: Engine) -> pd.DataFrame:
             Theme.label_en.label("theme_en"),
             Theme.label_zh.label("theme_zh"),
             func.coalesce(n.c.n, 0).label("n"),
+            # A series nobody has curated (etl/uncurated.py): no theme, not on the overview.
+            Indicator.series,
+            Indicator.series.is_(None).label("curated"),
         )
-        .join(Theme, Theme.id == Indicator.theme)
+        .join(Theme, Theme.id == Indicator.theme, isouter=True)
         .join(n, n.c.indicator_id == Indicator.id, isouter=True)
         .order_by(Indicator.theme, Indicator.id)
     )
@@ -137,6 +140,61 @@ def observations(
     if indicator_id is not None:
         stmt = stmt.where(Observation.indicator_id == indicator_id)
     return _cited(_frame(eng, stmt))
+
+
+def curated(inds: pd.DataFrame) -> pd.DataFrame:
+    """The registry's indicators of `indicators(eng)`: what the overview and theme lists show."""
+    return inds[inds["curated"].astype(bool)]
+
+
+FOUND = 50  # series a search lists at once
+
+
+def _pattern(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _stem(word: str) -> str:
+    """ "datasets" finds "dataset": series labels name the counted thing in the singular."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@cache.by_version
+def find_series(eng: Engine, words: str) -> tuple[pd.DataFrame, int]:
+    """Indicators, curated or not, whose label (English or Chinese), scope or unit holds every word.
+
+    The indicator page's search box: an uncurated series has no place on the overview, so this
+    is how it is found. Matched in SQL, case-insensitively, each word a bound parameter; the
+    first FOUND matches (those with observations first) and how many there are.
+    """
+    cols = (Indicator.label_en, Indicator.label_zh, Indicator.scope, Indicator.unit, Indicator.series)
+    n = (
+        select(Observation.indicator_id, func.count().label("n"))
+        .group_by(Observation.indicator_id)
+        .subquery()
+    )
+    conds = [or_(*(c.ilike(_pattern(_stem(w)), escape="\\") for c in cols)) for w in words.split()]
+    if not conds:
+        return pd.DataFrame(columns=["id", "label_en", "label_zh", "unit", "scope", "series", "n"]), 0
+    where = select(Indicator.id).where(*conds)
+    stmt = (
+        select(
+            Indicator.id,
+            Indicator.label_en,
+            Indicator.label_zh,
+            Indicator.unit,
+            Indicator.scope,
+            Indicator.series,
+            func.coalesce(n.c.n, 0).label("n"),
+        )
+        .join(n, n.c.indicator_id == Indicator.id, isouter=True)
+        .where(Indicator.id.in_(where))
+        .order_by((func.coalesce(n.c.n, 0) == 0), Indicator.series.is_not(None), Indicator.id)
+        .limit(FOUND)
+    )
+    with eng.connect() as c:
+        total = c.execute(select(func.count()).select_from(where.subquery())).scalar_one()
+    return _frame(eng, stmt), int(total)
 
 
 @cache.by_version
@@ -389,12 +447,14 @@ def events() -> list[Event]:
 
 @cache.by_version
 def totals(eng: Engine) -> dict[str, int]:
-    """How many observations, indicators with data and documents behind them, counted in SQL."""
-    counts = indicators(eng)["n"]
+    """How many observations, curated indicators with data, documents behind them and uncurated series."""
+    inds = indicators(eng)
+    counts = curated(inds)["n"]
     behind = exists().where(Observation.doc_id == DocumentRow.id)
     with eng.connect() as c:
         docs = c.execute(select(func.count()).select_from(DocumentRow).where(behind)).scalar_one()
-    return {"n": int(counts.sum()), "k": int((counts > 0).sum()), "docs": docs}
+    uncurated = int((~inds["curated"].astype(bool)).sum())
+    return {"n": int(counts.sum()), "k": int((counts > 0).sum()), "docs": docs, "uncurated": uncurated}
 
 
 def conflicts(eng: Engine) -> pd.DataFrame:

@@ -124,7 +124,7 @@ def section(lang: str) -> list:
     actions = [{"label": t(f"series.action_{a}", lang), "value": a} for a in series_review.ACTIONS]
     text = {"type": "text", "debounce": False}
     return [
-        html.H2(t("series.title", lang)),
+        html.H2(t("series.title", lang), id="series-review"),  # the indicator page's "review it" link
         html.P(t("series.intro", lang)),
         _control(
             t("series.search", lang), "ser-search", dcc.Input(id="ser-search", type="search"), grow=True

@@ -32,7 +32,8 @@ def normalise_url(url: str) -> str:
 
 
 def _add_missing_columns(eng: Engine) -> None:
-    """Give a database from an older itdash the nullable columns added since (series, twins).
+    """Give a database from an older itdash the nullable columns added since (series, twins),
+    and drop NOT NULL from a column made nullable since (`indicators.theme`).
 
     Only nullable columns are ever added between versions, and every document is
     reprocessed when the code changes, so an added column fills on the next run;
@@ -41,15 +42,55 @@ def _add_missing_columns(eng: Engine) -> None:
     """
     found = inspect(eng)
     existing = set(found.get_table_names())
+    rebuild: list[tuple[Table, list[str]]] = []
     with eng.begin() as c:
         for table in SQLModel.metadata.sorted_tables:
             if table.name not in existing:
                 continue
-            have = {col["name"] for col in found.get_columns(table.name)}
+            cols = {col["name"]: col for col in found.get_columns(table.name)}
+            have = set(cols)
             for col in table.columns:
                 if col.name not in have and col.nullable:
                     kind = col.type.compile(dialect=eng.dialect)
                     c.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
+            relax = [
+                col.name
+                for col in table.columns
+                if col.name in have
+                and col.nullable
+                and not col.primary_key
+                and not cols[col.name]["nullable"]
+            ]
+            if relax and eng.dialect.name == "postgresql":
+                for name in relax:
+                    c.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{name}" DROP NOT NULL'))
+            elif relax:
+                rebuild.append((table, sorted(have & {col.name for col in table.columns})))
+    for table, keep in rebuild:
+        _rebuild_sqlite(eng, table, keep)
+
+
+def _rebuild_sqlite(eng: Engine, table: Table, keep: list[str]) -> None:
+    """A SQLite table made again with its rows: SQLite cannot drop a column's NOT NULL in place.
+
+    A column made nullable since (`indicators.theme`: a series nobody has curated has no
+    theme, etl/uncurated.py). Foreign keys are off meanwhile, as SQLite's own recipe says,
+    so the rows that point at this table stay.
+    """
+    cols = ", ".join(f'"{n}"' for n in keep)
+    with eng.connect() as c:
+        c.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        c.commit()
+        try:
+            c.exec_driver_sql(f'CREATE TABLE "_keep_{table.name}" AS SELECT * FROM "{table.name}"')
+            c.exec_driver_sql(f'DROP TABLE "{table.name}"')
+            table.create(c)
+            c.exec_driver_sql(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "_keep_{table.name}"')
+            c.exec_driver_sql(f'DROP TABLE "_keep_{table.name}"')
+            c.commit()
+        finally:
+            c.exec_driver_sql("PRAGMA foreign_keys=ON")
+            c.commit()
 
 
 def _move_sentences(eng: Engine) -> None:

@@ -126,7 +126,18 @@ CITE = (
     "itdash: figures of Hong Kong's innovation and technology policy from LegCo written "
     "replies. Retrieved {when} from {url}. Cite each figure's own source too (its citation column)."
 )
-INDICATOR_COLUMNS = ["id", "label_en", "label_zh", "unit", "theme", "kind", "definition", "definition_zh"]
+# `series`: set for a series nobody has curated yet (etl/uncurated.py), empty for the registry's.
+INDICATOR_COLUMNS = [
+    "id",
+    "label_en",
+    "label_zh",
+    "unit",
+    "theme",
+    "kind",
+    "definition",
+    "definition_zh",
+    "series",
+]
 ORDER = (Observation.indicator_id, Observation.period_end, Observation.period_start, Observation.id)
 
 
@@ -773,7 +784,8 @@ def to_zip(
             f"Filters: {json.dumps(about['filters'], ensure_ascii=False) or 'none'}",
             "",
             f"{stem}.csv   the observations, one per row ({len(obs)} rows)",
-            "indicators.csv   each indicator's label (English, Chinese), unit, kind and definition",
+            "indicators.csv   each indicator's label (English, Chinese), unit, kind and definition;",
+            "                 `series` names a series not yet reviewed (empty for the registry's)",
             "datapackage.json   Frictionless Data Package: each column's type and meaning, licence, sources",
             "",
             "How to cite:",

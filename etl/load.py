@@ -57,7 +57,9 @@ def sync_registry(engine: Engine, registry: Registry) -> None:
                 )
             )
         s.flush()
-        gone = [i for i in s.scalars(select(Indicator.id)) if i not in registry.indicators]
+        # An uncurated series' row (etl/uncurated.py) is not the registry's to remove.
+        registered = select(Indicator.id).where(Indicator.series.is_(None))
+        gone = [i for i in s.scalars(registered) if i not in registry.indicators]
         if gone:
             s.execute(delete(Observation).where(Observation.indicator_id.in_(gone)))
             s.execute(delete(Target).where(Target.indicator_id.in_(gone)))

@@ -246,11 +246,14 @@ def warn(engine: Engine) -> int:
     found = disagreements(engine)
     with Session(engine) as s, s.begin():
         s.execute(delete(SeriesWarning).where(SeriesWarning.kind == KIND))
-        observed = set()
+        observed: dict[str, str] = {}  # observation id -> its indicator (an uncurated series' too)
         ids = [d.figure_id for d in found]
         for k in range(0, len(ids), _CHUNK):
             chunk = [normalise.reply_id(i) for i in ids[k : k + _CHUNK]]
-            observed |= set(s.scalars(select(Observation.id).where(Observation.id.in_(chunk))))
+            rows = s.execute(
+                select(Observation.id, Observation.indicator_id).where(Observation.id.in_(chunk))
+            )
+            observed.update(dict(rows.tuples().all()))
         seen: set[str] = set()
         for d in found:
             if d.figure_id in seen:
@@ -262,7 +265,7 @@ def warn(engine: Engine) -> int:
             s.add(
                 SeriesWarning(
                     id=f"{KIND}:{d.figure_id}",
-                    indicator_id=side.indicator_id,
+                    indicator_id=side.indicator_id or observed.get(obs),
                     series=d.series,
                     kind=KIND,
                     observation_id=obs if obs in observed else d.figure_id,

@@ -36,6 +36,7 @@ from etl import (
     series,
     series_review,
     settings,
+    uncurated,
     validate,
     version,
     workers,
@@ -177,6 +178,7 @@ class Summary:
     curated: int = 0
     targets: int = 0
     decisions: int = 0
+    uncurated: int = 0  # series nobody has curated, charted as indicators not yet reviewed
     conflicts: int = 0
     warnings: int = 0
     seconds: float = 0.0
@@ -192,6 +194,7 @@ class Summary:
             f"{self.documents_unchanged} unchanged{self._duplicates()}), {self.figures} figures, "
             f"{self.observations} observations, {self.quarantined} quarantined; "
             f"{self.curated} curated observations, {self.targets} targets; "
+            f"{self.uncurated} series not yet reviewed; "
             f"{self.decisions} review decisions applied; {self.conflicts} conflicts, "
             f"{self.warnings} warnings; {self.seconds:.2f} s"
         )
@@ -216,7 +219,7 @@ def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  #
     obs = load.series_observations(engine)
     flags = reconcile.reconcile(obs)
     merged = obs.merge(flags, on="id")
-    kinds = {i.id: i.kind for i in registry.indicators.values()}
+    kinds = {i.id: i.kind for i in registry.indicators.values()} | uncurated.kinds(engine)
     found = reconcile.warnings(merged, kinds) if not merged.empty else []
     load.write_series(engine, _changed(flags, load.series_flags(engine)), found)
     summary.conflicts = int(flags["conflict"].sum()) if not flags.empty else 0
@@ -437,6 +440,7 @@ def _run(
         _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
         # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
         summary.decisions = series_review.after_load(engine)
+        summary.uncurated = uncurated.sync(engine)["series"]  # before figure decisions: theirs stay
         summary.decisions += review.apply(engine)
         _series(engine, registry, summary)
         pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree

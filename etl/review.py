@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from etl import normalise
+from etl import normalise, uncurated
 from etl.errors import ItdashError
 from etl.sentences import text_of
 from schemas.figure import QUALIFIERS
@@ -63,6 +63,7 @@ def decide(
     with Session(engine) as s, s.begin():
         s.add(decision)
     apply(engine)
+    uncurated.sync(engine)  # a figure mapped to the registry leaves its uncurated series
     return decision
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from etl import indicators, normalise, pairing, series, settings
+from etl import indicators, normalise, pairing, series, settings, uncurated
 from etl.errors import ItdashError
 from etl.sentences import text_of
 from schemas.registry import IndicatorDef
@@ -225,6 +225,7 @@ def decide(
         s.flush()
         s.expunge(decision)
     apply(engine)
+    uncurated.sync(engine)  # a renamed series shows its new label, a promoted one leaves the uncurated
     return decision
 
 

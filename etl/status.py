@@ -21,6 +21,17 @@ def report(engine: Engine) -> dict[str, object]:
                 select(func.count(distinct(Observation.indicator_id)))
             ).scalar_one(),
             "observations": sum(by_kind.values()),
+            # Series nobody has curated (etl/uncurated.py), and how many of the observations are theirs.
+            "uncurated_series": c.execute(
+                select(func.count()).select_from(Indicator).where(Indicator.series.is_not(None))
+            ).scalar_one(),
+            "uncurated_observations": c.execute(
+                select(func.count())
+                .select_from(Observation)
+                .where(
+                    Observation.indicator_id.in_(select(Indicator.id).where(Indicator.series.is_not(None)))
+                )
+            ).scalar_one(),
             "observations_by_source_kind": by_kind,
             "conflicts": c.execute(
                 select(func.count()).select_from(Observation).where(Observation.conflict)

@@ -299,6 +299,9 @@ def status(
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["observations_by_source_kind"].items())) or "none"
     typer.echo(f"indicators with data: {r['indicators_with_data']} of {r['indicators']}")
     typer.echo(f"observations: {r['observations']} ({kinds})")
+    typer.echo(
+        f"series not yet reviewed: {r['uncurated_series']} ({r['uncurated_observations']} observations)"
+    )
     typer.echo(f"targets: {r['targets']}")
     typer.echo(f"conflicts: {r['conflicts']}")
     typer.echo(f"warnings: {r['warnings']}")

@@ -102,11 +102,18 @@ class Indicator(SQLModel, table=True):
     label_en: str = Field(index=True)
     label_zh: str = Field(index=True)
     unit: str
-    theme: str = Field(foreign_key="themes.id")
+    # None for a series nobody has curated (etl/uncurated.py): it has no place on the overview.
+    theme: str | None = Field(default=None, foreign_key="themes.id")
     kind: str
     headline: bool = False
     definition: str = Field(sa_column=Column(Text, nullable=False))
     definition_zh: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    series: str | None = Field(
+        default=None,
+        index=True,
+        description="an uncurated series' id (not yet reviewed); None: a registry one",
+    )
+    scope: str | None = Field(default=None, description="an uncurated series' scope, for the search")
 
 
 class ObservationBase(SQLModel):

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from itdash.cli import app
 from tests.conftest import ROOT
+from tests.dashboard.conftest import sql
 
 runner = CliRunner()
 
@@ -73,12 +74,16 @@ def test_etl_prints_a_closing_summary(corpus, sqlite_url):
         "etl", "--corpus", str(corpus), "--database", sqlite_url, "--curated", str(corpus / "none")
     )
     assert result.returncode == 0, result.stderr
-    assert re.search(
+    found = re.search(
         r"etl: 5 documents read \(3 loaded, 0 unchanged\), \d+ figures, \d+ observations, "
-        r"2 quarantined; 0 curated observations, 0 targets; 0 review decisions applied; "
-        r"\d+ conflicts, \d+ warnings; [\d.]+ s",
+        r"2 quarantined; 0 curated observations, 0 targets; (\d+) series not yet reviewed; "
+        r"0 review decisions applied; \d+ conflicts, \d+ warnings; [\d.]+ s",
         result.stdout,
-    ), result.stdout
+    )
+    assert found, result.stdout
+    assert (
+        int(found.group(1)) == len(sql(sqlite_url, "SELECT id FROM indicators WHERE series IS NOT NULL")) > 0
+    )
     assert "quarantined" in result.stderr and "undated-reply.txt" in result.stderr
 
 

@@ -81,6 +81,9 @@ def _rows(obs: pd.DataFrame, names: dict[str, str], lang: str) -> list[dict]:
                 "source": _source_md(r.source_url),
                 # Citing a row alone (h-cite): its source's tier and its citation line.
                 "tier": t(f"tier.{r.source_tier}", lang, default=str(r.source_tier or "")),
+                # The figure's series (shared/spec/series.md), as `itdash extract` gives it.
+                "series": r.series if isinstance(r.series, str) else "",
+                "series_label": r.series_label if isinstance(r.series_label, str) else "",
                 "citation": r.citation,
             }
         )
@@ -200,6 +203,8 @@ def _columns(lang: str, sort: tuple[str, bool] | None = None) -> list[dict]:
         # react-markdown without raw HTML: a link, never markup from the data.
         col("source", "col.source_url", minWidth=220, cellRenderer="markdown"),
         col("tier", "col.tier", minWidth=100),
+        col("series_label", "col.series_label", minWidth=220, tooltipField="series"),
+        col("series", "col.series", minWidth=220),
         col("citation", "col.citation", minWidth=320, tooltipField="citation"),
     ]
 
@@ -219,8 +224,11 @@ def layout(lang: str | None = None, **args: str):
         return html.Div([html.H1(t("dat.title", lang)), messages.empty(lang)], className="page")
     words = _words(args.get("q"))
     n = queries.count_searched(eng, filters, words) if words else queries.count(eng, filters)
-    themes = inds.drop_duplicates("theme")
+    themes = inds[inds["theme"].notna()].drop_duplicates("theme")  # an uncurated series has none
     in_theme = inds[(inds["n"] > 0) & ((inds["theme"] == filters.theme) if filters.theme else True)]
+    # Series not yet reviewed may be thousands: the menu offers the chosen one (the indicator
+    # page's link to its rows), and the search box and the indicator page find the rest.
+    in_theme = in_theme[in_theme["curated"].astype(bool) | (in_theme["id"] == filters.indicator)]
     opt = lambda values, key: [  # noqa: E731
         {"label": t(f"{key}.{v}", lang, default=str(v)), "value": v} for v in values
     ]
@@ -360,7 +368,7 @@ def layout(lang: str | None = None, **args: str):
 def choose(theme, indicator, source_kind, status, start, end, words, search):  # type: ignore[no-untyped-def]
     """Changed filters become the address; Dash then renders the page from it."""
     given = (theme, indicator, source_kind, status)
-    chosen = [inputs.choice(v, p) for v, p in zip(given, _PARAMS, strict=True)]
+    chosen = [inputs.choice(v, p, limit=inputs.MAX_ID) for v, p in zip(given, _PARAMS, strict=True)]
     if ctx.triggered_id == "dat-theme":
         chosen[1] = None  # an indicator from another theme would hide every row
     values = dict(zip(_PARAMS, chosen, strict=True))

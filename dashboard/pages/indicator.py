@@ -186,10 +186,83 @@ def _ordered(inds: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _default(inds: pd.DataFrame) -> str:
-    """With no choice in the address: the headline indicator with the most observations."""
+    """With no choice in the address: the headline indicator with the most observations
+    (a curated one before any series not yet reviewed)."""
     with_data = inds[inds["n"] > 0]
-    ranked = with_data.assign(_h=~with_data["headline"].astype(bool), _n=-with_data["n"])
-    return str(ranked.sort_values(["_h", "_n", "id"]).iloc[0]["id"])
+    ranked = with_data.assign(
+        _c=~with_data["curated"].astype(bool), _h=~with_data["headline"].astype(bool), _n=-with_data["n"]
+    )
+    return str(ranked.sort_values(["_c", "_h", "_n", "id"]).iloc[0]["id"])
+
+
+def _words(value: object) -> str:
+    """The address's search words (`q`), or "" when they are missing or not plain text."""
+    try:
+        return inputs.text(value, "q", inputs.MAX_NAME)
+    except inputs.BadInput:
+        return ""
+
+
+def _search_box(words: str, lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(t("ind.search", lang), htmlFor="ind-search"),
+            dcc.Input(
+                id="ind-search",
+                type="search",
+                value=words,
+                debounce=True,
+                placeholder=t("ind.search_placeholder", lang),
+                maxLength=inputs.MAX_NAME,
+                className="search",
+            ),
+        ],
+        className="control grow",
+        role="search",
+    )
+
+
+def _badge(lang: str) -> html.Span:
+    return html.Span(t("ind.unreviewed", lang), className="badge badge-unreviewed")
+
+
+def _found(eng: Engine, words: str, scale: str, lang: str) -> html.Div | None:
+    """The series the search box's words find, curated or not, each a link to its chart."""
+    if not words:
+        return None
+    found, total = queries.find_series(eng, words)
+    if found.empty:
+        return html.Div(html.P(t("ind.found_none", lang, q=words)), id="ind-found", role="status")
+    more = t("ind.found_more", lang, shown=len(found)) if total > len(found) else ""
+    items = []
+    for r in found.itertuples():
+        href = i18n.href("/indicator", lang, indicator=r.id, scale=scale)
+        label = [dcc.Link(i18n.name(r, lang), href=href), f" ({int(r.n)})"]
+        if isinstance(r.series, str):
+            label += [" ", _badge(lang)]
+        items.append(html.Li(label, className="found-item", **{"data-indicator": r.id}))
+    return html.Div(
+        [html.P(t("ind.found", lang, n=total, q=words, more=more), role="status"), html.Ul(items)],
+        id="ind-found",
+    )
+
+
+def _unreviewed(ind: pd.Series, lang: str) -> html.Div:
+    """What a series nobody has curated is, and where a reviewer takes it up."""
+    return html.Div(
+        [
+            html.P([_badge(lang), " ", t("ind.unreviewed_why", lang, series=ind["series"])]),
+            html.P(
+                [
+                    dcc.Link(t("ind.rows", lang), href=i18n.href("/data-table", lang, indicator=ind.name)),
+                    " · ",
+                    dcc.Link(t("ind.review_it", lang), href=i18n.href("/review", lang) + "#series-review"),
+                ]
+            ),
+        ],
+        id="ind-unreviewed",
+        className="notice",
+    )
 
 
 def _address(indicator: str, scale: str, lang: str) -> str:
@@ -263,9 +336,16 @@ def _view(eng: Engine, indicator: str, scale: str, lang: str, address: str = "")
 
 
 @messages.guarded
-def layout(indicator: str | None = None, scale: str | None = None, lang: str | None = None, **_: str):
+def layout(
+    indicator: str | None = None,
+    scale: str | None = None,
+    lang: str | None = None,
+    q: str | None = None,
+    **_: str,
+):
     lang = i18n.lang_of(lang)
     scale = "log" if scale == "log" else "linear"
+    words = _words(q)
     eng = queries.engine()
     inds = queries.indicators(eng)
     if inds.empty or int(inds["n"].sum()) == 0:
@@ -277,7 +357,9 @@ def layout(indicator: str | None = None, scale: str | None = None, lang: str | N
         indicator = None
     elif not indicator:
         indicator = _default(inds)
-    shown = _ordered(inds[(inds["n"] > 0) | (inds["id"] == indicator)], lang)
+    # Curated indicators with data; a series not yet reviewed is found by the search box.
+    listed = inds["curated"].astype(bool) & (inds["n"] > 0)
+    shown = _ordered(inds[listed | (inds["id"] == indicator)], lang)
     options = [{"label": f"{i18n.name(r, lang)} ({r.n})", "value": r.id} for r in shown.itertuples()]
     controls = html.Div(
         [
@@ -312,10 +394,23 @@ def layout(indicator: str | None = None, scale: str | None = None, lang: str | N
         ],
         className="controls",
     )
-    title = i18n.name(known.loc[indicator], lang) if indicator else t("nav.indicator", lang)
+    title: list = [i18n.name(known.loc[indicator], lang) if indicator else t("nav.indicator", lang)]
+    about = None
+    if indicator and isinstance(known.loc[indicator, "series"], str):  # nobody has curated it yet
+        title += [" ", _badge(lang)]
+        about = _unreviewed(known.loc[indicator], lang)
     body = _view(eng, indicator, scale, lang, _address(indicator, scale, lang)) if indicator else []
     return html.Div(
-        [dcc.Location(id="ind-url", refresh="callback-nav"), html.H1(title), warning, controls, *body],
+        [
+            dcc.Location(id="ind-url", refresh="callback-nav"),
+            html.H1(title),
+            warning,
+            _search_box(words, lang),
+            _found(eng, words, scale, lang),
+            controls,
+            about,
+            *body,
+        ],
         className="page",
     )
 
@@ -324,17 +419,19 @@ def layout(indicator: str | None = None, scale: str | None = None, lang: str | N
     Output("ind-url", "search"),
     Input("ind-select", "value"),
     Input("ind-scale", "value"),
+    Input("ind-search", "value"),
     State("ind-url", "search"),
     prevent_initial_call=True,
 )
-def choose(indicator: str | None, scale: str | None, search: str | None):  # type: ignore[no-untyped-def]
-    """A changed choice becomes the address; Dash then renders the page from it."""
-    indicator = inputs.choice(indicator, "indicator")
+def choose(indicator: str | None, scale: str | None, words: str | None, search: str | None):  # type: ignore[no-untyped-def]
+    """A changed choice, or new search words, become the address; Dash then renders the page from it."""
+    indicator = inputs.choice(indicator, "indicator", limit=inputs.MAX_ID)
     scale = inputs.choice(scale, "scale", ("linear", "log"))
+    words = inputs.text(words, "the search", inputs.MAX_NAME)
     if not indicator:
         return dash.no_update
     lang = i18n.params(inputs.search(search)).get("lang")
-    new = i18n.query({"indicator": indicator, "scale": scale, "lang": lang})
+    new = i18n.query({"indicator": indicator, "scale": scale, "q": words or None, "lang": lang})
     return dash.no_update if new == (search or "") else new
 
 

@@ -79,6 +79,8 @@ def _intro(eng, lang: str) -> html.P:  # type: ignore[no-untyped-def]
         "replies": t("count.replies", lang, n=n["docs"]),
     }
     words = t("ovw.intro", lang, **counted)
+    if n.get("uncurated"):  # series nobody has curated are found by the indicator page's search
+        words += " " + t("ovw.uncurated", lang, n=n["uncurated"])
     if run is not None:
         when = formatting.moment(formatting.hong_kong(run["finished_at"]), lang)
         words += " " + t("ovw.updated", lang, when=when)
@@ -111,7 +113,7 @@ def layout(lang: str | None = None, **_: str):
 @cache.by_version
 def _page(eng: Engine, lang: str) -> html.Div:
     """The whole page, kept per database version: it changes only when the data does."""
-    inds = queries.indicators(eng)
+    inds = queries.curated(queries.indicators(eng))
     heads = cards_shown(inds)
     # Only the headline indicators' latest observations: a card never needs the rest.
     obs, conflicts = queries.headlines(eng, list(heads["id"]))

@@ -160,7 +160,9 @@ def _panel(lang: str) -> list:
     options, count = _choices(lang)
     eng = queries.engine()
     known = queries.indicators(eng)
-    indicators = [{"label": f"{i18n.name(r, lang)} ({r.id})", "value": r.id} for r in known.itertuples()]
+    # Map to the registry's indicators; a figure joins an uncurated series by a series merge instead.
+    mappable = queries.curated(known).itertuples()
+    indicators = [{"label": f"{i18n.name(r, lang)} ({r.id})", "value": r.id} for r in mappable]
     names = {r.id: i18n.name(r, lang) for r in known.itertuples()}
     qualifiers = [{"label": t(f"qualifier.{q}", lang, default=q), "value": q} for q in QUALIFIERS]
     actions = [{"label": t(f"rev.action_{a}", lang), "value": a} for a in review.ACTIONS]

@@ -133,7 +133,9 @@ def test_status_and_review_list(series, sqlite_url):
     run(series, sqlite_url)
     status = CliRunner().invoke(app, ["status", "--database", sqlite_url])
     assert status.exit_code == 0
-    assert "observations: 7 (curated 3, reply 4)" in status.stdout
+    # The 7 of curated indicators, and the one of a series nobody has curated (etl/uncurated.py).
+    assert "observations: 8 (curated 3, reply 5)" in status.stdout
+    assert "series not yet reviewed: 1 (1 observations)" in status.stdout
     assert "conflicts: 2" in status.stdout and "warnings: 2" in status.stdout
     assert "figures awaiting review: 1" in status.stdout
     listed = CliRunner().invoke(app, ["review", "list", "--database", sqlite_url])

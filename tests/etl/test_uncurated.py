@@ -1,0 +1,259 @@
+"""Series nobody has curated (etl/uncurated.py): charted as indicators not yet reviewed.
+
+The real ETL on a small corpus (our own fixture replies and one reply in both
+languages from the gold set) into SQLite and PostgreSQL, then the tables read
+back; `itdash extract` run on the same files for the ids it prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from typer.testing import CliRunner
+
+from etl import pipeline, series_review, uncurated
+from itdash.cli import app
+from tests.dashboard.conftest import sql
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+TWIN_EN = FIXTURES / "gold" / "replies" / "2024-05-08-LCQ7-open-data.txt"
+TWIN_ZH = FIXTURES / "gold_zh" / "replies" / "2024-05-08-LCQ7-open-data-zh.txt"
+# A series no registry rule maps: the downloads the Portal's API recorded in 2023 (both versions).
+DOWNLOADS = "open_data_portal.download.per_cy"
+
+
+def _manifest_line(folder: Path, name: str) -> str:
+    for line in (folder / "manifest.csv").read_text(encoding="utf-8").splitlines():
+        if line.startswith(name + ","):
+            return line
+    raise AssertionError(name)
+
+
+@pytest.fixture
+def series_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "replies", folder)
+    lines = []
+    for path in (TWIN_EN, TWIN_ZH):
+        shutil.copy(path, folder / path.name)
+        lines.append(_manifest_line(path.parent, path.name))
+    with (folder / "manifest.csv").open("a", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return folder
+
+
+def _run(corpus: Path, url: str) -> pipeline.Summary:
+    return pipeline.run([corpus], url, curated_dir=corpus / "none")
+
+
+def _tables(url: str) -> dict[str, list[str]]:
+    engine = create_engine(url)
+    out = {}
+    with engine.connect() as c:
+        for table in ("indicators", "observations", "targets", "figures", "series_warnings"):
+            rows = c.execute(text(f"SELECT * FROM {table}")).mappings().all()
+            out[table] = sorted(json.dumps({k: str(v) for k, v in r.items()}, sort_keys=True) for r in rows)
+    engine.dispose()
+    return out
+
+
+def test_an_uncurated_series_is_an_indicator_with_observations_and_targets(series_corpus, database_url):
+    summary = _run(series_corpus, database_url)
+    ind = sql(database_url, "SELECT * FROM indicators WHERE series = :s", s=DOWNLOADS)
+    assert len(ind) == 1
+    assert ind[0]["id"] == uncurated.indicator_id(DOWNLOADS) == "series." + DOWNLOADS
+    assert ind[0]["theme"] is None and ind[0]["kind"] == "flow"
+    assert ind[0]["label_en"] == "download, Open Data Portal, per calendar year"
+    assert "下載" in ind[0]["label_zh"]  # from the Chinese version's figure
+    obs = sql(database_url, "SELECT * FROM observations WHERE indicator_id = :i", i=ind[0]["id"])
+    assert sorted(o["value"] for o in obs) == [21_600_000, 21_600_000]  # one figure from each version
+    assert {o["source_kind"] for o in obs} == {"reply"}
+    # Every unmapped or ambiguous reply figure with a series is an observation or target of its series.
+    waiting = sql(
+        database_url,
+        "SELECT id, series FROM figures WHERE part = 'reply' AND mapping IN ('unmapped', 'ambiguous')"
+        " AND series IS NOT NULL AND series NOT IN"
+        " (SELECT series FROM figures WHERE mapping = 'mapped' AND series IS NOT NULL)",
+    )
+    placed = sql(
+        database_url,
+        "SELECT figure_id, indicator_id FROM observations WHERE rule = 'series'"
+        " UNION ALL SELECT figure_id, indicator_id FROM targets WHERE indicator_id LIKE 'series.%'",
+    )
+    assert waiting and sorted((w["id"], uncurated.indicator_id(w["series"])) for w in waiting) == sorted(
+        (p["figure_id"], p["indicator_id"]) for p in placed
+    )
+    # A series some of whose figures the registry maps is curated: its Chinese twin the rules miss
+    # waits for review, and the same line is not drawn a second time as an uncurated series.
+    partly = "open_data_portal.dataset.machine_readable.cumulative"
+    mappings = sql(database_url, "SELECT mapping FROM figures WHERE series = :s", s=partly)
+    assert sorted(m["mapping"] for m in mappings) == ["mapped", "unmapped"]
+    assert sql(database_url, "SELECT id FROM indicators WHERE series = :s", s=partly) == []
+    # "85% by 2025"-style figures dated after their reply are targets of their series, not points.
+    goals = sql(
+        database_url,
+        "SELECT t.* FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE i.series IS NOT NULL",
+    )
+    assert goals and all(g["period_start"] > g["published"] for g in goals)
+    assert summary.uncurated == len(sql(database_url, "SELECT id FROM indicators WHERE series IS NOT NULL"))
+    # Curated indicators are untouched: none has a series, every registry row is still there.
+    assert (
+        sql(database_url, "SELECT count(*) AS n FROM indicators WHERE series IS NULL AND theme IS NULL")[0][
+            "n"
+        ]
+        == 0
+    )
+
+
+def test_a_rerun_leaves_every_table_identical(series_corpus, database_url):
+    _run(series_corpus, database_url)
+    first = _tables(database_url)
+    again = _run(series_corpus, database_url)
+    assert again.documents_loaded == 0
+    assert _tables(database_url) == first
+
+
+def test_series_ids_in_the_database_are_those_itdash_extract_prints(series_corpus, sqlite_url):
+    _run(series_corpus, sqlite_url)
+    result = CliRunner().invoke(app, ["extract", str(series_corpus), "--format", "jsonl"])
+    # Non-zero: two fixture replies cannot be read (no date, no reply part); the rest is printed.
+    assert "undated-reply.txt" in result.output
+    printed = {}
+    for line in result.output.splitlines():
+        if line.startswith("{"):
+            f = json.loads(line)
+            printed[(Path(f["doc"]).name, f["start"], f["end"])] = (f["series"], f["series_label"])
+    stored = sql(
+        sqlite_url,
+        'SELECT d.source, f.start, f."end", f.series, f.series_label FROM observations o'
+        " JOIN figures f ON f.id = o.figure_id JOIN documents d ON d.id = f.doc_id",
+    )
+    assert stored
+    for r in stored:
+        assert printed[(Path(r["source"]).name, r["start"], r["end"])] == (r["series"], r["series_label"])
+
+
+def test_rename_and_promote_are_reflected_and_survive_a_rerun(
+    series_corpus, database_url, tmp_path, monkeypatch
+):
+    from etl import settings
+
+    monkeypatch.setattr(settings, "PROMOTED_FILE", tmp_path / "promoted.toml")
+    _run(series_corpus, database_url)
+    from etl import db
+
+    engine = db.engine(database_url)
+    uid = uncurated.indicator_id(DOWNLOADS)
+    series_review.decide(
+        engine,
+        "rename",
+        DOWNLOADS,
+        "clearer",
+        "tester",
+        label_en="API downloads of open data",
+        label_zh="開放數據API下載次數",
+    )
+    ind = sql(database_url, "SELECT label_en, label_zh FROM indicators WHERE id = :i", i=uid)
+    assert ind == [{"label_en": "API downloads of open data", "label_zh": "開放數據API下載次數"}]
+    series_review.decide(
+        engine,
+        "promote",
+        DOWNLOADS,
+        "worth a chart",
+        "tester",
+        indicator_id="open_data_api_downloads",
+        theme="open_data",
+    )
+    assert sql(database_url, "SELECT id FROM indicators WHERE id = :i", i=uid) == []
+    moved = sql(
+        database_url,
+        "SELECT o.indicator_id FROM observations o JOIN figures f ON f.id = o.figure_id WHERE f.series = :s",
+        s=DOWNLOADS,
+    )
+    assert len(moved) == 2 and {m["indicator_id"] for m in moved} == {"open_data_api_downloads"}
+    engine.dispose()
+    _run(series_corpus, database_url)  # the registry now holds the promoted entry; decisions applied again
+    assert sql(database_url, "SELECT id FROM indicators WHERE id = :i", i=uid) == []
+    promoted = sql(database_url, "SELECT series FROM indicators WHERE id = 'open_data_api_downloads'")
+    assert promoted == [{"series": None}]  # curated now
+    assert (
+        len(sql(database_url, "SELECT id FROM observations WHERE indicator_id = 'open_data_api_downloads'"))
+        == 2
+    )
+
+
+def test_indicator_ids_are_safe_in_an_address_and_one_per_series():
+    assert uncurated.indicator_id("cyberport.company.web3") == "series.cyberport.company.web3"
+    chinese = uncurated.indicator_id("跨境信貸資料平台.銀行")
+    assert chinese.isascii() and chinese.startswith("series.")
+    assert chinese != uncurated.indicator_id("跨境信貸資料平台.分享會")
+    mixed = uncurated.indicator_id("open_data_portal.公私營機構")
+    assert mixed.startswith("series.open_data_portal.") and mixed.isascii()
+    assert len(uncurated.indicator_id("a" * 500)) < 200
+
+
+def _as_an_older_itdash_left_it(url: str) -> None:
+    """The indicators table before uncurated series: theme NOT NULL, no series or scope column."""
+    engine = create_engine(url)  # a plain engine: on SQLite, foreign keys off, as the rebuild needs
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM observations WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
+        c.execute(text("DROP INDEX ix_indicators_series"))
+        c.execute(text("ALTER TABLE indicators DROP COLUMN series"))
+        c.execute(text("ALTER TABLE indicators DROP COLUMN scope"))
+        if engine.dialect.name == "postgresql":
+            c.execute(text("ALTER TABLE indicators ALTER COLUMN theme SET NOT NULL"))
+        else:
+            ddl = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'indicators'")).scalar_one()
+            assert "theme VARCHAR," in ddl
+            c.execute(text("CREATE TABLE _old AS SELECT * FROM indicators"))
+            c.execute(text("DROP TABLE indicators"))
+            c.execute(text(ddl.replace("theme VARCHAR,", "theme VARCHAR NOT NULL,")))
+            c.execute(text("INSERT INTO indicators SELECT * FROM _old"))
+            c.execute(text("DROP TABLE _old"))
+    cols = {c["name"]: c for c in inspect(engine).get_columns("indicators")}
+    assert not cols["theme"]["nullable"] and "series" not in cols
+    engine.dispose()
+
+
+def test_a_database_from_an_older_itdash_takes_uncurated_series(series_corpus, database_url):
+    _run(series_corpus, database_url)
+    first = _tables(database_url)
+    _as_an_older_itdash_left_it(database_url)
+    _run(series_corpus, database_url)
+    assert _tables(database_url) == first
+    engine = create_engine(database_url)
+    assert {c["name"]: c for c in inspect(engine).get_columns("indicators")}["theme"]["nullable"]
+    engine.dispose()
+
+
+def test_where_the_two_versions_disagree_the_warning_sits_on_the_uncurated_series(series_corpus, sqlite_url):
+    zh = series_corpus / TWIN_ZH.name
+    text_zh = zh.read_text(encoding="utf-8")
+    assert "約2 160萬次下載" in text_zh
+    zh.write_text(text_zh.replace("約2 160萬次下載", "約2 000萬次下載"), encoding="utf-8")
+    _run(series_corpus, sqlite_url)
+    warned = sql(sqlite_url, "SELECT indicator_id, series FROM series_warnings WHERE kind = 'twin_disagrees'")
+    assert {"indicator_id": uncurated.indicator_id(DOWNLOADS), "series": DOWNLOADS} in warned
+
+
+def test_itdash_export_of_an_uncurated_series_carries_its_id(series_corpus, sqlite_url):
+    _run(series_corpus, sqlite_url)
+    uid = uncurated.indicator_id(DOWNLOADS)
+    result = CliRunner().invoke(app, ["export", "--indicator", uid, "--database", sqlite_url])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 2
+    assert {(r["indicator"], r["series"]) for r in rows} == {(uid, DOWNLOADS)}
+    assert {r["series_label"] for r in rows} == {
+        "download, Open Data Portal, per calendar year",
+        "Open Data Portal：下載",
+    }
