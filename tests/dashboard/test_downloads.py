@@ -315,7 +315,9 @@ def test_dl011_every_format_carries_the_indicators_label_definition_and_unit(cli
     _, ind = _csv(z.read("indicators.csv"))
     assert {r["id"] for r in ind} == {r["indicator"] for r in _csv(z.read("observations.csv"))[1]}
     assert all(r["definition"] == defs[r["id"]]["definition"] for r in ind)
-    assert all(r["definition_zh"] == defs[r["id"]]["definition_zh"] for r in ind)
+    assert all(
+        r["definition_zh"] == (defs[r["id"]]["definition_zh"] or "") for r in ind
+    )  # CSV: empty, not null
     book = openpyxl.load_workbook(io.BytesIO(client.get("/data/gerd.xlsx").data))
     meta = [[c.value for c in row] for row in book["metadata"].iter_rows()]
     assert meta[0][: len(meta[0])].count("definition_zh") == 1
