@@ -253,7 +253,7 @@ def warn(engine: Engine) -> int:
             rows = s.execute(
                 select(Observation.id, Observation.indicator_id).where(Observation.id.in_(chunk))
             )
-            observed.update(dict(rows.tuples().all()))
+            observed.update((r[0], r[1]) for r in rows.all())
         seen: set[str] = set()
         for d in found:
             if d.figure_id in seen:

@@ -179,6 +179,7 @@ class Summary:
     targets: int = 0
     decisions: int = 0
     uncurated: int = 0  # series nobody has curated, charted as indicators not yet reviewed
+    aliased: int = 0  # figures the rules missed, joined to a registry indicator through their series
     conflicts: int = 0
     warnings: int = 0
     seconds: float = 0.0
@@ -195,6 +196,7 @@ class Summary:
             f"{self.observations} observations, {self.quarantined} quarantined; "
             f"{self.curated} curated observations, {self.targets} targets; "
             f"{self.uncurated} series not yet reviewed; "
+            f"{self.aliased} figures joined to the registry by their series; "
             f"{self.decisions} review decisions applied; {self.conflicts} conflicts, "
             f"{self.warnings} warnings; {self.seconds:.2f} s"
         )
@@ -440,7 +442,8 @@ def _run(
         _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
         # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
         summary.decisions = series_review.after_load(engine)
-        summary.uncurated = uncurated.sync(engine)["series"]  # before figure decisions: theirs stay
+        synced = uncurated.sync(engine)  # before figure decisions: theirs stay
+        summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
         summary.decisions += review.apply(engine)
         _series(engine, registry, summary)
         pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree

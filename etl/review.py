@@ -121,8 +121,13 @@ def apply(engine: Engine) -> int:
 
 
 def pending(engine: Engine) -> pd.DataFrame:
-    """Reply figures awaiting review: unmapped or ambiguous, and with no decision yet."""
+    """Reply figures awaiting review: unmapped or ambiguous, with no decision yet, and not joined
+    to a registry indicator through their series (etl/uncurated.py's aliases)."""
     decided = select(ReviewDecision.figure_id)
+    registry = select(Indicator.id).where(Indicator.series.is_(None))
+    aliased = select(Observation.figure_id).where(
+        Observation.rule == uncurated.RULE, Observation.indicator_id.in_(registry)
+    )
     stmt = (
         select(
             FigureRow.id,
@@ -142,6 +147,7 @@ def pending(engine: Engine) -> pd.DataFrame:
             FigureRow.part == "reply",
             FigureRow.mapping.in_(["unmapped", "ambiguous"]),
             FigureRow.id.not_in(decided),
+            FigureRow.id.not_in(aliased),
         )
         .order_by(DocumentRow.source, FigureRow.start)
     )

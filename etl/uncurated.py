@@ -12,6 +12,14 @@ its other figures wait for review as before, rather than drawing the same
 line twice. Charts, filters, the data grid, downloads, conflicts and
 warnings then treat it like any indicator.
 
+The registry's mapping rules are aliases onto series, not the only way in: when
+the figures a rule maps in a series all map to one indicator, the series' other
+figures (a restatement in other words, the Chinese version the English rules
+miss) become that indicator's observations too, with rule `series`, and leave
+the review queue; the other language's version of a figure already charted stays
+one point. Only observations: such a figure dated after its reply still
+waits for review rather than becoming a target on its own.
+
 It runs after the series decisions because those change series ids and labels
 (merge, rename) and map figures to new indicators (promote); it runs before the
 figure decisions (etl/review.py), so a figure a reviewer rejected or corrected
@@ -27,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, true, update
 from sqlalchemy.engine import Connection, Engine
 
 from etl import normalise, series
@@ -138,19 +146,21 @@ def _defaults(model: type) -> dict:
     }
 
 
-def rows(figs: pd.DataFrame) -> tuple[list[dict], list[dict]]:
-    """The observations and targets the figures in `figs` become, as column dicts."""
+def rows(figs: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> tuple[list[dict], list[dict]]:
+    """The observations and targets the figures in `figs` become, as column dicts: of their
+    series' own indicator, or with `aliases` of the registry indicator their series is."""
     obs, goals = [], []
     blank_obs, blank_tgt = _defaults(Observation), _defaults(Target)
     for f in figs.itertuples(index=False):
-        stated = normalise.Stated(
-            normalise.reply_id(f.id), indicator_id(f.series), f.as_of, f.value, f.qualifier, f.unit
-        )
+        into = aliases[f.series] if aliases is not None else indicator_id(f.series)
+        stated = normalise.Stated(normalise.reply_id(f.id), into, f.as_of, f.value, f.qualifier, f.unit)
         published = f.published if pd.notna(f.published) else None
         source = normalise.Source(
             "reply", f.url, published, figure_id=f.id, doc_id=f.doc_id, sentence_id=f.sentence_id
         )
         if normalise.is_target(f.as_of_start, published):
+            if aliases is not None:
+                continue  # a target joins the registry by review, not by its series alone
             goals.append({**blank_tgt, **normalise.target_values(stated, source, note=None)})
         else:
             values = normalise.observation_values(stated, source, sentence=None, rule=RULE)
@@ -158,11 +168,27 @@ def rows(figs: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     return obs, goals
 
 
-def _waiting(engine: Engine) -> pd.DataFrame:
+def aliases(engine: Engine) -> dict[str, str]:
+    """Each series whose mapped figures all map to one registry indicator -> that indicator."""
+    f = FigureRow
+    stmt = (
+        select(f.series, f.indicator_id)
+        .where(f.mapping == "mapped", f.series.is_not(None), f.indicator_id.is_not(None))
+        .distinct()
+    )
+    found: dict[str, set[str]] = {}
+    with engine.connect() as c:
+        for sid, ind in c.execute(stmt).all():
+            found.setdefault(sid, set()).add(ind)
+    return {sid: next(iter(ids)) for sid, ids in found.items() if len(ids) == 1}
+
+
+def _waiting(engine: Engine, *, curated: bool = False) -> pd.DataFrame:
     """Reply figures with a series that no registry indicator holds: unmapped or ambiguous, in a
-    series none of whose figures maps (one that does is curated; its other figures wait for review)."""
+    series none of whose figures maps (one that does is curated; its other figures wait for review).
+    With `curated`, the waiting figures of the series that are curated instead."""
     f, d = FigureRow, DocumentRow
-    curated = select(f.series).where(f.mapping == "mapped", f.series.is_not(None))
+    held = select(f.series).where(f.mapping == "mapped", f.series.is_not(None))
     stmt = (
         select(
             f.id,
@@ -181,7 +207,21 @@ def _waiting(engine: Engine) -> pd.DataFrame:
             d.published,
         )
         .join(d, d.id == f.doc_id)
-        .where(f.series.is_not(None), f.part == "reply", f.mapping.in_(_WAITING), f.series.not_in(curated))
+        .where(
+            f.series.is_not(None),
+            f.part == "reply",
+            f.mapping.in_(_WAITING),
+            f.series.in_(held) if curated else f.series.not_in(held),
+        )
+        .where(
+            # The other version of a figure already charted is the same point: its sentence shows
+            # through the pairing (figures.twin_id), not as a second observation. Of two versions
+            # both waiting, the English one is drawn.
+            f.twin_id.is_(None)
+            | (f.twin_id.not_in(select(f.id).where(f.mapping == "mapped")) & d.lang.not_like("zh%"))
+            if curated
+            else true()
+        )
         .order_by(f.id)
     )
     with engine.connect() as c:
@@ -214,7 +254,11 @@ def sync(engine: Engine) -> dict[str, int]:
     figs = _waiting(engine)
     want_ind = {r["id"]: r for r in indicators(figs)}
     obs, goals = rows(figs)
-    want_obs = {r["id"]: r for r in obs}
+    known = aliases(engine)
+    joined = _waiting(engine, curated=True)
+    joined = joined[joined["series"].isin(known)]
+    aliased, _ = rows(joined, known)
+    want_obs = {r["id"]: r for r in obs + aliased}
     want_tgt = {r["id"]: r for r in goals}
     o, tg, ind = Observation, Target, Indicator
     ours = select(ind.id).where(ind.series.is_not(None))  # a subquery: there may be thousands
@@ -224,7 +268,7 @@ def sync(engine: Engine) -> dict[str, int]:
         }
         have_obs = {
             r["id"]: dict(r)
-            for r in c.execute(select(o).where(o.indicator_id.in_(ours), o.rule == RULE)).mappings()
+            for r in c.execute(select(o).where(o.rule == RULE)).mappings()  # uncurated or aliased
         }
         have_tgt = {
             r["id"]: dict(r)
@@ -271,7 +315,12 @@ def sync(engine: Engine) -> dict[str, int]:
         ):
             _delete(c, table, column, gone)
         _delete(c, ind, ind.id, gone)
-    return {"series": len(want_ind), "observations": len(want_obs), "targets": len(want_tgt)}
+    return {
+        "series": len(want_ind),
+        "observations": len(want_obs) - len(aliased),
+        "targets": len(want_tgt),
+        "aliased": len(aliased),
+    }
 
 
 def kinds(engine: Engine) -> dict[str, str]:

@@ -77,13 +77,16 @@ def test_etl_prints_a_closing_summary(corpus, sqlite_url):
     found = re.search(
         r"etl: 5 documents read \(3 loaded, 0 unchanged\), \d+ figures, \d+ observations, "
         r"2 quarantined; 0 curated observations, 0 targets; (\d+) series not yet reviewed; "
-        r"0 review decisions applied; \d+ conflicts, \d+ warnings; [\d.]+ s",
+        r"(\d+) figures joined to the registry by their series; 0 review decisions applied; \d+ conflicts, \d+ warnings; [\d.]+ s",
         result.stdout,
     )
     assert found, result.stdout
     assert (
         int(found.group(1)) == len(sql(sqlite_url, "SELECT id FROM indicators WHERE series IS NOT NULL")) > 0
     )
+    joined = "SELECT o.id FROM observations o JOIN indicators i ON i.id = o.indicator_id"
+    joined += " WHERE o.rule = 'series' AND i.series IS NULL"
+    assert int(found.group(2)) == len(sql(sqlite_url, joined))
     assert "quarantined" in result.stderr and "undated-reply.txt" in result.stderr
 
 

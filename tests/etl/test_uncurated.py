@@ -257,3 +257,78 @@ def test_itdash_export_of_an_uncurated_series_carries_its_id(series_corpus, sqli
         "download, Open Data Portal, per calendar year",
         "Open Data Portal：下載",
     }
+
+
+_EN_REPLY = """LCQ6: Open data
+
+Following is a question by the Hon Jane Doe and a written reply by the Secretary for Innovation, Technology and Industry, Professor Sun Dong, in the Legislative Council today (March 5, 2025):
+
+Question:
+
+(1) how many datasets are on the Portal?
+
+Reply:
+
+President,
+
+(1) As at end-2024, the Open Data Portal had over 5 500 datasets.
+
+Ends/Wednesday, March 5, 2025
+"""
+_ZH_REPLY = """立法會九題：開放數據
+
+以下是今日（十月八日）在立法會會議上李大文議員的提問和創新科技及工業局局長的書面答覆︰
+
+問題：
+
+（一）網站現有多少數據集？
+
+答覆：
+
+主席：
+
+（一）截至2025年9月，資料一線通共有逾5 800個數據集。
+
+完
+"""
+
+
+@pytest.fixture
+def alias_corpus(tmp_path: Path) -> Path:
+    """An English reply a registry rule maps, and a Chinese-only reply the English rules miss
+    that states a later point of the same series (our own words)."""
+    folder = tmp_path / "alias"
+    folder.mkdir()
+    (folder / "2025-03-05-LCQ6-open-data.txt").write_text(_EN_REPLY, encoding="utf-8")
+    (folder / "2025-10-08-LCQ9-open-data-zh.txt").write_text(_ZH_REPLY, encoding="utf-8")
+    (folder / "manifest.csv").write_text(
+        "file,url,published,lang\n"
+        "2025-03-05-LCQ6-open-data.txt,,2025-03-05,en\n"
+        "2025-10-08-LCQ9-open-data-zh.txt,,2025-10-08,zh-Hant\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_a_figure_the_rules_miss_joins_the_registry_indicator_its_series_is(alias_corpus, database_url):
+    """Mapping rules are aliases onto series: the Chinese reply's 5 800 datasets share the English
+    figure's series, so they become a point of the registry's indicator, not a review item."""
+    summary = _run(alias_corpus, database_url)
+    points = sql(
+        database_url,
+        "SELECT o.value, o.rule, f.series, f.mapping FROM observations o JOIN figures f ON f.id = o.figure_id"
+        " WHERE o.indicator_id = 'open_data_datasets' ORDER BY o.value",
+    )
+    assert [(p["value"], p["rule"] == uncurated.RULE) for p in points] == [(5500, False), (5800, True)]
+    assert points[0]["series"] == points[1]["series"] and points[1]["mapping"] == "unmapped"
+    assert summary.aliased == 1
+    from etl import db, review
+
+    eng = db.engine(database_url, create=False)
+    try:
+        assert "5800" not in " ".join(str(v) for v in review.pending(eng)["value"])
+    finally:
+        eng.dispose()
+    before = _tables(database_url)
+    _run(alias_corpus, database_url)
+    assert _tables(database_url) == before
