@@ -216,7 +216,8 @@ def basis(
 _OF = re.compile(
     r"^\s*of\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|such\s+)?"
     r"([a-z][a-z/&-]*(?:\s+[a-z][a-z/&-]*){0,3}?)"
-    r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or|of)\b))"
+    r"(?=\s*(?:[,.;:()]|$|\s(?:is|are|was|were|have|has|had|in|to|by|on|at|from|with|which|that|and|or|of"
+    r"|last|this|next|during|since|each|every)\b))"
 )
 
 
@@ -315,9 +316,9 @@ def _definite(lead: str, phrase: str) -> bool:
 _SUBSET_BEFORE = re.compile(
     r"\b(?:of|among|amongst)\s+(?:which|whom|them|these|those)\b\W+(?:[\w-]+\W+){0,3}$"
 )
-_SUBSET_AFTER = re.compile(r"^\s*(?:of|among|amongst)\s+(?:them|these|those)\b")
+_SUBSET_AFTER = re.compile(r"^\s*(?:of|among|amongst)\s+(?:them|these|those|the\s+[\w-]+\s+[a-z][\w-]*)\b")
 _PREDICATE = re.compile(
-    r"^\W*(?:(?:of|among|amongst)\s+(?:them|these|those)\s+)?"
+    r"^\W*(?:(?:of|among|amongst)\s+(?:them|these|those|the\s+[^,;.]*?)\s+)?"
     r"(?:were|was|are|is|have\s+been|has\s+been|had\s+been|have|has|had)\s+(?:[a-z]+ly\s+)?([a-z][a-z-]{2,})\b"
 )
 

@@ -22,7 +22,7 @@ from tests.conftest import FIXTURES
 
 EN, ZH = FIXTURES / "gold", FIXTURES / "gold_zh"
 # Raise when series improve; never lower to make a change pass.
-FLOOR = {"f1": 0.92, "precision": 0.96, "recall": 0.89}
+FLOOR = {"f1": 0.935, "precision": 0.96, "recall": 0.905}
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_the_cli_scores_both_sets_together():
 HOLDOUT = FIXTURES / "gold_holdout"
 # Written blind after the series rules were tuned on tests/fixtures/gold; its first score
 # (before any tuning on it) was P 0.939 R 0.689 together with the English set.
-HOLDOUT_FLOOR = {"precision": 0.95, "recall": 0.78}
+HOLDOUT_FLOOR = {"precision": 0.96, "recall": 0.80}
 
 
 @pytest.fixture(scope="module")
