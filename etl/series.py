@@ -121,7 +121,6 @@ class Vocab:
     target_cues: tuple[str, ...]
     additional_cues: tuple[str, ...]
     cumulative_cues: tuple[str, ...]
-    flow_cues: tuple[str, ...]
     cap_cues: tuple[str, ...]
     cap_words: tuple[str, ...]
     change_cues: tuple[str, ...]
@@ -148,7 +147,6 @@ def vocab(path: Path | None = None) -> Vocab:
         target_cues=tuple(d["target_cues"]),
         additional_cues=tuple(d["additional_cues"]),
         cumulative_cues=tuple(d["cumulative_cues"]),
-        flow_cues=tuple(d["flow_cues"]),
         cap_cues=tuple(d["cap_cues"]),
         cap_words=tuple(d["cap_words"]),
         change_cues=tuple(d["change_cues"]),
