@@ -22,6 +22,7 @@ from sqlmodel import Session, SQLModel
 from etl import db
 from etl.errors import reason_code
 from etl.indicators import Registry
+from etl.pairing import KIND as TWINS
 from schemas.storage import (
     DocumentRow,
     EtlRun,
@@ -267,7 +268,8 @@ def write_series(engine: Engine, flags: list[dict], warnings: list[dict]) -> Non
     """Store conflicts, revisions and preferred values, and replace the warnings.
 
     `flags` need only name the observations whose flags changed; the warnings
-    are compared with those stored, so an unchanged corpus writes nothing.
+    are compared with those stored, so an unchanged corpus writes nothing. The
+    two versions' disagreements are etl/pairing.py's to write, and left alone here.
     """
     table = _table(SeriesWarning)
     with engine.begin() as c:
@@ -283,10 +285,11 @@ def write_series(engine: Engine, flags: list[dict], warnings: list[dict]) -> Non
                 )
             )
             c.execute(stmt, [{**f, "_id": f["id"]} for f in flags])
-        have = {r["id"]: dict(r) for r in c.execute(select(table)).mappings()}
-        want = {w["id"]: w for w in warnings}
+        blank = {col.key: None for col in table.columns}
+        have = {r["id"]: dict(r) for r in c.execute(select(table).where(table.c.kind != TWINS)).mappings()}
+        want = {w["id"]: {**blank, **w} for w in warnings}
         if have != want:
-            c.execute(delete(table))
+            c.execute(delete(table).where(table.c.kind != TWINS))
             if warnings:
                 c.execute(insert(table), list(want.values()))
 

@@ -245,7 +245,6 @@ def warn(engine: Engine) -> int:
     _nullable_indicator(engine)
     found = disagreements(engine)
     with Session(engine) as s, s.begin():
-        s.execute(delete(SeriesWarning).where(SeriesWarning.kind == KIND))
         observed: dict[str, str] = {}  # observation id -> its indicator (an uncurated series' too)
         ids = [d.figure_id for d in found]
         for k in range(0, len(ids), _CHUNK):
@@ -255,6 +254,7 @@ def warn(engine: Engine) -> int:
             )
             observed.update((r[0], r[1]) for r in rows.all())
         seen: set[str] = set()
+        want: list[SeriesWarning] = []
         for d in found:
             if d.figure_id in seen:
                 continue
@@ -262,7 +262,7 @@ def warn(engine: Engine) -> int:
             side = d.english or d.chinese
             assert side is not None
             obs = normalise.reply_id(d.figure_id)
-            s.add(
+            want.append(
                 SeriesWarning(
                     id=f"{KIND}:{d.figure_id}",
                     indicator_id=side.indicator_id or observed.get(obs),
@@ -273,4 +273,8 @@ def warn(engine: Engine) -> int:
                     params=_params(d),
                 )
             )
+        stored = s.scalars(select(SeriesWarning).where(SeriesWarning.kind == KIND)).all()
+        if {w.id: w.model_dump() for w in stored} != {w.id: w.model_dump() for w in want}:
+            s.execute(delete(SeriesWarning).where(SeriesWarning.kind == KIND))  # only when they differ
+            s.add_all(want)
     return len(seen)

@@ -184,3 +184,35 @@ def test_a_run_is_started_and_finished(engine):
     run_id = load.start_run(engine, storage.EtlRun(started_at=datetime.now(UTC), corpus="c"))
     load.finish_run(engine, run_id, documents_read=3, seconds=1.5)
     assert rows(engine, "SELECT corpus, documents_read, seconds FROM etl_runs") == [("c", 3, 1.5)]
+
+
+def test_an_unchanged_rerun_writes_no_warning(database_url):
+    """The load-time checks and the two versions' disagreements are compared with what is stored,
+    each writer its own kind: a rerun over the same corpus deletes and inserts no warning row."""
+    from pathlib import Path
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from etl import pipeline
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    corpora = [fixtures / "gold" / "replies", fixtures / "gold_zh" / "replies"]
+    pipeline.run(corpora, database_url)
+    engine = db.engine(database_url, create=False)
+    with engine.connect() as c:
+        kinds = set(c.scalars(text("SELECT DISTINCT kind FROM series_warnings")))
+    engine.dispose()
+    assert {"twin_disagrees", "falling_stock"} <= kinds
+    writes: list[str] = []
+
+    def spy(conn, cursor, statement, *rest) -> None:  # type: ignore[no-untyped-def]
+        if "series_warnings" in statement and statement.lstrip().upper().startswith(("DELETE", "INSERT")):
+            writes.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", spy)
+    try:
+        pipeline.run(corpora, database_url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", spy)
+    assert writes == []
