@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -64,8 +65,8 @@ def reply(rng: random.Random, n: int, day: date) -> str:
     )
 
 
-def generate(folder: Path, count: int, seed: int = 7) -> Path:
-    """Write `count` replies and a manifest into `folder`; returns it."""
+def _write(folder: Path, count: int, seed: int, write: Callable, suffix: str, lang: str) -> Path:
+    """Write `count` replies made by `write(rng, n, day)` and their manifest into `folder`."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     start = date(2020, 1, 1)
@@ -74,10 +75,15 @@ def generate(folder: Path, count: int, seed: int = 7) -> Path:
         w.writerow(["file", "url", "published", "lang"])
         for n in range(count):
             day = start + timedelta(days=n % 1800)
-            name = f"{day}-LCQ{n}-synthetic.txt"
-            (folder / name).write_text(reply(rng, n, day), encoding="utf-8")
-            w.writerow([name, "", day.isoformat(), "en"])
+            name = f"{day}-LCQ{n}-synthetic{suffix}.txt"
+            (folder / name).write_text(write(rng, n, day), encoding="utf-8")
+            w.writerow([name, "", day.isoformat(), lang])
     return folder
+
+
+def generate(folder: Path, count: int, seed: int = 7) -> Path:
+    """Write `count` replies and a manifest into `folder`; returns it."""
+    return _write(folder, count, seed, reply, "", "en")
 
 
 ZH_SUBJECTS = ["資料一線通", "數碼港", "香港科學園", "創新及科技基金", "數字政策辦公室", "科技券計劃"]
@@ -141,15 +147,4 @@ def zh_reply(rng: random.Random, n: int, day: date) -> str:
 
 def generate_zh(folder: Path, count: int, seed: int = 11) -> Path:
     """Write `count` Chinese replies (our own template, random figures) and a manifest into `folder`."""
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    start = date(2020, 1, 1)
-    with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["file", "url", "published", "lang"])
-        for n in range(count):
-            day = start + timedelta(days=n % 1800)
-            name = f"{day}-LCQ{n}-synthetic-zh.txt"
-            (folder / name).write_text(zh_reply(rng, n, day), encoding="utf-8")
-            w.writerow([name, "", day.isoformat(), "zh-Hant"])
-    return folder
+    return _write(folder, count, seed, zh_reply, "-zh", "zh-Hant")

@@ -23,9 +23,8 @@ from pathlib import Path
 from etl import settings
 from etl.extract import subjects
 from etl.extract.vocab import vocab as extract_vocab
-from schemas.figure import Figure
+from schemas.figure import CURRENCIES, Figure
 
-_MONEY = {"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SINCE = re.compile(r"\bsince\s+(?:\w+\s+)?(\d{4})\b|自\s*(\d{4})\s*年")
 _WORD = re.compile(r"[a-z][a-z-]{3,}")
@@ -238,7 +237,7 @@ def _whose(fig: Figure, context: str, lead: str) -> str | None:
 def _before(fig: Figure) -> str:
     """The figure's sentence up to the figure: its verb and what it measures may come well before."""
     sentence = fig.sentence.lower()
-    visible = " ".join(html.unescape(fig.text).lower().split())
+    visible = _visible(fig.text).lower()
     k = sentence.find(visible) if visible else -1
     return sentence[: k + len(visible)] if k >= 0 else ""
 
@@ -246,7 +245,7 @@ def _before(fig: Figure) -> str:
 def _measure(fig: Figure, context: str, v: Vocab, lead: str = "") -> tuple[str, str]:
     """What is counted, and the kind of unit."""
     unit = fig.unit
-    if unit in _MONEY:
+    if unit in CURRENCIES:
         role = next((r for r in v.money_roles if _has(lead or context, r)), None)
         role = (
             role
@@ -275,7 +274,7 @@ _TIMED = re.compile(r"\b([a-z]{4,})\s+(?:time|period|duration)\b")
 def _modifiers(phrase: str, unit: str, v: Vocab) -> set[str]:
     """Words between the number and the counted noun that name a sub-population
     ("98 life and health technology projects" -> life, health); generic ones say nothing."""
-    if unit in _MONEY or unit == "percent" or unit in v.durations:
+    if unit in CURRENCIES or unit == "percent" or unit in v.durations:
         return set()
     words = _TOKEN.findall(html.unescape(phrase).lower())
     stem = (unit.split()[-1] if unit else "")[:5]
@@ -293,10 +292,21 @@ def _modifiers(phrase: str, unit: str, v: Vocab) -> set[str]:
     return out
 
 
+def _visible(phrase: str) -> str:
+    """A figure's text as its clause shows it: entities read, whitespace collapsed."""
+    return " ".join(html.unescape(phrase).split())
+
+
+def _start_in(lead: str, phrase: str) -> int:
+    """Where the figure starts in its lead (the clause up to its end), or -1."""
+    visible = _visible(phrase)
+    return lead.rfind(visible[:8]) if visible else -1
+
+
 def _lead(context: str, phrase: str) -> str:
     """The clause up to the end of the figure: a target's cue comes before its number ("aims to
     reach 85%"), and a cue after one figure belongs to the next."""
-    visible = " ".join(html.unescape(phrase).split())
+    visible = _visible(phrase)
     k = context.find(visible[:8]) if visible else -1
     return context[: k + len(visible)] if k >= 0 else context
 
@@ -306,8 +316,7 @@ _DEFINITE = re.compile(r"(?:^|\W)(?:the|its|their|these|those|all)\s+$")
 
 def _definite(lead: str, phrase: str) -> bool:
     """The figure refers back to a known set ("the 16 laboratories", "its 30 centres")."""
-    visible = " ".join(html.unescape(phrase).split())
-    k = lead.rfind(visible[:8]) if visible else -1
+    k = _start_in(lead, phrase)
     return k > 0 and _DEFINITE.search(lead[:k]) is not None
 
 
@@ -324,8 +333,7 @@ _PREDICATE = re.compile(
 def _subset(context: str, lead: str, phrase: str, v: Vocab) -> str | None:
     """The part of an earlier figure's whole that a back reference counts: "applications, of which
     about 87 000 were approved" -> approved. None if the figure is no subset, or says not which."""
-    visible = " ".join(html.unescape(phrase).split())
-    k = lead.rfind(visible[:8]) if visible else -1
+    k = _start_in(lead, phrase)
     before, after = (lead[:k], context[len(lead) :]) if k >= 0 else ("", "")
     if not (_SUBSET_BEFORE.search(before) or _SUBSET_AFTER.match(after)):
         return None
@@ -354,8 +362,7 @@ def _own(context: str, lead: str, phrase: str) -> str:
     """The figure's part of its clause: from the last comma before it to the first after it.
     In "over 300 were Web3 companies, some 420 were AI-related companies" the Web3 is the
     300's, not the 420's."""
-    visible = " ".join(html.unescape(phrase).split())
-    k = lead.rfind(visible[:8]) if visible else -1
+    k = _start_in(lead, phrase)
     if k < 0:
         return context
     before, after = lead[:k], context[len(lead) :]

@@ -35,7 +35,6 @@ from schemas.registry import IndicatorDef
 from schemas.storage import DocumentRow, FigureRow, Indicator, SeriesDecision
 
 ACTIONS = ("merge", "split", "rename", "promote")
-_MONEY = {"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"}
 _COLUMNS = ["series", "label_en", "label_zh", "scope", "unit", "figures", "indicator", "decided"]
 
 
@@ -249,7 +248,7 @@ def _promotion(
         raise ItdashError(f"theme {theme!r} is not one of {', '.join(sorted(registry.themes))}")
     about = summaries(engine).set_index("series").loc[series_id]
     unit = about["unit"] or "item"
-    kind = "amount" if unit in _MONEY else ("flow" if ".per_" in f".{series_id}" else "stock")
+    kind = uncurated.kind_of(series_id, unit)
     entry = IndicatorDef(
         id=indicator_id,
         label_en=label_en or about["label_en"],

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from etl.site import release_number
-from schemas.figure import Figure
+from schemas.figure import CURRENCIES, Figure
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,12 @@ def pair_documents(documents: Iterable[Document]) -> list[Pair]:
 
 # -- comparing the figures of a pair --------------------------------------------------------
 
-_MONEY = {"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"}
 _GAP = -1.0
 
 
 def kind(fig: Figure) -> str:
     """The kind of unit, the one thing both languages write the same way."""
-    if fig.unit in _MONEY:
+    if fig.unit in CURRENCIES:
         return fig.unit
     return "percent" if fig.unit == "percent" else "count"
 

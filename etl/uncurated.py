@@ -39,13 +39,13 @@ from sqlalchemy import delete, insert, select, true, update
 from sqlalchemy.engine import Connection, Engine
 
 from etl import normalise, series
+from schemas.figure import CURRENCIES
 from schemas.storage import DocumentRow, FigureRow, Indicator, Observation, SeriesWarning, Target
 
 PREFIX = "series."  # registry ids are [a-z][a-z0-9_]* (no dot): an uncurated id never clashes with one
 RULE = "series"  # the `rule` of an observation this module owns
 _SAFE = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)*")
 _MAX_ID = 120
-_MONEY = {"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"}
 _WAITING = ("unmapped", "ambiguous")
 # The columns sync compares: the flags (conflict, revision, preferred) are reconcile's.
 _OBS_KEYS = (
@@ -94,9 +94,10 @@ def _most(values: Iterable[object]) -> str | None:
     return found[0][0] if found else None
 
 
-def _kind(series_id: str, unit: str) -> str:
-    """As a promotion decides it (etl/series_review.py): money is an amount, a per-period id a flow."""
-    return "amount" if unit in _MONEY else ("flow" if ".per_" in f".{series_id}" else "stock")
+def kind_of(series_id: str, unit: str) -> str:
+    """A series' indicator kind, for an uncurated one and a promotion alike: money is an amount,
+    a per-period id a flow, anything else a stock."""
+    return "amount" if unit in CURRENCIES else ("flow" if ".per_" in f".{series_id}" else "stock")
 
 
 def indicators(figs: pd.DataFrame) -> list[dict]:
@@ -124,7 +125,7 @@ def indicators(figs: pd.DataFrame) -> list[dict]:
                 "label_zh": label_zh or label_en or sid,
                 "unit": unit,
                 "theme": None,
-                "kind": _kind(sid, unit),
+                "kind": kind_of(sid, unit),
                 "headline": False,
                 "definition": (
                     f"Not yet reviewed: the figures itdash placed in series {sid} by their scope "

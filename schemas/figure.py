@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 
 QUALIFIERS = ("exact", "about", "over", "at_least", "nearly", "under", "up_to")
+# A figure's unit when it is an amount of money: the currency codes the extractors write.
+CURRENCIES = frozenset({"HKD", "USD", "CNY", "EUR", "GBP", "JPY", "SGD"})
 PARTS = ("question", "reply")
 # The spec's JSON Lines fields, in the spec's order.
 SPEC_FIELDS = (
