@@ -12,7 +12,7 @@ function takes plain values and returns rows; none reads or writes anything.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
 
@@ -20,7 +20,7 @@ from etl import sentences
 from etl.indicators import Registry
 from schemas.figure import Figure
 from schemas.registry import Rule
-from schemas.storage import FigureRow, Observation, Sentence, Target
+from schemas.storage import FigureRow, Observation, Target, column_defaults
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,15 @@ def _has(text: str, word: str) -> bool:
 
 def matches(fig: Figure, rule: Rule) -> bool:
     """Whether a figure satisfies every condition of a rule."""
-    if fig.unit not in rule.units:
-        return False
+    return fig.unit in rule.units and _holds(fig, rule, fig.clause.lower(), fig.sentence.lower())
+
+
+def _holds(fig: Figure, rule: Rule, clause: str, sentence: str) -> bool:
+    """A rule's conditions other than its units, on the figure's clause and sentence in lower case."""
     if rule.subjects:
         subject = (fig.subject or "").lower()
         if not any(s.lower() in subject for s in rule.subjects):
             return False
-    clause, sentence = fig.clause.lower(), fig.sentence.lower()
     return (
         all(_has(clause, w) for w in rule.clause_all)
         and (not rule.clause_any or any(_has(clause, w) for w in rule.clause_any))
@@ -57,14 +59,37 @@ def matches(fig: Figure, rule: Rule) -> bool:
     )
 
 
+# Registry -> unit -> each indicator's rules for that unit, numbered as in the registry. Most
+# indicators have no rule for a figure's unit; looking only at those that do is most of mapping.
+_BY_UNIT: dict[int, tuple[Registry, dict[str, list[tuple[str, list[tuple[int, Rule]]]]]]] = {}
+
+
+def _rules_for(registry: Registry, unit: str) -> list[tuple[str, list[tuple[int, Rule]]]]:
+    held = _BY_UNIT.get(id(registry))
+    if held is None or held[0] is not registry:
+        index: dict[str, list[tuple[str, list[tuple[int, Rule]]]]] = {}
+        for ind in registry.indicators.values():
+            per: dict[str, list[tuple[int, Rule]]] = {}
+            for k, rule in enumerate(ind.rules, start=1):
+                for u in dict.fromkeys(rule.units):
+                    per.setdefault(u, []).append((k, rule))
+            for u, rules in per.items():
+                index.setdefault(u, []).append((ind.id, rules))
+        if len(_BY_UNIT) > 16:
+            _BY_UNIT.clear()  # a process sees a registry or two; tests build many
+        held = _BY_UNIT[id(registry)] = (registry, index)
+    return held[1].get(unit, [])
+
+
 def map_figure(fig: Figure, registry: Registry) -> Mapping:
     if fig.part != "reply":
         return Mapping("question")
+    clause, sentence = fig.clause.lower(), fig.sentence.lower()
     hits: dict[str, str] = {}
-    for ind in registry.indicators.values():
-        for k, rule in enumerate(ind.rules, start=1):
-            if matches(fig, rule):
-                hits.setdefault(ind.id, f"{ind.id}#{k}")
+    for ind_id, rules in _rules_for(registry, fig.unit):
+        for k, rule in rules:
+            if _holds(fig, rule, clause, sentence):
+                hits.setdefault(ind_id, f"{ind_id}#{k}")
                 break
     if len(hits) == 1:
         ((ind_id, rule_id),) = hits.items()
@@ -170,34 +195,44 @@ def target(stated: Stated, source: Source, note: str | None) -> Target:
     return Target(**target_values(stated, source, note))
 
 
-def figure_row(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> FigureRow:
-    """A figure as stored: its span, reading, period and mapping."""
+# The Figure fields a stored figure keeps as they are (its sentence goes to `sentences`).
+_KEPT = tuple(f.name for f in fields(Figure) if f.name in FigureRow.model_fields)
+
+
+def figure_values(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> dict:
+    """A figure as stored (its span, reading, period and mapping), as the column values it sets."""
     start, end = period(fig.as_of)
-    read = {k: v for k, v in asdict(fig).items() if k in FigureRow.model_fields}
-    return FigureRow(
-        **read,
+    return {
+        **column_defaults(FigureRow),
+        **{k: getattr(fig, k) for k in _KEPT},
         **sentences.clause_fields(fig.sentence, fig.clause),
-        id=figure_id(doc_id, fig.start, fig.end),
-        doc_id=doc_id,
-        sentence_id=sentences.sentence_id(doc_id, fig.sentence),
-        ordinal=ordinal,
-        as_of_start=start,
-        as_of_end=end,
-        mapping=m.status,
-        indicator_id=m.indicator_id,
-        rule=m.rule,
-    )
+        "id": figure_id(doc_id, fig.start, fig.end),
+        "doc_id": doc_id,
+        "sentence_id": sentences.sentence_id(doc_id, fig.sentence),
+        "ordinal": ordinal,
+        "as_of_start": start,
+        "as_of_end": end,
+        "mapping": m.status,
+        "indicator_id": m.indicator_id,
+        "rule": m.rule,
+    }
+
+
+def figure_row(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> FigureRow:
+    """A figure as stored, as the model."""
+    return FigureRow(**figure_values(fig, doc_id, ordinal, m))
 
 
 @dataclass
 class Normalised:
-    """What one reply's figures become."""
+    """What one reply's figures become, as column dicts of their tables (what the bulk writer
+    inserts and pandera checks: a model object a row cost more than the extraction)."""
 
-    figures: list[FigureRow] = field(default_factory=list)
-    observations: list[Observation] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+    observations: list[dict] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
     mapped: int = 0
-    sentences: list[Sentence] = field(default_factory=list)  # each once, in reading order
+    sentences: list[dict] = field(default_factory=list)  # each once, in reading order
 
 
 def reply(
@@ -206,21 +241,22 @@ def reply(
     """A reply's figures as stored figures, and its mapped ones as observations or targets."""
     out = Normalised()
     seen: set[str] = set()
+    blank_obs, blank_tgt = column_defaults(Observation), column_defaults(Target)
     for k, fig in enumerate(found):
         m = map_figure(fig, registry)
-        row = figure_row(fig, doc_id, k, m)
+        row = figure_values(fig, doc_id, k, m)
         out.figures.append(row)
-        assert row.sentence_id is not None
-        if row.sentence_id not in seen:
-            seen.add(row.sentence_id)
-            out.sentences.append(Sentence(id=row.sentence_id, doc_id=doc_id, text=fig.sentence))
+        sentence_id = row["sentence_id"]
+        if sentence_id not in seen:
+            seen.add(sentence_id)
+            out.sentences.append({"id": sentence_id, "doc_id": doc_id, "text": fig.sentence})
         if m.status != "mapped" or m.indicator_id is None:
             continue  # unmapped and ambiguous figures wait for review
         out.mapped += 1
-        stated = Stated(reply_id(row.id), m.indicator_id, fig.as_of, fig.value, fig.qualifier, fig.unit)
-        source = Source("reply", url, published, figure_id=row.id, doc_id=doc_id, sentence_id=row.sentence_id)
-        if is_target(row.as_of_start, published):  # "by 2027": a goal, drawn as a target
-            out.targets.append(target(stated, source, note=None))
+        stated = Stated(reply_id(row["id"]), m.indicator_id, fig.as_of, fig.value, fig.qualifier, fig.unit)
+        source = Source("reply", url, published, figure_id=row["id"], doc_id=doc_id, sentence_id=sentence_id)
+        if is_target(row["as_of_start"], published):  # "by 2027": a goal, drawn as a target
+            out.targets.append({**blank_tgt, **target_values(stated, source, note=None)})
         else:
-            out.observations.append(observation(stated, source, sentence=None, rule=m.rule))
+            out.observations.append({**blank_obs, **observation_values(stated, source, None, m.rule)})
     return out

@@ -51,16 +51,7 @@ from schemas import storage
 CHUNK = 100
 
 
-@dataclass
-class Processed:
-    document: storage.DocumentRow
-    figures: list[storage.FigureRow]
-    observations: list[storage.Observation]
-    targets: list[storage.Target] = field(default_factory=list)
-    sentences: list[storage.Sentence] = field(default_factory=list)
-
-
-def stage(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
+def stage(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> load.Rows:
     """One document through parse, extract and normalise; raises DocumentError. Not yet validated."""
     doc: Reply = parse(raw)
     try:
@@ -70,27 +61,28 @@ def stage(raw: corpus.RawDocument, registry: indicators.Registry, processed_with
         raise DocumentError(raw.name, f"extraction failed: {e.__class__.__name__}: {e}", "extract") from e
     validate.figure_count(len(found), raw.name)  # before mapping, whose cost grows with sentence length
     out = normalise.reply(found, registry, raw.sha256, doc.url, doc.date)
-    document = storage.DocumentRow(
-        id=raw.sha256,
-        source=raw.name,
-        url=doc.url,
-        title=doc.title,
-        lcq_number=doc.lcq_number,
-        subject=doc.subject,
-        member=doc.member,
-        official=doc.official,
-        office=doc.office,
-        published=doc.date,
-        date_source=doc.date_source,
-        lang="zh-Hant" if doc.lang == "zh" else raw.source.lang,
-        kind="text" if doc.body.map.identity else "html",
-        encoding=raw.encoding,
-        figures_found=len(out.figures),
-        figures_mapped=out.mapped,
-        content=raw.text,
-        processed_with=processed_with,
-    )
-    return Processed(document, out.figures, out.observations, out.targets, out.sentences)
+    document = {
+        **storage.column_defaults(storage.DocumentRow),
+        "id": raw.sha256,
+        "source": raw.name,
+        "url": doc.url,
+        "title": doc.title,
+        "lcq_number": doc.lcq_number,
+        "subject": doc.subject,
+        "member": doc.member,
+        "official": doc.official,
+        "office": doc.office,
+        "published": doc.date,
+        "date_source": doc.date_source,
+        "lang": "zh-Hant" if doc.lang == "zh" else raw.source.lang,
+        "kind": "text" if doc.body.map.identity else "html",
+        "encoding": raw.encoding,
+        "figures_found": len(out.figures),
+        "figures_mapped": out.mapped,
+        "content": raw.text,
+        "processed_with": processed_with,
+    }
+    return load.Rows(document, out.figures, out.observations, out.targets, out.sentences)
 
 
 def _frames(raw: corpus.RawDocument, rows: load.Rows) -> validate.Frames:
@@ -113,14 +105,14 @@ def _storable(rows: load.Rows, doc: str) -> None:
     validate.storable_dicts([(t, r if isinstance(r, list) else [r]) for t, r in parts], doc)
 
 
-def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> Processed:
+def process(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> load.Rows:
     """One document through parse, extract, normalise and validate; raises DocumentError."""
-    result = stage(raw, registry, processed_with)
-    rows = load.rows_of(result.document, result.figures, result.observations, sentences=result.sentences)
+    rows = stage(raw, registry, processed_with)
     errors = validate.batch([_frames(raw, rows)])
     if errors:
         raise errors[0]
-    return result
+    _storable(rows, raw.name)
+    return rows
 
 
 # A worker's outcome for one document: its rows, or (name, reason, stage) of why it failed
@@ -136,8 +128,7 @@ def process_chunk(
     staged: list[tuple[int, load.Rows]] = []
     for k, raw in enumerate(raws):
         try:
-            p = stage(raw, registry, processed_with)
-            staged.append((k, load.rows_of(p.document, p.figures, p.observations, p.targets, p.sentences)))
+            staged.append((k, stage(raw, registry, processed_with)))
         except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
             e = DocumentError.of(exc, raw.name)
             out[k] = (e.doc, e.reason, e.stage)

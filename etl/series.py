@@ -166,10 +166,24 @@ def slug(text: str) -> str:
     return text.strip("_").replace("/", "_")
 
 
+@cache
+def _cues(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for a list of cues: an English cue as whole words, a Chinese one anywhere.
+    Built once per list; asking cue by cue compiled a pattern per cue per figure."""
+    latin = sorted((re.escape(c.strip()) for c in cues if not _CJK.search(c)), key=len, reverse=True)
+    parts = [rf"(?<![\w-])(?:{'|'.join(latin)})(?![\w-])"] if latin else []
+    parts += [re.escape(c) for c in cues if _CJK.search(c)]
+    return re.compile("|".join(parts)) if parts else None
+
+
 def _has(text: str, cue: str) -> bool:
-    if _CJK.search(cue):
-        return cue in text
-    return re.search(rf"(?<![\w-]){re.escape(cue.strip())}(?![\w-])", text) is not None
+    return _any(text, (cue,))
+
+
+def _any(text: str, cues: tuple[str, ...]) -> bool:
+    """Whether any of the cues is in the text (`_has` of each, in one search)."""
+    pattern = _cues(cues)
+    return pattern is not None and pattern.search(text) is not None
 
 
 def basis(
@@ -189,7 +203,7 @@ def basis(
     """
     if parameter:
         return ""  # a ceiling, an average or a quota: a "cumulative funding ceiling" is a ceiling
-    if _SINCE.search(context) or any(_has(context, c) for c in v.cumulative_cues):
+    if _SINCE.search(context) or _any(context, v.cumulative_cues):
         return "cumulative"  # a total since a start, whichever start the reply names
     if "/" not in as_of and not stock and _SINCE.search(sentence):
         return "cumulative"  # "has invested $395m in 42 start-ups since 2017": the start ends the sentence
@@ -347,7 +361,7 @@ def _subset(context: str, lead: str, phrase: str, v: Vocab) -> str | None:
 def _combined(fig: Figure, scope: str, v: Vocab, abbr: dict[str, str]) -> str:
     """A figure about two bodies together ("Cyberport and the Science Park together house")
     is a series of its own, never either part's (series.md)."""
-    if _CJK.search(fig.sentence) or not any(_has(fig.sentence.lower(), c) for c in v.combined_cues):
+    if _CJK.search(fig.sentence) or not _any(fig.sentence.lower(), v.combined_cues):
         return scope
     ev = extract_vocab()
     names = {
@@ -389,32 +403,35 @@ def facets(
     scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
     scope = _combined(fig, scope, v, abbr or {})
     named = _named(fig, abbr or {})
-    if fig.subject is None and any(_has(fig.sentence.lower(), c) for c in v.government_actors):
+    if fig.subject is None and _any(fig.sentence.lower(), v.government_actors):
         scope = "Government"  # "B/Ds are implementing 210 AI projects" in a reply about one centre
-    if any(_has(context, c) for c in v.territory_measures) and not named:
+    if _any(context, v.territory_measures) and not named:
         scope = "Hong Kong"  # "the GERD was HK$30.3 billion" in a reply about the ITF
     lead = _lead(context, phrase)
     measure, kind = _measure(fig, context, v, lead)
     own = _own(context, lead, phrase)
-    subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(own, cue)}
+    cues = tuple(v.subpopulations)
+    subs = set()
+    if _any(phrase, cues) or _any(own, cues):  # most figures name none: one search says so
+        subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(own, cue)}
     subs |= _modifiers(phrase, fig.unit, v)
     part = _subset(context, lead, phrase, v)
     if part and not subs:  # "of which 40 are engaged in Web3": Web3 already says which part
         subs.add(part)
     subs = sorted(subs)
     start = date.fromisoformat(fig.as_of.split("/")[0])
-    target = start > reply_day or any(_has(lead, c) for c in v.target_cues)
-    additional = target and any(_has(lead, c) for c in v.additional_cues)
+    target = start > reply_day or _any(lead, v.target_cues)
+    additional = target and _any(lead, v.additional_cues)
     parameter = ""
-    if any(_has(context, c) for c in v.average_cues):
+    if _any(context, v.average_cues):
         parameter = "average"
-    elif any(_has(lead, c) for c in v.quota_cues):
+    elif _any(lead, v.quota_cues):
         parameter = "quota"
-    elif any(_has(lead, c) for c in v.cap_words) or (
+    elif _any(lead, v.cap_words) or (
         fig.qualifier == "up_to"
         and kind != "count"
-        and any(_has(phrase, c) for c in v.cap_cues)
-        and not any(_has(_before(fig), c) for c in v.change_cues)
+        and _any(phrase, v.cap_cues)
+        and not _any(_before(fig), v.change_cues)
     ):
         parameter = "cap"  # a ceiling set, not a level reached ("shortened ... to within 10 days")
     if additional:

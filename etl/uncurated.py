@@ -40,7 +40,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from etl import normalise, series
 from schemas.figure import CURRENCIES
-from schemas.storage import DocumentRow, FigureRow, Indicator, Observation, SeriesWarning, Target
+from schemas.storage import (
+    DocumentRow,
+    FigureRow,
+    Indicator,
+    Observation,
+    SeriesWarning,
+    Target,
+    column_defaults,
+)
 
 PREFIX = "series."  # registry ids are [a-z][a-z0-9_]* (no dot): an uncurated id never clashes with one
 RULE = "series"  # the `rule` of an observation this module owns
@@ -139,19 +147,11 @@ def indicators(figs: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _defaults(model: type) -> dict:
-    """A table's column defaults as its model declares them (a Core insert takes every column)."""
-    return {
-        c.key: (None if model.model_fields[c.key].is_required() else model.model_fields[c.key].default)
-        for c in model.__table__.columns
-    }
-
-
 def rows(figs: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> tuple[list[dict], list[dict]]:
     """The observations and targets the figures in `figs` become, as column dicts: of their
     series' own indicator, or with `aliases` of the registry indicator their series is."""
     obs, goals = [], []
-    blank_obs, blank_tgt = _defaults(Observation), _defaults(Target)
+    blank_obs, blank_tgt = column_defaults(Observation), column_defaults(Target)
     for f in figs.itertuples(index=False):
         into = aliases[f.series] if aliases is not None else indicator_id(f.series)
         stated = normalise.Stated(normalise.reply_id(f.id), into, f.as_of, f.value, f.qualifier, f.unit)

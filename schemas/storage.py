@@ -8,6 +8,7 @@ rows with the same keys.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
 from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
@@ -293,3 +294,21 @@ class DocumentLocation(SQLModel, table=True):
     source: str = Field(description="the name its corpus gives it")
     doc_id: str = Field(index=True, description="SHA-256 of the bytes found there")
     run_id: int | None = Field(default=None, foreign_key="etl_runs.id", description="last run that saw it")
+
+
+def column_defaults(model: type[SQLModel]) -> dict:
+    """A table's columns with the defaults its model declares (None where a value is required).
+
+    Bulk writers build rows as column dicts, without the model (whose construction cost more
+    than extracting the figures); a Core insert takes every column, so each row starts from this.
+    """
+    return dict(_defaults(model))
+
+
+@cache
+def _defaults(model: type[SQLModel]) -> tuple[tuple[str, object], ...]:
+    fields = model.model_fields
+    return tuple(
+        (c.key, None if fields[c.key].is_required() else fields[c.key].default)
+        for c in model.__table__.columns  # type: ignore[attr-defined]
+    )

@@ -10,6 +10,7 @@ from etl import normalise
 from etl.indicators import Registry
 from schemas.figure import Figure
 from schemas.registry import IndicatorDef, Rule, Theme
+from schemas.storage import FigureRow, Observation, Target
 
 THEME = Theme(id="t", label_en="T", label_zh="T")
 DEFINITION = "A definition long enough for the model."
@@ -123,43 +124,53 @@ def test_a_reply_becomes_figures_observations_and_targets():
         figure("300 datasets in a catalogue", value=300, start=70),
     ]
     out = normalise.reply(found, REGISTRY, "a" * 64, "https://example.org/r", date(2024, 7, 10))
-    assert [f.id for f in out.figures] == [
+    assert [f["id"] for f in out.figures] == [
         "aaaaaaaaaaaaaaaa-10-15",
         "aaaaaaaaaaaaaaaa-40-45",
         "aaaaaaaaaaaaaaaa-70-75",
     ]
-    assert [f.mapping for f in out.figures] == ["mapped", "mapped", "unmapped"]
+    assert [f["mapping"] for f in out.figures] == ["mapped", "mapped", "unmapped"]
     assert out.mapped == 2
     (obs,) = out.observations
-    assert (obs.id, obs.indicator_id, obs.lower, obs.upper) == (
+    assert (obs["id"], obs["indicator_id"], obs["lower"], obs["upper"]) == (
         "reply:aaaaaaaaaaaaaaaa-10-15",
         "portal_datasets",
         5000,
         None,
     )
-    assert (obs.period_start, obs.period_end, obs.published) == (
+    assert (obs["period_start"], obs["period_end"], obs["published"]) == (
         date(2024, 3, 31),
         date(2024, 3, 31),
         date(2024, 7, 10),
     )
-    assert (obs.source_kind, obs.figure_id, obs.rule, obs.status) == (
+    assert (obs["source_kind"], obs["figure_id"], obs["rule"], obs["status"]) == (
         "reply",
-        out.figures[0].id,
+        out.figures[0]["id"],
         "portal_datasets#1",
         "auto",
     )
     (goal,) = out.targets
-    assert (goal.id, goal.value, goal.period_end) == (
+    assert (goal["id"], goal["value"], goal["period_end"]) == (
         "reply:aaaaaaaaaaaaaaaa-40-45",
         6000,
         date(2026, 12, 31),
     )
     # The sentence is stored once and named, not copied onto the goal and the point.
-    assert goal.note is None and obs.sentence is None
-    assert goal.sentence_id == out.figures[1].sentence_id and obs.sentence_id == out.figures[0].sentence_id
-    assert {s.id: s.text for s in out.sentences}[
-        goal.sentence_id
+    assert goal["note"] is None and obs["sentence"] is None
+    assert (
+        goal["sentence_id"] == out.figures[1]["sentence_id"]
+        and obs["sentence_id"] == out.figures[0]["sentence_id"]
+    )
+    assert {s["id"]: s["text"] for s in out.sentences}[
+        goal["sentence_id"]
     ] == "In short, 6 000 datasets on the portal."
+    # Column dicts with every column of their table, as the model would give them: what the
+    # bulk writer inserts (it builds no model objects).
+    for rows, model in ((out.figures, FigureRow), (out.observations, Observation), (out.targets, Target)):
+        for row in rows:
+            assert set(row) == {c.key for c in model.__table__.columns}
+            built = model(**row)
+            assert {c.key: getattr(built, c.key) for c in model.__table__.columns} == row
 
 
 def test_an_observation_carries_its_period_and_bounds_whoever_builds_it():
