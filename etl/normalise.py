@@ -35,44 +35,71 @@ def _word(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + re.escape(word.lower()) + r"(?![\w])")
 
 
-def _has(text: str, word: str) -> bool:
-    return bool(_word(word).search(text))
+def _words(words: list[str]) -> re.Pattern[str] | None:
+    """One pattern for "any of these words" (`_has` of each, in one search); None for no words."""
+    if not words:
+        return None
+    alts = sorted({re.escape(w.lower()) for w in words}, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A rule's conditions other than its units, as patterns built once per registry."""
+
+    subjects: tuple[str, ...]
+    clause_all: tuple[re.Pattern[str], ...]
+    clause_any: re.Pattern[str] | None
+    clause_none: re.Pattern[str] | None
+    sentence_any: re.Pattern[str] | None
+    sentence_none: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, rule: Rule) -> _Compiled:
+        return cls(
+            tuple(s.lower() for s in rule.subjects),
+            tuple(_word(w) for w in rule.clause_all),
+            _words(rule.clause_any),
+            _words(rule.clause_none),
+            _words(rule.sentence_any),
+            _words(rule.sentence_none),
+        )
+
+    def holds(self, subject: str, clause: str, sentence: str) -> bool:
+        if self.subjects and not any(s in subject for s in self.subjects):
+            return False
+        return (
+            all(p.search(clause) for p in self.clause_all)
+            and (self.clause_any is None or self.clause_any.search(clause) is not None)
+            and (self.clause_none is None or self.clause_none.search(clause) is None)
+            and (self.sentence_any is None or self.sentence_any.search(sentence) is not None)
+            and (self.sentence_none is None or self.sentence_none.search(sentence) is None)
+        )
 
 
 def matches(fig: Figure, rule: Rule) -> bool:
     """Whether a figure satisfies every condition of a rule."""
-    return fig.unit in rule.units and _holds(fig, rule, fig.clause.lower(), fig.sentence.lower())
-
-
-def _holds(fig: Figure, rule: Rule, clause: str, sentence: str) -> bool:
-    """A rule's conditions other than its units, on the figure's clause and sentence in lower case."""
-    if rule.subjects:
-        subject = (fig.subject or "").lower()
-        if not any(s.lower() in subject for s in rule.subjects):
-            return False
-    return (
-        all(_has(clause, w) for w in rule.clause_all)
-        and (not rule.clause_any or any(_has(clause, w) for w in rule.clause_any))
-        and not any(_has(clause, w) for w in rule.clause_none)
-        and (not rule.sentence_any or any(_has(sentence, w) for w in rule.sentence_any))
-        and not any(_has(sentence, w) for w in rule.sentence_none)
+    return fig.unit in rule.units and _Compiled.of(rule).holds(
+        (fig.subject or "").lower(), fig.clause.lower(), fig.sentence.lower()
     )
 
 
+_Index = dict[str, list[tuple[str, list[tuple[int, _Compiled]]]]]
 # Registry -> unit -> each indicator's rules for that unit, numbered as in the registry. Most
 # indicators have no rule for a figure's unit; looking only at those that do is most of mapping.
-_BY_UNIT: dict[int, tuple[Registry, dict[str, list[tuple[str, list[tuple[int, Rule]]]]]]] = {}
+_BY_UNIT: dict[int, tuple[Registry, _Index]] = {}
 
 
-def _rules_for(registry: Registry, unit: str) -> list[tuple[str, list[tuple[int, Rule]]]]:
+def _rules_for(registry: Registry, unit: str) -> list[tuple[str, list[tuple[int, _Compiled]]]]:
     held = _BY_UNIT.get(id(registry))
     if held is None or held[0] is not registry:
-        index: dict[str, list[tuple[str, list[tuple[int, Rule]]]]] = {}
+        index: _Index = {}
         for ind in registry.indicators.values():
-            per: dict[str, list[tuple[int, Rule]]] = {}
+            per: dict[str, list[tuple[int, _Compiled]]] = {}
             for k, rule in enumerate(ind.rules, start=1):
+                compiled = _Compiled.of(rule)
                 for u in dict.fromkeys(rule.units):
-                    per.setdefault(u, []).append((k, rule))
+                    per.setdefault(u, []).append((k, compiled))
             for u, rules in per.items():
                 index.setdefault(u, []).append((ind.id, rules))
         if len(_BY_UNIT) > 16:
@@ -84,11 +111,11 @@ def _rules_for(registry: Registry, unit: str) -> list[tuple[str, list[tuple[int,
 def map_figure(fig: Figure, registry: Registry) -> Mapping:
     if fig.part != "reply":
         return Mapping("question")
-    clause, sentence = fig.clause.lower(), fig.sentence.lower()
+    subject, clause, sentence = (fig.subject or "").lower(), fig.clause.lower(), fig.sentence.lower()
     hits: dict[str, str] = {}
     for ind_id, rules in _rules_for(registry, fig.unit):
         for k, rule in rules:
-            if _holds(fig, rule, clause, sentence):
+            if rule.holds(subject, clause, sentence):
                 hits.setdefault(ind_id, f"{ind_id}#{k}")
                 break
     if len(hits) == 1:
