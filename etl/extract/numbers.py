@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from etl.extract import periods
+from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab, alternation
 
 SEPARATORS = " ,\u00a0\u2009\u202f□"
@@ -24,17 +25,17 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
     """Patterns of spans that never hold a figure, found once per document."""
     return [
         # Dates: "March 26", "26 March 2025", "December 2024", "mid-May 2025".
-        re.compile(
+        guarded(
             rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{v.month_pattern})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
             rf"(?:,?\s+{periods.YEAR}\b)?"
         ),
         # Financial-year labels: 2024-25, 2024/25, 2024-2025.
-        re.compile(rf"(?<!\d){periods.FY_LABEL}(?!\d)"),
+        guarded(rf"(?<!\d){periods.FY_LABEL}(?!\d)"),
         # Clock times.
-        re.compile(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
-        re.compile(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
+        guarded(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
+        guarded(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
         # Telephone numbers: eight digits, often as two groups of four.
-        re.compile(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
+        guarded(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
         # "the first half of 2024", "the second half": a period, not a share.
         re.compile(r"\b(?:first|second|latter|former|1st|2nd)\s+half\b", re.I),
         # "the three parts of the question": the question's structure, not a quantity.
@@ -42,7 +43,7 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
         # Item numbers.
         re.compile(r"\(\d{1,2}\)"),
         # Floors: "12/F".
-        re.compile(r"\b\d{1,3}/F\b"),
+        guarded(r"\b\d{1,3}/F\b"),
         # Names and slogans in quotation marks.
         re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
         # Page furniture.

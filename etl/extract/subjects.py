@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab, alternation
 
 _CAP = r"[A-Z][\w&'’.\-/]*"
@@ -20,7 +21,7 @@ _CAP = r"[A-Z][\w&'’.\-/]*"
 def _phrase(v: Vocab) -> re.Pattern[str]:
     """A run of capitalised words, with small link words between them."""
     link = alternation(list(v.links))
-    return re.compile(rf"(?<![\w])({_CAP}(?:(?:,\s+|\s+)(?:{link}\s+)*{_CAP})*)")
+    return guarded(rf"(?<![\w])({_CAP}(?:(?:,\s+|\s+)(?:{link}\s+)*{_CAP})*)")
 
 
 @cache
@@ -33,7 +34,7 @@ def _abbreviation(v: Vocab) -> re.Pattern[str]:
     )
 
 
-_AT_NAME = re.compile(r"(?<![\w@])([A-Z][A-Za-z]*@([A-Z][\w]*))")
+_AT_NAME = guarded(r"(?<![\w@])([A-Z][A-Za-z]*@([A-Z][\w]*))")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Mention:
 @cache
 def _known(v: Vocab) -> re.Pattern[str]:
     names = sorted(v.subjects, key=len, reverse=True)
-    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    return guarded(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
 
 
 def _trim(phrase: str, v: Vocab) -> str:

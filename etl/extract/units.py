@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab
 
 # A hard line break inside a paragraph is a space; "5G" and "3D" start with a digit.
@@ -15,7 +16,7 @@ _TOKEN = re.compile(
 _OF = re.compile(
     r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I
 )
-_NUMBER_OF = re.compile(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
+_NUMBER_OF = guarded(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
 _PAREN_BEFORE = re.compile(r"([A-Za-z][\w&/\-]*)\s*\(\s*$")
 
 
