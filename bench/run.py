@@ -85,10 +85,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     extraction(args.replies)
-    if args.compare:
-        quantulum_comparison(args.replies, args.compare)
     if args.zh_replies:
         extraction(args.zh_replies, "zh")
+    if args.compare:  # last: its models would count in the peak memory of the lines above
+        quantulum_comparison(args.replies, args.compare)
 
 
 if __name__ == "__main__":
