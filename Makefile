@@ -32,6 +32,7 @@ lint: $(BIN)/itdash ## ruff over the code
 BENCH_REPLIES ?= 10000
 
 bench: $(BIN)/itdash ## print extraction, ETL (BENCH_REPLIES="10000 100000") and dashboard benchmark figures
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/etl.py --replies $(BENCH_REPLIES)
 	$(BIN)/python bench/dashboard.py

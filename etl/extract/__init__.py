@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from etl.extract import asof, numbers, subjects, tables, units, zh
+from etl.extract.guard import guarded
 from etl.extract.sentences import Sentence, split
 from etl.extract.vocab import Vocab, vocab
 from etl.parse import Reply
@@ -20,8 +21,8 @@ from etl.text import collapse
 from etl.vocab import language
 from schemas.figure import Figure
 
-_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
-_FROM = re.compile(r"\bfrom\s+$", re.I)
+_BETWEEN = guarded(r"\bbetween\s+$", re.I)
+_FROM = guarded(r"\bfrom\s+$", re.I)
 _RANGE = re.compile(r"\s*(to|-|–|—|and)\s*$")
 
 

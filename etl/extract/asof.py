@@ -12,6 +12,7 @@ from datetime import date
 from functools import cache
 
 from etl.extract import periods
+from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab, alternation
 
 _Y = periods.YEAR
@@ -58,12 +59,12 @@ def _words(v: Vocab) -> list[str]:
 
 @cache
 def _anchors(v: Vocab) -> re.Pattern[str]:
-    return re.compile("|".join(_dated(v) + _words(v)), re.I)
+    return guarded("|".join(_dated(v) + _words(v)), re.I)
 
 
 # Anchors with a year are only looked for around a year: the full pattern is
 # costly to try at every character, a four-digit year is cheap to find.
-_YEAR = re.compile(rf"(?<!\d){_Y}(?!\d)")
+_YEAR = guarded(rf"(?<!\d){_Y}(?!\d)")
 _LOOKBACK = 48
 
 

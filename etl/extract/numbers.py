@@ -14,9 +14,20 @@ from dataclasses import dataclass
 from functools import cache
 
 from etl.extract import periods
+from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab, alternation
 
 SEPARATORS = " ,\u00a0\u2009\u202f□"
+
+
+# Masks that need a word, with the word: a text without it (in lower case) is not scanned.
+# The words have no letter that IGNORECASE matches outside ASCII (as it does the long s with s).
+_WORD_MASKS = [
+    # "the first half of 2024", "the second half": a period, not a share.
+    ("half", re.compile(r"\b(?:first|second|latter|former|1st|2nd)\s+half\b", re.I)),
+    # "the three parts of the question": the question's structure, not a quantity.
+    ("part", re.compile(r"\b[a-z]+\s+parts?\s+of\s+(?:the|this|your|my)\s+(?:Member's\s+)?question", re.I)),
+]
 
 
 @cache
@@ -24,25 +35,21 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
     """Patterns of spans that never hold a figure, found once per document."""
     return [
         # Dates: "March 26", "26 March 2025", "December 2024", "mid-May 2025".
-        re.compile(
+        guarded(
             rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{v.month_pattern})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
             rf"(?:,?\s+{periods.YEAR}\b)?"
         ),
         # Financial-year labels: 2024-25, 2024/25, 2024-2025.
-        re.compile(rf"(?<!\d){periods.FY_LABEL}(?!\d)"),
+        guarded(rf"(?<!\d){periods.FY_LABEL}(?!\d)"),
         # Clock times.
-        re.compile(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
-        re.compile(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
+        guarded(r"\b\d{1,2}:\d{2}(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I),
+        guarded(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
         # Telephone numbers: eight digits, often as two groups of four.
-        re.compile(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
-        # "the first half of 2024", "the second half": a period, not a share.
-        re.compile(r"\b(?:first|second|latter|former|1st|2nd)\s+half\b", re.I),
-        # "the three parts of the question": the question's structure, not a quantity.
-        re.compile(r"\b[a-z]+\s+parts?\s+of\s+(?:the|this|your|my)\s+(?:Member's\s+)?question", re.I),
+        guarded(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
         # Item numbers.
         re.compile(r"\(\d{1,2}\)"),
         # Floors: "12/F".
-        re.compile(r"\b\d{1,3}/F\b"),
+        guarded(r"\b\d{1,3}/F\b"),
         # Names and slogans in quotation marks.
         re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
         # Page furniture.
@@ -87,7 +94,10 @@ def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[t
     over the tab between a month label and the count in the next cell.
     """
     stop = len(text) if end is None else end
-    spans = sorted((m.start(), m.end()) for rx in _masks(v) for m in rx.finditer(text, start, stop))
+    spans = [m.span() for rx in _masks(v) for m in rx.finditer(text, start, stop)]
+    low = text[start:stop].lower()
+    spans += [m.span() for word, rx in _WORD_MASKS if word in low for m in rx.finditer(text, start, stop)]
+    spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
         if merged and a <= merged[-1][1]:
@@ -97,15 +107,21 @@ def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[t
     return merged
 
 
+_NEXT_WORD = re.compile(r"\s*([A-Za-z.]+)")
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
+
+
 def masked(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
     """Whether `a:b` overlaps any masked span."""
     k = bisect.bisect_right(starts, b - 1) - 1
     return k >= 0 and spans[k][1] > a
 
 
+_NO_SEPARATORS = str.maketrans("", "", SEPARATORS)
+
+
 def _digits(raw: str) -> float:
-    cleaned = "".join(c for c in raw if c not in SEPARATORS)
-    return float(cleaned)
+    return float(raw.translate(_NO_SEPARATORS))
 
 
 def _word_before(text: str, i: int) -> str:
@@ -148,9 +164,10 @@ def candidates(
     """
     out: list[tuple[Number, str]] = []
     for m in _pattern(v).finditer(text, start, end):
-        a, b = m.start(), m.end()
-        if masked(spans, starts, a, b):
-            continue
+        a, b = m.span()
+        k = bisect.bisect_right(starts, b - 1) - 1
+        if k >= 0 and spans[k][1] > a:
+            continue  # masked
         after = text[b : b + 2]
         glued = after[:1].isalpha() or (after[:1] == "-" and after[1:2].isalpha())
         if glued and not text.startswith("-odd", b):
@@ -160,39 +177,38 @@ def candidates(
             continue  # COVID-19, mid-2024
         n = Number(a, b, 0.0)
         raw = ""
-        if m.group("frac"):
-            n.value, n.kind, n.percent = (
-                v.fractions[" ".join(m.group("frac").lower().split())],
-                "fraction",
-                True,
-            )
-        elif m.group("times"):
-            n.value, n.kind = v.times[m.group("times").lower()], "times"
-        elif m.group("word"):
-            word = " ".join(m.group("word").lower().split())
+        frac, times, word_, num, cur, scale, mega, pct = m.group(
+            "frac", "times", "word", "num", "cur", "scale", "m", "pct"
+        )
+        if frac:
+            n.value, n.kind, n.percent = (v.fractions[" ".join(frac.lower().split())], "fraction", True)
+        elif times:
+            n.value, n.kind = v.times[times.lower()], "times"
+        elif word_:
+            word = " ".join(word_.lower().split())
             n.value, n.kind = v.words[word], "word"
             pronoun = v.one_not_count.match(text, a) or _word_before(text, a).lower() in v.one_after
             if (word == "one" or word.startswith("one ")) and pronoun:
                 continue
         else:
-            raw = m.group("num")
+            raw = num
             n.value = _digits(raw)
-            if m.group("cur"):
-                n.currency = v.currencies.get(m.group("cur").strip(), "HKD")
-        if m.group("scale"):
-            n.scale = v.scales[m.group("scale").lower()]
-        elif m.group("m"):
+            if cur:
+                n.currency = v.currencies.get(cur.strip(), "HKD")
+        if scale:
+            n.scale = v.scales[scale.lower()]
+        elif mega:
             if not n.currency:
                 continue  # "10m" without a currency is a length, not a million
             n.scale = 1e6
-        if m.group("pct"):
+        if pct:
             n.percent = True
         n.value *= n.scale
         if n.kind == "digits":
             word = _word_before(text, n.start).lower()
             if word in v.before_words:
                 continue
-            nxt = re.match(r"\s*([A-Za-z.]+)", text[b : b + 12])
+            nxt = _NEXT_WORD.match(text[b : b + 12])
             if nxt and (
                 nxt.group(1).lower() in v.after_words or nxt.group(1).lower().rstrip(".") in v.after_words
             ):
@@ -203,7 +219,7 @@ def candidates(
                 if (
                     named
                     and not _sentence_start(text, n.start - len(prev) - 1)
-                    and not re.match(r"\s+[a-z]", text[b : b + 3])
+                    and not _LOWER_NEXT.match(text[b : b + 3])
                 ):
                     continue  # Blueprint 2.0, Services 5 (SOA-QPS5): a number in a name
         out.append((n, raw))

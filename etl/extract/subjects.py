@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
+from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab, alternation
 
 _CAP = r"[A-Z][\w&'’.\-/]*"
@@ -20,7 +21,7 @@ _CAP = r"[A-Z][\w&'’.\-/]*"
 def _phrase(v: Vocab) -> re.Pattern[str]:
     """A run of capitalised words, with small link words between them."""
     link = alternation(list(v.links))
-    return re.compile(rf"(?<![\w])({_CAP}(?:(?:,\s+|\s+)(?:{link}\s+)*{_CAP})*)")
+    return guarded(rf"(?<![\w])({_CAP}(?:(?:,\s+|\s+)(?:{link}\s+)*{_CAP})*)")
 
 
 @cache
@@ -33,7 +34,7 @@ def _abbreviation(v: Vocab) -> re.Pattern[str]:
     )
 
 
-_AT_NAME = re.compile(r"(?<![\w@])([A-Z][A-Za-z]*@([A-Z][\w]*))")
+_AT_NAME = guarded(r"(?<![\w@])([A-Z][A-Za-z]*@([A-Z][\w]*))")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Mention:
 @cache
 def _known(v: Vocab) -> re.Pattern[str]:
     names = sorted(v.subjects, key=len, reverse=True)
-    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    return guarded(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
 
 
 def _trim(phrase: str, v: Vocab) -> str:
@@ -84,6 +85,34 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1 << 14)
+def _named(phrase: str, v: Vocab) -> tuple[str, str] | None:
+    """A capitalised phrase cut to the name it holds, and that name trimmed; None without a head word.
+
+    Cached: a reply names the same bodies again and again, and so do replies.
+    """
+    words = phrase.split()
+    heads = [k for k, w in enumerate(words) if w.rstrip(",") in v.subject_heads]
+    if not heads:
+        return None
+    # Cut after the last head word unless a qualifier follows it: "Corporation and
+    # Cyberport" are two names, "Fund for Application in Elderly Care" is one.
+    cut = heads[-1]
+    if cut + 1 < len(words) and words[cut + 1] not in v.name_continues:
+        phrase = " ".join(words[: cut + 1])
+    words = phrase.split()
+    for k, w in enumerate(words[1:-1], start=1):
+        # "X Corporation and Cyberport": two names, each ending in a head word.
+        if (
+            w == "and"
+            and words[k - 1].rstrip(",") in v.subject_heads
+            and any(x in v.subject_heads for x in words[k + 1 :])
+        ):
+            phrase = " ".join(words[:k])
+            break
+    return phrase, _trim(phrase, v)
+
+
 def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) -> list[Mention]:
     """Subject mentions in `text[start:end]`, in order; of overlapping ones the longest."""
     found: list[Mention] = []
@@ -98,26 +127,10 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
         if phrase in abbr:
             found.append(Mention(a, a + len(phrase), abbr[phrase]))
             continue
-        words = phrase.split()
-        heads = [k for k, w in enumerate(words) if w.rstrip(",") in v.subject_heads]
-        if not heads:
+        named = _named(phrase, v)
+        if named is None:
             continue
-        # Cut after the last head word unless a qualifier follows it: "Corporation and
-        # Cyberport" are two names, "Fund for Application in Elderly Care" is one.
-        cut = heads[-1]
-        if cut + 1 < len(words) and words[cut + 1] not in v.name_continues:
-            phrase = " ".join(words[: cut + 1])
-        words = phrase.split()
-        for k, w in enumerate(words[1:-1], start=1):
-            # "X Corporation and Cyberport": two names, each ending in a head word.
-            if (
-                w == "and"
-                and words[k - 1].rstrip(",") in v.subject_heads
-                and any(x in v.subject_heads for x in words[k + 1 :])
-            ):
-                phrase = " ".join(words[:k])
-                break
-        name = _trim(phrase, v)
+        phrase, name = named
         if name in abbr:
             name = abbr[name]
         if _subject_like(name, v) and (len(name.split()) >= 2 or name in v.subjects):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
+from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab
 
 # A hard line break inside a paragraph is a space; "5G" and "3D" start with a digit.
@@ -15,7 +17,7 @@ _TOKEN = re.compile(
 _OF = re.compile(
     r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I
 )
-_NUMBER_OF = re.compile(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
+_NUMBER_OF = guarded(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
 _PAREN_BEFORE = re.compile(r"([A-Za-z][\w&/\-]*)\s*\(\s*$")
 
 
@@ -25,7 +27,9 @@ class NounPhrase:
     end: int  # where the counted noun ends in the text (the span's end)
 
 
+@lru_cache(maxsize=1 << 16)
 def singular(word: str, v: Vocab) -> str:
+    """The singular of a counted noun, lower case (cached: a reply repeats its nouns)."""
     w = word.lower().removesuffix("(s)")
     if w in v.singular:
         return v.singular[w]
@@ -40,6 +44,13 @@ def singular(word: str, v: Vocab) -> str:
     return w
 
 
+@cache
+def _multi(v: Vocab) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """The first words of the multi-word units, and each unit padded with spaces for `find`."""
+    return frozenset(u.split()[0] for u in v.multi_units), tuple((u, f" {u} ") for u in v.multi_units)
+
+
+@lru_cache(maxsize=1 << 16)
 def _plural_unit(word: str, v: Vocab) -> bool:
     low = word.lower()
     one = singular(low, v)
@@ -51,9 +62,14 @@ def _unit_next(text: str, pos: int, end: int, v: Vocab) -> bool:
     m = _TOKEN.match(text, pos, end)
     if not m:
         return False
-    low = m.group(1).rstrip(".").lower()
+    return _unit_word(m.group(1), v)
+
+
+@lru_cache(maxsize=1 << 16)
+def _unit_word(token: str, v: Vocab) -> bool:
+    low = token.rstrip(".").lower()
     one = singular(low, v)
-    return one in v.single_units or low in v.unit_aliases or any(u.split()[0] == one for u in v.multi_units)
+    return one in v.single_units or low in v.unit_aliases or one in _multi(v)[0]
 
 
 def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
@@ -109,8 +125,9 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
     for conj in conjuncts:
         words = [singular(lowered[k], v) for k in conj]
         joined = " ".join(words)
-        for multi in v.multi_units:
-            at = f" {joined} ".find(f" {multi} ")
+        padded = f" {joined} "
+        for multi, pad in _multi(v)[1]:
+            at = padded.find(pad)
             if at >= 0:
                 last = conj[len(joined[: at + len(multi)].split()) - 1]
                 return NounPhrase(multi, tokens[last][2])

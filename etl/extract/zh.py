@@ -79,11 +79,19 @@ class Vocab:
     stops_or_hedges_at: _Words = field(init=False, repr=False, compare=False)
     measure_words_at: _Words = field(init=False, repr=False, compare=False)
     left_stops_at: _Words = field(init=False, repr=False, compare=False)
+    ordinal_before_at: _Words = field(init=False, repr=False, compare=False)
+    label_after_at: _Words = field(init=False, repr=False, compare=False)
+    event_verbs_at: _Words = field(init=False, repr=False, compare=False)
+    title_words_at: _Words = field(init=False, repr=False, compare=False)
+    hedge_before_at: _Words = field(init=False, repr=False, compare=False)
     self_units_longest: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__  # frozen: set once, here
-        for name in ("not_figures", "names", "endings", "places", "today", "nouns"):
+        for name in (
+            *("not_figures", "names", "endings", "places", "today", "nouns"),
+            *("ordinal_before", "label_after", "event_verbs", "title_words", "hedge_before"),
+        ):
             put(self, f"{name}_at", _Words(getattr(self, name)))
         put(self, "stops_at", _Words(self.stops))
         put(self, "stops_or_hedges_at", _Words((*self.stops, *self.hedge_after)))
@@ -246,6 +254,7 @@ _NOT_FIGURE_SPANS = [
         r"[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]",  # an item number
     )
 ]
+_LATIN_BEFORE = re.compile(r"[A-Za-z][-.]?\s?$")
 _YEARISH = re.compile(r"[年度／/至\-–]")
 
 
@@ -278,14 +287,13 @@ def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
             break
         pos = m.end()
         s, e = m.start(), m.end()
-        if _inside(masked, s, e) or any(text.endswith(o, 0, s) for o in v.ordinal_before):
+        if _inside(masked, s, e) or v.ordinal_before_at.ending(text, s) is not None:
             continue
-        if re.search(r"[A-Za-z][-.]?\s?$", text[max(a, s - 2) : s]):
+        if _LATIN_BEFORE.search(text[max(a, s - 2) : s]):
             continue  # Web3, COVID-19, Wi-Fi 6: a number inside a name
         if text.count("「", a, s) > text.count("」", a, s):
             continue  # inside quotation marks: a name or a slogan
-        after = text[e : e + 4]
-        if any(after.startswith(w) for w in v.label_after):
+        if v.label_after_at.starting(text[e : e + 4], 0) is not None:
             continue
         if m.group("pct_cn"):
             raw = m.group("pv")
@@ -373,7 +381,8 @@ def _hedge_ending(text: str, lo: int, at: int, v: Vocab) -> tuple[str, int] | No
 def _ending_hedge(window: str, v: Vocab) -> tuple[str, int] | None:
     """The hedge that ends `window`: the longest, so 不超過 wins over 超過."""
     best = None
-    for phrase, kind in v.hedge_before.items():
+    for phrase in v.hedge_before_at.by_last.get(window[-1:], ()):  # those that end `window`, in order
+        kind = v.hedge_before[phrase]
         if window.endswith(phrase) and (best is None or len(phrase) > len(best[0])):
             head = window[: -len(phrase)]
             if head and head[-1] in v.not_after:
@@ -579,11 +588,11 @@ def anchors(text: str, a: int, b: int, day: date, v: Vocab) -> list[Anchor]:
             if _inside(taken, m.start(), m.end()) or any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             tail = text[m.end() : m.end() + 6]
-            if any(tail.startswith(w) or tail[1:].startswith(w) for w in v.event_verbs):
+            if v.event_verbs_at.starting(tail, 0) or v.event_verbs_at.starting(tail, 1):
                 taken.append((m.start(), m.end()))
                 continue  # 2023年成立: an event's date, no anchor
             if (
-                any(tail.startswith(w) for w in v.title_words)
+                v.title_words_at.starting(tail, 0) is not None
                 or text[max(a, m.start() - 1) : m.start()] == "《"
             ):
                 taken.append((m.start(), m.end()))
