@@ -19,13 +19,17 @@ the empty string gets none.
 from __future__ import annotations
 
 import re
-from re import _constants as C  # noqa: N812
-from re import _parser as P  # noqa: N812
+
+try:  # the parser `re` itself uses (private: a Python that moves it gets plain patterns)
+    from re import _constants as C  # noqa: N812
+    from re import _parser as P  # noqa: N812
+except ImportError:  # pragma: no cover - Python 3.11-3.13 have both
+    C = P = None  # type: ignore[assignment]
 
 # A prefix that any text may continue: nothing after it is checked.
 _OPEN = "\x00open"
 _ANY = frozenset({(0, 0x10FFFF)})  # a position any character fills
-_CATEGORIES = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}
+_CATEGORIES = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"} if C else {}
 _LIMIT = 4000  # prefixes kept at most; past it the look-ahead checks fewer characters
 
 
@@ -193,7 +197,7 @@ def _scanned_fast(pattern: str, flags: int) -> bool:
 def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(pattern, flags)`, with a look-ahead of its first characters when one helps."""
     plain = re.compile(pattern, flags)
-    if plain.flags & re.VERBOSE or _scanned_fast(pattern, plain.flags):
+    if P is None or plain.flags & re.VERBOSE or _scanned_fast(pattern, plain.flags):
         return plain
     ahead = lookahead(pattern, plain.flags)
     if ahead is None:
