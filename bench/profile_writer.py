@@ -1,0 +1,52 @@
+"""Where the writer's time goes on an unchanged rerun, stage by stage; prints, never asserts.
+
+Loads a synthetic corpus (bench/generate.py, English with Chinese replies of
+the same days and numbers) into a fresh SQLite file once, then runs the ETL
+over it again under cProfile with one worker, so the rerun's cost is the
+writer's alone: reading and hashing the files, the stored-state reads, and
+the after-loop stages. `--top` prints the heaviest functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.etl import OUT, corpora  # noqa: E402
+from etl import pipeline  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--replies", type=int, default=2000)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="reuse the database of an earlier call")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    paths = corpora(args.replies)
+    db = OUT / f"profile-{args.replies}.sqlite"
+    if not args.keep or not db.exists():
+        for p in OUT.glob(f"profile-{args.replies}.sqlite*"):
+            p.unlink()
+        t = time.perf_counter()
+        s = pipeline.run(paths, f"sqlite:///{db}", curated_dir=None)
+        print(f"first load {time.perf_counter() - t:.1f} s: {s.line()}", flush=True)
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    s = pipeline.run(paths, f"sqlite:///{db}", curated_dir=None, workers=1)
+    prof.disable()
+    print(f"unchanged rerun {time.perf_counter() - t:.2f} s: {s.line()}")
+    print(f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
