@@ -26,6 +26,7 @@ from etl import (
     corpus,
     curated,
     db,
+    derived,
     indicators,
     load,
     locations,
@@ -205,10 +206,14 @@ class Summary:
 Progress = Callable[[int, int, str], None]
 
 
-def _curated(engine, registry: indicators.Registry, folder: Path, run_id: int, summary: Summary) -> None:  # type: ignore[no-untyped-def]
-    for path in curated.files(folder):
+def _curated(  # type: ignore[no-untyped-def]
+    engine, registry: indicators.Registry, paths: list[Path], run_id: int, summary: Summary, write: bool
+) -> None:
+    """Read every curated file (its bad rows quarantined each run); store its rows if `write`."""
+    for path in paths:
         result = curated.read(path, registry)
-        load.write_curated(engine, path.name, result.observations, result.targets)
+        if write:
+            load.write_curated(engine, path.name, result.observations, result.targets)
         summary.curated += len(result.observations)
         summary.targets += len(result.targets)
         for e in result.failures:
@@ -240,6 +245,33 @@ def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:
         dict(id=r.id, conflict=bool(r.conflict), revision=r.revision or None, preferred=bool(r.preferred))
         for r in both.loc[~same].itertuples(index=False)
     ]
+
+
+# The counts of the stages after loading, kept with their inputs' digest (etl/derived.py).
+_COUNTS = ("decisions", "uncurated", "aliased", "conflicts", "warnings")
+
+
+def _after(  # type: ignore[no-untyped-def]
+    engine, registry: indicators.Registry, processed_with: str, folder: Path, run_id: int, summary: Summary
+) -> None:
+    """Everything derived from all the documents at once, unless their inputs are those of the last
+    completed pass (etl/derived.py), when it would rewrite exactly what is stored."""
+    paths = curated.files(folder)
+    token = derived.digest(engine, processed_with, paths)
+    counts = derived.kept(engine, token)
+    _curated(engine, registry, paths, run_id, summary, write=counts is None)
+    if counts is not None:
+        for name in _COUNTS:
+            setattr(summary, name, counts[name])
+        return
+    # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
+    summary.decisions = series_review.after_load(engine)
+    synced = uncurated.sync(engine)  # before figure decisions: theirs stay
+    summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
+    summary.decisions += review.apply(engine)
+    _series(engine, registry, summary)
+    pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
+    derived.keep(engine, token, {name: getattr(summary, name) for name in _COUNTS})
 
 
 def run(
@@ -439,14 +471,7 @@ def _run(
         for outcomes in pool.drain():
             _write(r, waiting.pop(0), outcomes)
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
-        _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
-        # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
-        summary.decisions = series_review.after_load(engine)
-        synced = uncurated.sync(engine)  # before figure decisions: theirs stay
-        summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
-        summary.decisions += review.apply(engine)
-        _series(engine, registry, summary)
-        pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
+        _after(engine, registry, processed_with, curated_dir or settings.CURATED_DIR, run_id, summary)
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
         engine,

@@ -293,3 +293,16 @@ class DocumentLocation(SQLModel, table=True):
     source: str = Field(description="the name its corpus gives it")
     doc_id: str = Field(index=True, description="SHA-256 of the bytes found there")
     run_id: int | None = Field(default=None, foreign_key="etl_runs.id", description="last run that saw it")
+
+
+class EtlState(SQLModel, table=True):
+    """What the ETL remembers between runs to prove work unneeded (etl/derived.py).
+
+    One row a key; `derived` holds the inputs' digest of the last completed
+    pass of the stages after loading, and their counts. Any document write
+    deletes it in its own transaction, so a run killed after loading leaves none.
+    """
+
+    __tablename__ = "etl_state"
+    key: str = Field(primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
