@@ -63,7 +63,8 @@ def digest(engine: Engine, processed_with: str, curated: Iterable[Path]) -> str:
 
 
 def kept(engine: Engine, token: str) -> dict | None:
-    """The counts of the last completed pass if its inputs had digest `token`, else None."""
+    """What the last completed pass reported (its counts, the curated files' bad rows) if its
+    inputs had digest `token`, else None."""
     with engine.connect() as c:
         value = c.scalar(select(_TABLE.c.value).where(_TABLE.c.key == KEY))
     if value is None:
@@ -72,8 +73,8 @@ def kept(engine: Engine, token: str) -> dict | None:
     return stored["counts"] if stored.get("digest") == token else None
 
 
-def keep(engine: Engine, token: str, counts: dict[str, int]) -> None:
-    """Remember a completed pass over inputs of digest `token`, with the counts it reported."""
+def keep(engine: Engine, token: str, counts: dict) -> None:
+    """Remember a completed pass over inputs of digest `token`, with what it reported (JSON)."""
     value = json.dumps({"digest": token, "counts": counts}, sort_keys=True)
     with engine.begin() as c:
         db.upsert(c, _TABLE, [{"key": KEY, "value": value}], ["key"])

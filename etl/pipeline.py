@@ -206,20 +206,18 @@ class Summary:
 Progress = Callable[[int, int, str], None]
 
 
-def _curated(  # type: ignore[no-untyped-def]
-    engine, registry: indicators.Registry, paths: list[Path], run_id: int, summary: Summary, write: bool
-) -> None:
-    """Read every curated file (its bad rows quarantined each run); store its rows if `write`."""
+def _curated(
+    engine, registry: indicators.Registry, paths: list[Path], summary: Summary
+) -> list[DocumentError]:  # type: ignore[no-untyped-def]
+    """Store every curated file's rows; returns its bad rows' failures."""
+    failures: list[DocumentError] = []
     for path in paths:
         result = curated.read(path, registry)
-        if write:
-            load.write_curated(engine, path.name, result.observations, result.targets)
+        load.write_curated(engine, path.name, result.observations, result.targets)
         summary.curated += len(result.observations)
         summary.targets += len(result.targets)
-        for e in result.failures:
-            summary.quarantined += 1
-            summary.failures.append(e)
-            load.quarantine(engine, e.doc, None, e.stage, e.reason, run_id)
+        failures += result.failures
+    return failures
 
 
 def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  # type: ignore[no-untyped-def]
@@ -248,21 +246,32 @@ def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:
 
 
 # The counts of the stages after loading, kept with their inputs' digest (etl/derived.py).
-_COUNTS = ("decisions", "uncurated", "aliased", "conflicts", "warnings")
+_COUNTS = ("curated", "targets", "decisions", "uncurated", "aliased", "conflicts", "warnings")
 
 
 def _after(  # type: ignore[no-untyped-def]
     engine, registry: indicators.Registry, processed_with: str, folder: Path, run_id: int, summary: Summary
 ) -> None:
     """Everything derived from all the documents at once, unless their inputs are those of the last
-    completed pass (etl/derived.py), when it would rewrite exactly what is stored."""
+    completed pass (etl/derived.py), when it would rewrite exactly what is stored; the curated
+    files' bad rows are quarantined again either way."""
     paths = curated.files(folder)
     token = derived.digest(engine, processed_with, paths)
-    counts = derived.kept(engine, token)
-    _curated(engine, registry, paths, run_id, summary, write=counts is None)
-    if counts is not None:
+    kept = derived.kept(engine, token)
+    if kept is not None:
         for name in _COUNTS:
-            setattr(summary, name, counts[name])
+            setattr(summary, name, kept[name])
+        failures = [DocumentError(*f) for f in kept["failures"]]
+    else:
+        failures = _curated(engine, registry, paths, summary)
+    for e in failures:
+        summary.quarantined += 1
+        summary.failures.append(e)
+    load.quarantine_many(
+        engine,
+        [dict(source=e.doc, doc_id=None, stage=e.stage, reason=e.reason, run_id=run_id) for e in failures],
+    )
+    if kept is not None:
         return
     # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
     summary.decisions = series_review.after_load(engine)
@@ -271,7 +280,8 @@ def _after(  # type: ignore[no-untyped-def]
     summary.decisions += review.apply(engine)
     _series(engine, registry, summary)
     pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
-    derived.keep(engine, token, {name: getattr(summary, name) for name in _COUNTS})
+    counts = {name: getattr(summary, name) for name in _COUNTS}
+    derived.keep(engine, token, {**counts, "failures": [[e.doc, e.reason, e.stage] for e in failures]})
 
 
 def run(

@@ -33,6 +33,8 @@ def corpora(tmp_path: Path) -> tuple[list[Path], Path]:
         out.append(folder)
     curated = tmp_path / "curated"
     shutil.copytree(FIXTURES / "series" / "curated", curated)
+    with (curated / "fixture.csv").open("a", encoding="utf-8") as f:  # a bad row: quarantined each run
+        f.write("no_such_indicator,Nothing,1,exact,item,2024-06-30,2024-08-01,observed,news,,\n")
     return out, curated
 
 
@@ -68,8 +70,20 @@ def test_skipping_leaves_the_tables_a_full_pass_leaves(corpora, database_url, mo
     full = pipeline.run(folders, database_url, curated_dir=curated)
     assert passes.calls == 1
     same_tables(after_skip, dump(database_url))
-    for name in ("curated", "targets", "decisions", "uncurated", "aliased", "conflicts", "warnings"):
+    names = (
+        "curated",
+        "targets",
+        "quarantined",
+        "decisions",
+        "uncurated",
+        "aliased",
+        "conflicts",
+        "warnings",
+    )
+    for name in names:
         assert getattr(skipped, name) == getattr(full, name) == getattr(first, name), name
+    assert [str(e) for e in skipped.failures] == [str(e) for e in full.failures]
+    assert any("no_such_indicator" in e.reason for e in skipped.failures)
     assert skipped.conflicts > 0 and skipped.warnings > 0 and skipped.curated > 0
 
 
