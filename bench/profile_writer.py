@@ -24,13 +24,43 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.etl import OUT, corpora  # noqa: E402
-from etl import pipeline, version  # noqa: E402
+from etl import pairing, pipeline, review, series_review, uncurated, version  # noqa: E402
+
+# The stages after loading, timed one by one with --stages (module, function name).
+STAGES = [
+    (pipeline, "_curated"),
+    (series_review, "after_load"),
+    (uncurated, "sync"),
+    (review, "apply"),
+    (pipeline, "_series"),
+    (pairing, "warn"),
+    (pipeline.derived, "digest"),
+]
+
+
+def _timed(seconds: dict[str, float]) -> None:
+    for module, name in STAGES:
+        real = getattr(module, name)
+
+        def wrapper(*a, _real=real, _name=f"{module.__name__}.{name}", **k):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            try:
+                return _real(*a, **k)
+            finally:
+                seconds[_name] = seconds.get(_name, 0.0) + time.perf_counter() - t
+
+        setattr(module, name, wrapper)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--replies", type=int, default=2000)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="no profile: forget the kept digest (a full pass after loading) and time each stage",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="reuse the database of an earlier call, and its version"
     )
@@ -56,6 +86,20 @@ def main() -> None:
         t = time.perf_counter()
         s = pipeline.run(paths, f"sqlite:///{db}", curated_dir=None)
         print(f"first load {time.perf_counter() - t:.1f} s: {s.line()}", flush=True)
+    if args.stages:
+        import sqlite3
+
+        with sqlite3.connect(db) as c:
+            c.execute("DROP TABLE IF EXISTS etl_state")  # made again by the run, empty
+        seconds: dict[str, float] = {}
+        _timed(seconds)
+        t = time.perf_counter()
+        s = pipeline.run(paths, f"sqlite:///{db}", curated_dir=None, workers=1)
+        print(f"rerun with a full pass after loading {time.perf_counter() - t:.2f} s: {s.line()}")
+        for name, took in seconds.items():
+            print(f"  {name:<32} {took:7.2f} s")
+        print(f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        return
     prof = cProfile.Profile()
     t = time.perf_counter()
     prof.enable()
