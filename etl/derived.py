@@ -8,7 +8,8 @@ cost minutes even when nothing changed. Their result depends only on:
 
 - the code, vocabularies, series files and registry (`processed_with`,
   etl/version.py);
-- the documents stored: their ids (content hashes), sources and version;
+- the documents stored: their ids (content hashes), sources and version, and the
+  fields that pair and date them (LCQ number, day, language, address);
 - the curated files (names and bytes);
 - the stored series and figure decisions.
 
@@ -36,6 +37,17 @@ from etl import db
 from schemas.storage import DocumentRow, EtlState, ReviewDecision, SeriesDecision
 
 KEY = "derived"
+# What the passes read of a document beyond its figures: its identity and version, and what
+# pairs it with its other version (etl/pairing.py) and dates its observations (etl/uncurated.py).
+_DOCUMENT = (
+    DocumentRow.id,
+    DocumentRow.source,
+    DocumentRow.processed_with,
+    DocumentRow.lcq_number,
+    DocumentRow.published,
+    DocumentRow.lang,
+    DocumentRow.url,
+)
 _TABLE = EtlState.__table__  # type: ignore[attr-defined]
 
 
@@ -49,11 +61,9 @@ def digest(engine: Engine, processed_with: str, curated: Iterable[Path]) -> str:
             data = f"\0unreadable: {e.strerror}".encode()
         h.update(b"curated\0" + path.name.encode() + b"\0" + data + b"\0")
     with engine.connect() as c:
-        docs = c.execute(
-            select(DocumentRow.id, DocumentRow.source, DocumentRow.processed_with).order_by(DocumentRow.id)
-        )
+        docs = c.execute(select(*_DOCUMENT).order_by(DocumentRow.id))
         for row in docs:
-            h.update("\0".join(row).encode() + b"\n")
+            h.update("\0".join(map(str, row)).encode() + b"\n")
         for model in (SeriesDecision, ReviewDecision):
             table = model.__table__  # type: ignore[attr-defined]
             h.update(f"\0{table.name}\0".encode())
