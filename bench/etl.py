@@ -1,7 +1,8 @@
 """`make bench`: the whole ETL at archive scale; prints figures.
 
 For each size and database it times three runs of `itdash etl` over a
-synthetic corpus (bench/generate.py) into a fresh database:
+synthetic corpus (bench/generate.py; a fifth of it Chinese replies of the same
+days and numbers as English ones) into a fresh database:
 
 1. the first load;
 2. a second run over the same unchanged corpus (nothing may be reprocessed:
@@ -29,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate, generate_zh  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -41,7 +42,7 @@ from etl import pipeline
 t = time.perf_counter()
 if __name__ == "__main__":
     workers = int(sys.argv[3]) or None
-    s = pipeline.run([sys.argv[1]], sys.argv[2], curated_dir=None, workers=workers)
+    s = pipeline.run(sys.argv[1].split(","), sys.argv[2], curated_dir=None, workers=workers)
     print(json.dumps({"seconds": time.perf_counter() - t, "read": s.documents_read,
                       "loaded": s.documents_loaded, "unchanged": s.documents_unchanged,
                       "quarantined": s.quarantined, "figures": s.figures,
@@ -52,24 +53,37 @@ if __name__ == "__main__":
 """
 
 
-def _corpus(count: int) -> Path:
-    folder = OUT / f"corpus-{count}"
+# A fifth of the replies are Chinese: the Chinese reply n has the English reply n's day and LCQ
+# number, so the two are paired (etl/twins.py) and compared after every load (etl/pairing.py).
+CHINESE = 5
+
+
+def _generated(folder: Path, count: int, make) -> Path:  # type: ignore[no-untyped-def]
     if not (folder / "manifest.csv").exists():
         t = time.perf_counter()
-        generate(folder, count)
+        make(folder, count)
         print(f"generated {count} synthetic replies in {time.perf_counter() - t:.1f} s", flush=True)
     return folder
+
+
+def corpora(count: int) -> list[Path]:
+    """The corpus folders of `count` replies: English, and Chinese replies of the same days."""
+    zh = count // CHINESE
+    return [
+        _generated(OUT / f"corpus-{count - zh}", count - zh, generate),
+        _generated(OUT / f"corpus-zh-{zh}", zh, generate_zh),
+    ]
 
 
 WORKERS = 0  # 0: one per core (the pipeline's default)
 
 
-def _run(corpus: Path, url: str, data_dir: Path | None = None) -> dict:
+def _run(corpus: list[Path], url: str, data_dir: Path | None = None) -> dict:
     env = dict(os.environ)
     if data_dir is not None:
         env["ITDASH_DATA"] = str(data_dir)
     out = subprocess.run(
-        [sys.executable, "-c", _RUN, str(corpus), url, str(WORKERS)],
+        [sys.executable, "-c", _RUN, ",".join(str(p) for p in corpus), url, str(WORKERS)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -127,12 +141,13 @@ def _line(label: str, r: dict) -> str:
 
 
 def bench(count: int, kinds: list[str]) -> None:
-    corpus = _corpus(count)
+    corpus = corpora(count)
     touched = _touched_data()
     for kind in kinds:
         url, handle = _database(kind, count)
         try:
-            print(f"etl {count:,} replies into {kind}:", flush=True)
+            zh = count // CHINESE
+            print(f"etl {count:,} replies ({count - zh:,} English, {zh:,} Chinese) into {kind}:", flush=True)
             first = _run(corpus, url)
             print(_line("first load", first), flush=True)
             again = _run(corpus, url)

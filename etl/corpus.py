@@ -58,12 +58,17 @@ class Source:
 
 @dataclass(frozen=True)
 class RawDocument:
-    """A document's decoded text and identity, before any parsing."""
+    """A document's decoded text and identity, before any parsing.
+
+    `place` is the file it was read from, links resolved (etl/locations.py's key),
+    when `read` resolved it already.
+    """
 
     source: Source
     text: str
     sha256: str
     encoding: str
+    place: str | None = None
 
     @property
     def name(self) -> str:
@@ -83,22 +88,60 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def inside(path: Path, root: Path) -> Path:
+Folders = dict[str, str]  # a folder as named -> the folder with its links resolved
+
+
+def resolve(path: Path, folders: Folders | None = None) -> str:
+    """`path` with its links resolved, as `Path.resolve` gives it.
+
+    With `folders`, a file that is not itself a link is its folder's resolved
+    path and its name, and each folder is resolved once into `folders`: resolving
+    walks every part of the path, three times a document, and was most of the
+    time of a run over an unchanged corpus. Callers keep `folders` for one
+    batch of reads (`read_all`), so a link changed meanwhile is seen by the next.
+    """
+    if folders is None:
+        return str(path.resolve())
+    head, tail = os.path.split(os.fspath(path))
+    if tail in ("", ".", "..") or ".." in head.split(os.sep):
+        return str(path.resolve())
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return str(path.resolve())
+    except OSError:
+        return str(path.resolve())
+    real = folders.get(head)
+    if real is None:
+        real = folders[head] = str(Path(head or ".").resolve())
+    return os.path.join(real, tail)
+
+
+def inside(path: Path, root: Path, folders: Folders | None = None) -> str:
     """`path` with its links resolved, or ValueError when that leaves `root`."""
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
+    resolved = resolve(path, folders)
+    base = resolve(root, folders) if folders is None else _root(root, folders)
+    if not (resolved == base or resolved.startswith(base.rstrip(os.sep) + os.sep)):
         raise ValueError(f"leads outside the corpus folder (to {resolved})")
     return resolved
 
 
-def read_bytes(path: Path, limit: int, root: Path | None = None) -> bytes:
+def _root(root: Path, folders: Folders) -> str:
+    key = "\0root\0" + os.fspath(root)  # not a path: no folder is named so
+    if key not in folders:
+        folders[key] = str(root.resolve())
+    return folders[key]
+
+
+def read_bytes(
+    path: Path | str, limit: int, root: Path | None = None, folders: Folders | None = None
+) -> bytes:
     """A regular file's bytes, at most `limit` of them; OSError or ValueError otherwise.
 
     Opened without blocking and checked with fstat before a byte is read: a
     FIFO would wait for a writer forever, and /dev/zero never ends.
     """
     if root is not None:
-        path = inside(path, root)
+        path = inside(path, root, folders)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)
     try:
@@ -290,13 +333,13 @@ def _provenance(source: Source) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def read(source: Source) -> RawDocument:
+def read(source: Source, folders: Folders | None = None) -> RawDocument:
     """Decode one document; UTF-8 unless the fetcher recorded another encoding."""
     if source.error is not None:
         raise source.error
     limit = settings.max_document_bytes()
     try:
-        data = read_bytes(source.path, limit, source.root)
+        data = read_bytes(source.path, limit, source.root, folders)
     except OSError as e:
         raise DocumentError(source.name, f"cannot read: {e.strerror or e}") from None
     except ValueError as e:
@@ -312,13 +355,20 @@ def read(source: Source) -> RawDocument:
     nul = text.find("\x00")
     if nul >= 0:
         raise DocumentError(source.name, f"holds a NUL character at offset {nul}: not a text document")
-    return RawDocument(source, text, hashlib.sha256(data).hexdigest(), encoding)
+    try:
+        place: str | None = resolve(source.path, folders)
+    except (OSError, RuntimeError):  # a link loop: etl/locations.py says so for this document
+        place = None
+    return RawDocument(source, text, hashlib.sha256(data).hexdigest(), encoding, place)
 
 
 def read_all(sources: Iterable[Source]) -> Iterator[RawDocument | DocumentError]:
-    """Each source read, or the error that stopped it; one never stops the rest."""
+    """Each source read, or the error that stopped it; one never stops the rest.
+
+    Each folder's links are resolved once for the batch (`resolve`)."""
+    folders: Folders = {}
     for source in sources:
         try:
-            yield read(source)
+            yield read(source, folders)
         except DocumentError as e:
             yield e

@@ -31,7 +31,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _add_missing_columns(eng: Engine) -> None:
+def _add_missing_columns(eng: Engine) -> bool:
     """Give a database from an older itdash the nullable columns added since (series, twins),
     and drop NOT NULL from a column made nullable since (`indicators.theme`).
 
@@ -43,6 +43,7 @@ def _add_missing_columns(eng: Engine) -> None:
     found = inspect(eng)
     existing = set(found.get_table_names())
     rebuild: list[tuple[Table, list[str]]] = []
+    changed = False
     with eng.begin() as c:
         for table in SQLModel.metadata.sorted_tables:
             if table.name not in existing:
@@ -53,6 +54,7 @@ def _add_missing_columns(eng: Engine) -> None:
                 if col.name not in have and col.nullable:
                     kind = col.type.compile(dialect=eng.dialect)
                     c.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
+                    changed = True
             relax = [
                 col.name
                 for col in table.columns
@@ -61,6 +63,7 @@ def _add_missing_columns(eng: Engine) -> None:
                 and not col.primary_key
                 and not cols[col.name]["nullable"]
             ]
+            changed |= bool(relax)
             if relax and eng.dialect.name == "postgresql":
                 for name in relax:
                     c.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{name}" DROP NOT NULL'))
@@ -68,6 +71,7 @@ def _add_missing_columns(eng: Engine) -> None:
                 rebuild.append((table, sorted(have & {col.name for col in table.columns})))
     for table, keep in rebuild:
         _rebuild_sqlite(eng, table, keep)
+    return changed
 
 
 def _rebuild_sqlite(eng: Engine, table: Table, keep: list[str]) -> None:
@@ -93,7 +97,7 @@ def _rebuild_sqlite(eng: Engine, table: Table, keep: list[str]) -> None:
             c.commit()
 
 
-def _move_sentences(eng: Engine) -> None:
+def _move_sentences(eng: Engine) -> bool:
     """A database from before `sentences` kept each figure's sentence and clause on the figure.
 
     Those columns are NOT NULL, so new figures could not be written beside them:
@@ -104,9 +108,9 @@ def _move_sentences(eng: Engine) -> None:
     """
     found = inspect(eng)
     if "figures" not in found.get_table_names():
-        return
+        return False
     if "sentence" not in {c["name"] for c in found.get_columns("figures")}:
-        return
+        return False
     with eng.begin() as c:
         held: dict[str, dict] = {}
         spans: list[dict] = []
@@ -129,6 +133,7 @@ def _move_sentences(eng: Engine) -> None:
             )
         for col in ("sentence", "clause"):
             c.execute(text(f'ALTER TABLE figures DROP COLUMN "{col}"'))
+    return True
 
 
 # Threads of one process (the dashboard's first pages) opening one new database at once.
@@ -155,8 +160,11 @@ def _create(eng: Engine) -> None:
         for attempt in range(5):
             try:
                 SQLModel.metadata.create_all(eng)
-                _add_missing_columns(eng)
-                _move_sentences(eng)
+                if _add_missing_columns(eng) | _move_sentences(eng):
+                    # Tables an older itdash left were changed: the next pass after loading is
+                    # a full one, whatever the stored digest of its inputs says (etl/derived.py).
+                    with eng.begin() as c:
+                        c.execute(text("DELETE FROM etl_state WHERE key = 'derived'"))
                 for table in SQLModel.metadata.sorted_tables:
                     for index in table.indexes:
                         index.create(eng, checkfirst=True)

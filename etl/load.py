@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
-from etl import db
+from etl import db, derived
 from etl.errors import reason_code
 from etl.indicators import Registry
 from etl.pairing import KIND as TWINS
@@ -193,6 +193,7 @@ def write_documents(engine: Engine, docs: Sequence[Rows]) -> None:
     sources = [d.source for d in docs]
     ids = [d.id for d in docs]
     with engine.begin() as c:
+        derived.forget(c)  # first: shards writing at once take this row in one order
         old = list(
             c.scalars(
                 select(DocumentRow.id).where(or_(DocumentRow.source.in_(sources), DocumentRow.id.in_(ids)))

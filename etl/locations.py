@@ -28,7 +28,7 @@ class Seen:
 
 def place(raw: RawDocument) -> str:
     """The file `raw` was read from, links resolved: the key of its location."""
-    return _place(raw)
+    return raw.place if raw.place is not None else _place(raw)
 
 
 def _place(raw: RawDocument) -> str:

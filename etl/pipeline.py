@@ -26,6 +26,7 @@ from etl import (
     corpus,
     curated,
     db,
+    derived,
     indicators,
     load,
     locations,
@@ -196,16 +197,18 @@ class Summary:
 Progress = Callable[[int, int, str], None]
 
 
-def _curated(engine, registry: indicators.Registry, folder: Path, run_id: int, summary: Summary) -> None:  # type: ignore[no-untyped-def]
-    for path in curated.files(folder):
+def _curated(
+    engine, registry: indicators.Registry, paths: list[Path], summary: Summary
+) -> list[DocumentError]:  # type: ignore[no-untyped-def]
+    """Store every curated file's rows; returns its bad rows' failures."""
+    failures: list[DocumentError] = []
+    for path in paths:
         result = curated.read(path, registry)
         load.write_curated(engine, path.name, result.observations, result.targets)
         summary.curated += len(result.observations)
         summary.targets += len(result.targets)
-        for e in result.failures:
-            summary.quarantined += 1
-            summary.failures.append(e)
-            load.quarantine(engine, e.doc, None, e.stage, e.reason, run_id)
+        failures += result.failures
+    return failures
 
 
 def _series(engine, registry: indicators.Registry, summary: Summary) -> None:  # type: ignore[no-untyped-def]
@@ -231,6 +234,47 @@ def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:
         dict(id=r.id, conflict=bool(r.conflict), revision=r.revision or None, preferred=bool(r.preferred))
         for r in both.loc[~same].itertuples(index=False)
     ]
+
+
+# The counts of the stages after loading, kept with their inputs' digest (etl/derived.py).
+_COUNTS = ("curated", "targets", "decisions", "uncurated", "aliased", "conflicts", "warnings")
+
+
+def _after(  # type: ignore[no-untyped-def]
+    engine, registry: indicators.Registry, processed_with: str, folder: Path, run_id: int, summary: Summary
+) -> None:
+    """Everything derived from all the documents at once, unless their inputs are those of the last
+    completed pass (etl/derived.py), when it would rewrite exactly what is stored; the curated
+    files' bad rows are quarantined again either way."""
+    paths = curated.files(folder)
+    token = derived.digest(engine, processed_with, paths)
+    kept = derived.kept(engine, token)
+    if kept is not None and not {*_COUNTS, "failures"} <= kept.keys():
+        kept = None  # kept by another version of this code: its digest differs anyway
+    if kept is not None:
+        for name in _COUNTS:
+            setattr(summary, name, kept[name])
+        failures = [DocumentError(*f) for f in kept["failures"]]
+    else:
+        failures = _curated(engine, registry, paths, summary)
+    for e in failures:
+        summary.quarantined += 1
+        summary.failures.append(e)
+    load.quarantine_many(
+        engine,
+        [dict(source=e.doc, doc_id=None, stage=e.stage, reason=e.reason, run_id=run_id) for e in failures],
+    )
+    if kept is not None:
+        return
+    # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
+    summary.decisions = series_review.after_load(engine)
+    synced = uncurated.sync(engine)  # before figure decisions: theirs stay
+    summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
+    summary.decisions += review.apply(engine)
+    _series(engine, registry, summary)
+    pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
+    counts = {name: getattr(summary, name) for name in _COUNTS}
+    derived.keep(engine, token, {**counts, "failures": [[e.doc, e.reason, e.stage] for e in failures]})
 
 
 def run(
@@ -430,14 +474,7 @@ def _run(
         for outcomes in pool.drain():
             _write(r, waiting.pop(0), outcomes)
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
-        _curated(engine, registry, curated_dir or settings.CURATED_DIR, run_id, summary)
-        # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
-        summary.decisions = series_review.after_load(engine)
-        synced = uncurated.sync(engine)  # before figure decisions: theirs stay
-        summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
-        summary.decisions += review.apply(engine)
-        _series(engine, registry, summary)
-        pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
+        _after(engine, registry, processed_with, curated_dir or settings.CURATED_DIR, run_id, summary)
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
         engine,

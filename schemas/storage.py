@@ -296,6 +296,19 @@ class DocumentLocation(SQLModel, table=True):
     run_id: int | None = Field(default=None, foreign_key="etl_runs.id", description="last run that saw it")
 
 
+class EtlState(SQLModel, table=True):
+    """What the ETL remembers between runs to prove work unneeded (etl/derived.py).
+
+    One row a key; `derived` holds the inputs' digest of the last completed
+    pass of the stages after loading, and their counts. Any document write
+    deletes it in its own transaction, so a run killed after loading leaves none.
+    """
+
+    __tablename__ = "etl_state"
+    key: str = Field(primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
 def column_defaults(model: type[SQLModel]) -> dict:
     """A table's columns with the defaults its model declares (None where a value is required).
 

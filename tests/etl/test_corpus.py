@@ -209,3 +209,29 @@ def test_cor014_a_file_name_that_is_not_utf_8_is_named_printably(tmp_path, raw_n
     error = DocumentError(doc.name, "any reason")
     assert error.doc == "caf\\udce9.txt"
     error.doc.encode("utf-8")  # storable and printable
+
+
+def test_a_folder_resolved_once_gives_each_file_the_place_path_resolve_gives(tmp_path, monkeypatch):
+    from etl.corpus import resolve
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.txt").write_text("a", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    (real / "b.txt").symlink_to(real / "a.txt")
+    (real / "loop.txt").symlink_to(real / "loop.txt")
+    monkeypatch.chdir(tmp_path)
+    folders: dict[str, str] = {}
+    for p in (
+        real / "a.txt",
+        tmp_path / "linked" / "a.txt",
+        real / "b.txt",
+        tmp_path / "linked" / "b.txt",
+        Path("linked/a.txt"),
+        Path("a.txt"),
+        real / "missing.txt",
+        tmp_path / "linked" / ".." / "real" / "a.txt",
+    ):
+        assert resolve(p, folders) == str(p.resolve()), p
+    raw = read(Source(tmp_path / "linked" / "b.txt", "b.txt", root=tmp_path), folders)
+    assert raw.place == str(real / "a.txt")
