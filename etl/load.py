@@ -351,7 +351,7 @@ SERIES_COLUMNS = (
 def series_observations(engine: Engine) -> pd.DataFrame:
     """Every observation with what reconcile needs to group, order and check the series."""
     with engine.connect() as c:
-        rows = c.execute(select(*SERIES_COLUMNS)).mappings().all()
+        rows = c.execute(select(*SERIES_COLUMNS)).all()
     return pd.DataFrame(rows, columns=[x.key for x in SERIES_COLUMNS])
 
 

@@ -41,10 +41,12 @@ def agree(a: float, qa: str, b: float, qb: str) -> bool:
     return abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b))
 
 
-def _tier(row: pd.Series) -> int:
-    if row["source_kind"] == "reply":
-        return 0
-    return TIERS.get(row.get("source_tier") or "", 0)  # an unstated tier is not demoted
+def _tiers(df: pd.DataFrame) -> pd.Series:
+    """Each row's tier rank: a reply is official; an unstated tier is not demoted."""
+    if "source_tier" not in df:
+        return pd.Series(0, index=df.index)
+    tier = df["source_tier"].map(TIERS).fillna(0).astype(int)
+    return tier.where(df["source_kind"] != "reply", 0)
 
 
 def reconcile(obs: pd.DataFrame) -> pd.DataFrame:
@@ -55,7 +57,7 @@ def reconcile(obs: pd.DataFrame) -> pd.DataFrame:
     df["_pub"] = pd.to_datetime(df["published"]).fillna(pd.Timestamp(date.min))
     df["_prec"] = df["qualifier"].map(PRECISION).fillna(9)
     df["_kind"] = (df["source_kind"] != "reply").astype(int)
-    df["_tier"] = df.apply(_tier, axis=1) if "source_tier" in df else 0
+    df["_tier"] = _tiers(df)
     df = df.sort_values(
         ["indicator_id", "as_of", "_tier", "_pub", "_prec", "_kind", "id"],
         ascending=[True, True, True, False, True, True, True],
@@ -66,11 +68,18 @@ def reconcile(obs: pd.DataFrame) -> pd.DataFrame:
     g = df.groupby(["indicator_id", "as_of"], sort=False)
     df["_pair"] = df.groupby(["value", "qualifier"], sort=False, dropna=False).ngroup()
     differ = g["_pair"].transform("nunique") > 1
-    disagree = pd.Series(False, index=df.index)
-    for _, grp in df[differ].groupby(["indicator_id", "as_of"], sort=False):
-        rows = list(zip(grp["value"], grp["qualifier"], strict=True))
+    # The frame is sorted by indicator and as_of, so each group is a run of rows: walked as
+    # slices of arrays (setting a Series by labels, a group at a time, cost seconds).
+    where = np.flatnonzero(differ.to_numpy())
+    codes = g.ngroup().to_numpy()[where]
+    values, qualifiers = df["value"].to_numpy()[where], df["qualifier"].to_numpy()[where]
+    cuts = [0, *(np.flatnonzero(np.diff(codes)) + 1), len(where)]
+    mask = np.zeros(len(df), dtype=bool)
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        rows = list(zip(values[a:b].tolist(), qualifiers[a:b].tolist(), strict=True))
         if any(not agree(*x, *y) for k, x in enumerate(rows) for y in rows[k + 1 :]):
-            disagree[grp.index] = True
+            mask[where[a:b]] = True
+    disagree = pd.Series(mask, index=df.index)
     all_replies = g["_kind"].transform("max").eq(0)
     on_days = all_replies & g["published"].transform("nunique").eq(g["id"].transform("size"))
     first = g.cumcount().eq(0)
@@ -98,58 +107,77 @@ def _params(**values: object) -> str:
 
 
 def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
-    """Checks on each indicator's preferred series; one dict per warning."""
-    out: list[dict] = []
+    """Checks on each indicator's preferred series; one dict per warning.
+
+    Each check compares a point with the one before it (and, for outliers, the one after) in
+    its indicator's series: computed over the whole sorted frame at once, shifted by a row,
+    then written out for the points that fail, in the order of a walk through each series
+    (its pairs first, then its outliers).
+    """
     pref = obs[obs["preferred"]].sort_values(["indicator_id", "period_end", "period_start", "id"])
-    for ind, g in pref.groupby("indicator_id"):
-        kind = kinds.get(ind, "stock")
-        rows = list(g.itertuples())
-        for prev, cur in zip(rows, rows[1:], strict=False):
-            if kind == "stock" and cur.value < prev.value and cur.period_end > prev.period_end:
-                out.append(
-                    dict(
-                        id=f"falling_stock:{cur.id}",
-                        indicator_id=ind,
-                        kind="falling_stock",
-                        observation_id=cur.id,
-                        message=f"falls from {_money(prev.value)} ({prev.as_of}) to {_money(cur.value)} "
-                        f"({cur.as_of}); a stock should not fall unless its definition changed",
-                        params=_params(
-                            before=prev.value, before_as_of=prev.as_of, after=cur.value, after_as_of=cur.as_of
-                        ),
-                    )
-                )
-            if (
-                kind == "flow"
-                and cur.period_start <= prev.period_end
-                and ((cur.period_start, cur.period_end) != (prev.period_start, prev.period_end))
-            ):
-                out.append(
-                    dict(
-                        id=f"overlapping_flow:{cur.id}",
-                        indicator_id=ind,
-                        kind="overlapping_flow",
-                        observation_id=cur.id,
-                        message=f"period {cur.as_of} overlaps {prev.as_of}: flows over overlapping "
-                        "periods cannot be read as one series",
-                        params=_params(period=cur.as_of, other=prev.as_of),
-                    )
-                )
-        for k, cur in enumerate(rows):
-            neighbours = [r.value for r in rows[max(0, k - 1) : k] + rows[k + 1 : k + 2] if r.value > 0]
-            if len(rows) >= 3 and neighbours and cur.value > 0:
-                ratio = max(cur.value / n for n in neighbours)
-                low = min(cur.value / n for n in neighbours)
-                if ratio > OUTLIER_FACTOR and low > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
-                    out.append(
-                        dict(
-                            id=f"outlier:{cur.id}",
-                            indicator_id=ind,
-                            kind="outlier",
-                            observation_id=cur.id,
-                            message=f"{_money(cur.value)} ({cur.as_of}) is more than {OUTLIER_FACTOR:g}x "
-                            "off its neighbours",
-                            params=_params(value=cur.value, as_of=cur.as_of, factor=OUTLIER_FACTOR),
-                        )
-                    )
-    return out
+    pref = pref.reset_index(drop=True)
+    if pref.empty:
+        return []
+    ind = pref["indicator_id"]
+    same_prev = ind.eq(ind.shift(1)).to_numpy()
+    same_next = ind.eq(ind.shift(-1)).to_numpy()
+    kind = ind.map({i: kinds.get(i, "stock") for i in ind.unique()}).to_numpy()
+    v = pref["value"].to_numpy(dtype=float)
+    start = pd.to_datetime(pref["period_start"]).to_numpy()
+    end = pd.to_datetime(pref["period_end"]).to_numpy()
+    pv, nv = np.roll(v, 1), np.roll(v, -1)
+    ps, pe = np.roll(start, 1), np.roll(end, 1)
+    falling = same_prev & (kind == "stock") & (v < pv) & (end > pe)
+    overlap = same_prev & (kind == "flow") & (start <= pe) & ~((start == ps) & (end == pe))
+    size = ind.map(ind.value_counts()).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        has_p, has_n = same_prev & (pv > 0), same_next & (nv > 0)
+        rp, rn = np.where(has_p, v / pv, np.nan), np.where(has_n, v / nv, np.nan)
+        both = np.vstack([rp, rn])
+        any_n = has_p | has_n
+        ratio = np.where(any_n, np.nanmax(np.where(any_n, both, 0.0), axis=0), np.nan)
+        low = np.where(any_n, np.nanmin(np.where(any_n, both, 0.0), axis=0), np.nan)
+    outlier = (
+        (size >= 3)
+        & any_n
+        & (v > 0)
+        & (((ratio > OUTLIER_FACTOR) & (low > OUTLIER_FACTOR)) | (ratio < 1 / OUTLIER_FACTOR))
+    )
+    ids, as_of = pref["id"].to_numpy(), pref["as_of"].to_numpy()
+    found: list[tuple[int, int, int, dict]] = []  # (first row of the series, pass, row, warning)
+    first = pd.Series(np.arange(len(pref))).groupby(ind.to_numpy()).transform("min").to_numpy()
+    for k in np.flatnonzero(falling | overlap).tolist():
+        j = k - 1
+        if falling[k]:
+            w = dict(
+                id=f"falling_stock:{ids[k]}",
+                indicator_id=ind[k],
+                kind="falling_stock",
+                observation_id=ids[k],
+                message=f"falls from {_money(v[j])} ({as_of[j]}) to {_money(v[k])} "
+                f"({as_of[k]}); a stock should not fall unless its definition changed",
+                params=_params(before=v[j], before_as_of=as_of[j], after=v[k], after_as_of=as_of[k]),
+            )
+        else:
+            w = dict(
+                id=f"overlapping_flow:{ids[k]}",
+                indicator_id=ind[k],
+                kind="overlapping_flow",
+                observation_id=ids[k],
+                message=f"period {as_of[k]} overlaps {as_of[j]}: flows over overlapping "
+                "periods cannot be read as one series",
+                params=_params(period=as_of[k], other=as_of[j]),
+            )
+        found.append((first[k], 0, k, w))
+    for k in np.flatnonzero(outlier).tolist():
+        w = dict(
+            id=f"outlier:{ids[k]}",
+            indicator_id=ind[k],
+            kind="outlier",
+            observation_id=ids[k],
+            message=f"{_money(v[k])} ({as_of[k]}) is more than {OUTLIER_FACTOR:g}x off its neighbours",
+            params=_params(value=v[k], as_of=as_of[k], factor=OUTLIER_FACTOR),
+        )
+        found.append((first[k], 1, k, w))
+    found.sort(key=lambda t: t[:3])
+    return [w for *_, w in found]
