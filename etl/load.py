@@ -11,7 +11,7 @@ stages in order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -201,51 +201,12 @@ def write_documents(engine: Engine, docs: Sequence[Rows]) -> None:
         )
         _remove(c, old)
         c.execute(delete(Quarantine).where(Quarantine.source.in_(sources)))
-        bulk_insert(c, _table(DocumentRow), [d.document for d in docs])
+        db.bulk_insert(c, _table(DocumentRow), [d.document for d in docs])
         parts = (Sentence, "sentences"), (FigureRow, "figures"), (Observation, "observations")
         for model, part in (*parts, (Target, "targets")):
             found = [row for d in docs for row in getattr(d, part)]
             if found:
-                bulk_insert(c, _table(model), found)
-
-
-def bulk_insert(c: Connection, table: Table, rows: Sequence[dict]) -> None:
-    """Insert column dicts in the connection's transaction: PostgreSQL's COPY, SQLite's executemany.
-
-    Millions of rows a run: SQLAlchemy's insert compiles each row's parameters, and over
-    PostgreSQL sends each row as its own statement, which took longer than extracting the
-    figures. Values go through the columns' own bind processors, so what is stored is what
-    `insert(table)` stores; a refused row fails the whole transaction, as before.
-    """
-    if not rows:
-        return
-    dialect = c.dialect
-    columns = list(table.columns)
-    procs = [col.type.dialect_impl(dialect).bind_processor(dialect) for col in columns]
-    keys = [col.key for col in columns]
-    values: Iterable[Sequence] = (tuple(map(row.get, keys)) for row in rows)
-    converted = [(k, p) for k, p in enumerate(procs) if p is not None]
-    if converted:
-        values = (_converted(list(v), converted) for v in values)
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(col.name) for col in columns)
-    raw = c.connection.driver_connection
-    if dialect.name == "postgresql":
-        with raw.cursor() as cur, cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for v in values:
-                copy.write_row(v)
-    elif dialect.name == "sqlite":
-        marks = ", ".join("?" * len(columns))
-        c.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", list(values))
-    else:
-        c.execute(insert(table), list(rows))
-
-
-def _converted(v: list, procs: list[tuple[int, Callable]]) -> tuple:
-    for k, p in procs:
-        if v[k] is not None:
-            v[k] = p(v[k])
-    return tuple(v)
+                db.bulk_insert(c, _table(model), found)
 
 
 def quarantine_many(engine: Engine, failures: Sequence[dict]) -> None:

@@ -31,14 +31,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, true, update
+from sqlalchemy import delete, select, true, update
 from sqlalchemy.engine import Connection, Engine
 
-from etl import normalise, series
+from etl import db, normalise, series
 from schemas.figure import CURRENCIES
 from schemas.storage import (
     DocumentRow,
@@ -108,11 +108,18 @@ def kind_of(series_id: str, unit: str) -> str:
     return "amount" if unit in CURRENCIES else ("flow" if ".per_" in f".{series_id}" else "stock")
 
 
+def _records(df: pd.DataFrame) -> list:
+    """The frame's rows as named tuples (`itertuples`), read a column at a time: pandas' string
+    columns hand out their values one call each, which cost more than the rest of the sync."""
+    row = namedtuple("row", list(df.columns))  # type: ignore[misc]
+    return list(map(row._make, zip(*(df[c].tolist() for c in df.columns), strict=True)))
+
+
 def indicators(figs: pd.DataFrame) -> list[dict]:
     """One indicator row per series in `figs` (columns of `_waiting`), labelled from its figures."""
     scopes = series.vocab().scopes
     by: dict[str, list] = {}
-    for f in figs.itertuples(index=False):
+    for f in _records(figs):
         by.setdefault(f.series, []).append(f)
     out = []
     for sid in sorted(by):
@@ -152,12 +159,13 @@ def rows(figs: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> tuple[
     series' own indicator, or with `aliases` of the registry indicator their series is."""
     obs, goals = [], []
     blank_obs, blank_tgt = column_defaults(Observation), column_defaults(Target)
-    for f in figs.itertuples(index=False):
+    for f in _records(figs):
         into = aliases[f.series] if aliases is not None else indicator_id(f.series)
         stated = normalise.Stated(normalise.reply_id(f.id), into, f.as_of, f.value, f.qualifier, f.unit)
         published = f.published if pd.notna(f.published) else None
+        url = f.url if isinstance(f.url, str) else None  # a reply without an address: NULL, not "nan"
         source = normalise.Source(
-            "reply", f.url, published, figure_id=f.id, doc_id=f.doc_id, sentence_id=f.sentence_id
+            "reply", url, published, figure_id=f.id, doc_id=f.doc_id, sentence_id=f.sentence_id
         )
         if normalise.is_target(f.as_of_start, published):
             if aliases is not None:
@@ -290,7 +298,7 @@ def sync(engine: Engine) -> dict[str, int]:
             want_ind[key] = have_ind[key]
         new_ind = [r for k, r in want_ind.items() if k not in have_ind]
         if new_ind:
-            c.execute(insert(ind.__table__), new_ind)  # type: ignore[attr-defined]
+            db.bulk_insert(c, ind.__table__, new_ind)  # type: ignore[attr-defined]
         for k, r in want_ind.items():
             if k in have_ind and not _same(r, have_ind[k], _IND_KEYS):
                 c.execute(update(ind.__table__).where(ind.id == k).values(**r))  # type: ignore[attr-defined]
@@ -303,7 +311,7 @@ def sync(engine: Engine) -> dict[str, int]:
             # A row of the same id under a curated indicator (a reviewer's) is replaced.
             _delete(c, table, table.id, [r["id"] for r in fresh])
             if fresh:
-                c.execute(insert(table.__table__), fresh)  # type: ignore[attr-defined]
+                db.bulk_insert(c, table.__table__, fresh)  # type: ignore[attr-defined]
             for k, r in want.items():
                 if k in have and not _same(r, have[k], keys):
                     values = {x: r[x] for x in keys}

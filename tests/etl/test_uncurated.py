@@ -111,6 +111,28 @@ def test_an_uncurated_series_is_an_indicator_with_observations_and_targets(serie
     )
 
 
+def test_a_reply_without_an_address_gives_uncurated_rows_no_address(series_corpus, database_url):
+    """A missing address is NULL, never the text "nan" (a frame's missing value among addresses)."""
+    other = sorted((FIXTURES / "gold" / "replies").glob("*.txt"))[0]
+    shutil.copy(other, series_corpus / other.name)
+    row = next(csv.reader([_manifest_line(other.parent, other.name)]))
+    row[1] = ""  # listed without an address
+    with (series_corpus / "manifest.csv").open("a", encoding="utf-8") as f:
+        f.write(",".join(row) + "\n")
+    _run(series_corpus, database_url)
+    engine = create_engine(database_url)
+    with engine.connect() as c:
+        missing = c.execute(
+            text("SELECT count(*) FROM observations WHERE rule = 'series' AND source_url IS NULL")
+        ).scalar()
+        written = c.execute(
+            text("SELECT count(*) FROM observations WHERE lower(source_url) = 'nan'")
+        ).scalar()
+    engine.dispose()
+    assert missing > 0
+    assert written == 0
+
+
 def test_a_rerun_leaves_every_table_identical(series_corpus, database_url):
     _run(series_corpus, database_url)
     first = _tables(database_url)
