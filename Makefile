@@ -29,7 +29,7 @@ lint: $(BIN)/itdash ## ruff over the code
 	$(BIN)/ruff check itdash etl schemas dashboard tests bench
 	$(BIN)/ruff format --check itdash etl schemas dashboard tests bench
 
-BENCH_REPLIES ?= 10000
+BENCH_REPLIES ?= 10000 100000
 
 bench: $(BIN)/itdash ## print extraction, ETL (BENCH_REPLIES="10000 100000") and dashboard benchmark figures
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
