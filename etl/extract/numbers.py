@@ -57,6 +57,24 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
     ]
 
 
+# What each of `_masks` cannot match without, in its order (None: not checked). A pattern
+# led by a look-behind is tried at every character; one led by a digit skips to the digits,
+# so a text without a clock time or a telephone number is not scanned for one.
+_MASK_NEEDS = [
+    None,
+    None,
+    re.compile(r"\d:\d"),
+    re.compile(r"\d\s*(?:am|pm|a\.m\.|p\.m\.)", re.I),
+    re.compile(r"\d{4}[ \u00a0-]?\d{4}"),
+    None,
+    re.compile(r"\d/F"),
+    None,
+    None,
+]
+# All of the checks above at once: most replies have none of them.
+_ANY_NEED = re.compile(r"\d(?::\d|(?-i:/F)|\s*(?:am|pm|a\.m\.|p\.m\.)|\d{3}[ \u00a0-]?\d{4})", re.I)
+
+
 @dataclass
 class Number:
     """A number found in the text, before hedges, units and dates are read."""
@@ -94,7 +112,13 @@ def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[t
     over the tab between a month label and the count in the next cell.
     """
     stop = len(text) if end is None else end
-    spans = [m.span() for rx in _masks(v) for m in rx.finditer(text, start, stop)]
+    some = _ANY_NEED.search(text, start, stop) is not None
+    spans = [
+        m.span()
+        for rx, need in zip(_masks(v), _MASK_NEEDS, strict=True)
+        if need is None or (some and need.search(text, start, stop))
+        for m in rx.finditer(text, start, stop)
+    ]
     low = text[start:stop].lower()
     spans += [m.span() for word, rx in _WORD_MASKS if word in low for m in rx.finditer(text, start, stop)]
     spans.sort()
