@@ -229,8 +229,8 @@ def candidates(
             n.percent = True
         n.value *= n.scale
         if n.kind == "digits":
-            word = _word_before(text, n.start).lower()
-            if word in v.before_words:
+            prev = _word_before(text, n.start)
+            if prev.lower() in v.before_words:
                 continue
             nxt = _NEXT_WORD.match(text[b : b + 12])
             if nxt and (
@@ -238,7 +238,6 @@ def candidates(
             ):
                 continue
             if n.scale == 1 and not n.percent and not n.currency:
-                prev = _word_before(text, n.start)
                 named = prev[:1].isupper() and prev.lower() not in v.months
                 if (
                     named
