@@ -105,6 +105,16 @@ def _pattern(v: Vocab) -> re.Pattern[str]:
     )
 
 
+@cache
+def _any_number(v: Vocab) -> re.Pattern[str]:
+    """What every match of `_pattern` holds, lower case: a digit or a number word.
+
+    Led by literals and a class, `re` skips to them instead of trying `_pattern`'s
+    look-behind at every character."""
+    words = [w.lower() for w in (*v.words, *v.fractions, *v.times)]
+    return re.compile(r"\d|" + alternation(words))
+
+
 def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sorted spans of `text[start:end]` where no figure can be.
 
@@ -187,6 +197,10 @@ def candidates(
     after them tell a year from a count; `is_year` lets the caller decide.
     """
     out: list[tuple[Number, str]] = []
+    segment = text[start:end]
+    # Outside ASCII, IGNORECASE matches letters that `lower` does not give (the long s for s).
+    if segment.isascii() and not _any_number(v).search(segment.lower()):
+        return out
     for m in _pattern(v).finditer(text, start, end):
         a, b = m.span()
         k = bisect.bisect_right(starts, b - 1) - 1
