@@ -75,6 +75,22 @@ def _hint(v: Vocab) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + alternation(sorted(last)) + r")\b", re.I)
 
 
+@cache
+def _hint_words(v: Vocab) -> tuple[str, ...]:
+    return tuple(sorted({p.split()[-1].lower() for p in v.now} | {"year"}))
+
+
+def _may_hint(segment: str, v: Vocab) -> bool:
+    """Whether `_hint` may match in `segment`: an ASCII text without any hint word has none.
+
+    Outside ASCII, IGNORECASE matches letters that `lower` does not give (the long s
+    for s), so such a text is always scanned."""
+    if not segment.isascii():
+        return True
+    low = segment.lower()
+    return any(w in low for w in _hint_words(v))
+
+
 @dataclass(frozen=True)
 class Anchor:
     start: int
@@ -182,7 +198,8 @@ def _candidates(text: str, start: int, end: int, v: Vocab) -> list[re.Match[str]
     """Anchor matches in `text[start:end]`, tried only near a year or a hint word."""
     found: dict[tuple[int, int], re.Match[str]] = {}
     windows = [(max(start, y.start() - _LOOKBACK), y.end()) for y in _YEAR.finditer(text, start, end)]
-    windows += [(max(start, h.start() - 40), h.end()) for h in _hint(v).finditer(text, start, end)]
+    if _may_hint(text[start:end], v):
+        windows += [(max(start, h.start() - 40), h.end()) for h in _hint(v).finditer(text, start, end)]
     for a, b in windows:
         for m in _anchors(v).finditer(text, a, min(end, b + 24)):
             if m.start() < b and m.end() >= b - 4:

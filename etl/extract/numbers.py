@@ -57,6 +57,24 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
     ]
 
 
+# What each of `_masks` cannot match without, in its order (None: not checked). A pattern
+# led by a look-behind is tried at every character; one led by a digit skips to the digits,
+# so a text without a clock time or a telephone number is not scanned for one.
+_MASK_NEEDS = [
+    None,
+    None,
+    re.compile(r"\d:\d"),
+    re.compile(r"\d\s*(?:am|pm|a\.m\.|p\.m\.)", re.I),
+    re.compile(r"\d{4}[ \u00a0-]?\d{4}"),
+    None,
+    re.compile(r"\d/F"),
+    None,
+    None,
+]
+# All of the checks above at once: most replies have none of them.
+_ANY_NEED = re.compile(r"\d(?::\d|(?-i:/F)|\s*(?:am|pm|a\.m\.|p\.m\.)|\d{3}[ \u00a0-]?\d{4})", re.I)
+
+
 @dataclass
 class Number:
     """A number found in the text, before hedges, units and dates are read."""
@@ -87,6 +105,16 @@ def _pattern(v: Vocab) -> re.Pattern[str]:
     )
 
 
+@cache
+def _any_number(v: Vocab) -> re.Pattern[str]:
+    """What every match of `_pattern` holds, lower case: a digit or a number word.
+
+    Led by literals and a class, `re` skips to them instead of trying `_pattern`'s
+    look-behind at every character."""
+    words = [w.lower() for w in (*v.words, *v.fractions, *v.times)]
+    return re.compile(r"\d|" + alternation(words))
+
+
 def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sorted spans of `text[start:end]` where no figure can be.
 
@@ -94,7 +122,13 @@ def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[t
     over the tab between a month label and the count in the next cell.
     """
     stop = len(text) if end is None else end
-    spans = [m.span() for rx in _masks(v) for m in rx.finditer(text, start, stop)]
+    some = _ANY_NEED.search(text, start, stop) is not None
+    spans = [
+        m.span()
+        for rx, need in zip(_masks(v), _MASK_NEEDS, strict=True)
+        if need is None or (some and need.search(text, start, stop))
+        for m in rx.finditer(text, start, stop)
+    ]
     low = text[start:stop].lower()
     spans += [m.span() for word, rx in _WORD_MASKS if word in low for m in rx.finditer(text, start, stop)]
     spans.sort()
@@ -163,6 +197,10 @@ def candidates(
     after them tell a year from a count; `is_year` lets the caller decide.
     """
     out: list[tuple[Number, str]] = []
+    segment = text[start:end]
+    # Outside ASCII, IGNORECASE matches letters that `lower` does not give (the long s for s).
+    if segment.isascii() and not _any_number(v).search(segment.lower()):
+        return out
     for m in _pattern(v).finditer(text, start, end):
         a, b = m.span()
         k = bisect.bisect_right(starts, b - 1) - 1
@@ -205,8 +243,8 @@ def candidates(
             n.percent = True
         n.value *= n.scale
         if n.kind == "digits":
-            word = _word_before(text, n.start).lower()
-            if word in v.before_words:
+            prev = _word_before(text, n.start)
+            if prev.lower() in v.before_words:
                 continue
             nxt = _NEXT_WORD.match(text[b : b + 12])
             if nxt and (
@@ -214,7 +252,6 @@ def candidates(
             ):
                 continue
             if n.scale == 1 and not n.percent and not n.currency:
-                prev = _word_before(text, n.start)
                 named = prev[:1].isupper() and prev.lower() not in v.months
                 if (
                     named

@@ -116,7 +116,7 @@ def _named(phrase: str, v: Vocab) -> tuple[str, str] | None:
 def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) -> list[Mention]:
     """Subject mentions in `text[start:end]`, in order; of overlapping ones the longest."""
     found: list[Mention] = []
-    for m in _AT_NAME.finditer(text, start, end):
+    for m in _AT_NAME.finditer(text, start, end) if text.find("@", start, end) >= 0 else ():
         if m.group(2) in v.subjects:  # "Health@InnoHK": a cluster of InnoHK, a scope of its own
             found.append(Mention(m.start(1), m.end(1), m.group(1)))
     for m in _known(v).finditer(text, start, end):

@@ -72,29 +72,45 @@ def _unit_word(token: str, v: Vocab) -> bool:
     return one in v.single_units or low in v.unit_aliases or one in _multi(v)[0]
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_info(token: str, v: Vocab) -> tuple[str, bool, bool, bool, bool, bool, bool]:
+    """What `noun_phrase` asks of a token, read once per word (replies repeat their nouns).
+
+    The word without a final full stop; whether it starts upper case; a stop word;
+    a premodifier; a conjunction; starts lower case; a plural counted noun."""
+    word = token.rstrip(".")
+    low = word.lower()
+    stop = low in v.np_stop or (low.endswith("ly") and low not in v.single_units)
+    return (
+        word,
+        word[:1].isupper(),
+        stop,
+        low in v.np_premodifiers,
+        low in v.conjunctions,
+        word[:1].islower(),
+        _plural_unit(word, v),
+    )
+
+
 def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
     """The counted noun directly after `pos`, or none."""
     tokens: list[tuple[str, int, int]] = []
     i = pos
+    last: tuple | None = None  # the previous token's `_word_info`
     while len(tokens) < 8:
         m = _TOKEN.match(text, i, end)
         if not m:
             break
-        word = m.group(1).rstrip(".")
-        low = word.lower()
-        if (
-            tokens
-            and word[:1].isupper()
-            and tokens[-1][0][:1].islower()
-            and not _unit_next(text, m.end(), end, v)
-        ):
+        info = _word_info(m.group(1), v)
+        word, upper, stop, premodifier, conjunction = info[:5]
+        if last is not None and upper and last[5] and not _unit_next(text, m.end(), end, v):
             break  # a name after the noun: "enterprises Cyberport admitted", not "joint R&D centres"
-        stop = low in v.np_stop or (low.endswith("ly") and low not in v.single_units)
-        if stop and (tokens or low not in v.np_premodifiers or not _unit_next(text, m.end(), end, v)):
+        if stop and (last is not None or not premodifier or not _unit_next(text, m.end(), end, v)):
             break  # a function word or a verb: "two platforms in ...", "two platforms help ..."
-        if tokens and low not in v.conjunctions and _plural_unit(tokens[-1][0], v):
+        if last is not None and not conjunction and last[6]:
             break  # "datasets last month": a plural counted noun ends the phrase
         tokens.append((word, m.start(1), m.start(1) + len(word)))
+        last = info
         i = m.end()
     # A participle after the noun ("58 enterprises admitted") is not part of it.
     while (

@@ -254,6 +254,9 @@ _NOT_FIGURE_SPANS = [
         r"[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]",  # an item number
     )
 ]
+# Characters each of `_NOT_FIGURE_SPANS` cannot match without (one of them), in its order;
+# a sentence holding none is not scanned for it (most sentences name no month or hour).
+_NOT_FIGURE_NEEDS: list[tuple[str, ...]] = [(), ("月",), ("月",), (), (), (":", "："), ("時",), ()]
 _LATIN_BEFORE = re.compile(r"[A-Za-z][-.]?\s?$")
 _YEARISH = re.compile(r"[年度／/至\-–]")
 
@@ -262,7 +265,9 @@ def _dates_and_labels(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """Spans that hold numbers which are not figures: dates, periods, telephone numbers."""
     out = []
     segment = text[a:b]
-    for k, p in enumerate(_NOT_FIGURE_SPANS):
+    for k, (p, need) in enumerate(zip(_NOT_FIGURE_SPANS, _NOT_FIGURE_NEEDS, strict=True)):
+        if need and not any(c in segment for c in need):
+            continue
         for m in p.finditer(segment):
             s, e = a + m.start(), a + m.end()
             if k == 0 and not _YEARISH.search(m.group(0)):
@@ -583,7 +588,7 @@ def anchors(text: str, a: int, b: int, day: date, v: Vocab) -> list[Anchor]:
     """The time anchors of one sentence, each with its ISO value."""
     out: list[Anchor] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _ANCHORS:
+    for kind, pattern in _ANCHORS if text.find("年", a, b) >= 0 else ():  # each needs a 年
         for m in pattern.finditer(text, a, b):
             if _inside(taken, m.start(), m.end()) or any(s < m.end() and m.start() < e for s, e in taken):
                 continue
