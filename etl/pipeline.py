@@ -50,6 +50,7 @@ from schemas import storage
 
 # Documents a worker checks in one pandera call and the writer stores in one transaction.
 CHUNK = 100
+PLACES_AT_ONCE = 5000  # where files were found, recorded this many at a time
 
 
 def stage(raw: corpus.RawDocument, registry: indicators.Registry, processed_with: str) -> load.Rows:
@@ -319,6 +320,14 @@ class _Run:
     total: int
     done: int = 0
     failures: list[dict] = field(default_factory=list)
+    # Places seen, written a few thousand at a time: a transaction a chunk was a tenth of an
+    # unchanged rerun. Those of a killed run are seen and written again by the next.
+    places_seen: list[dict] = field(default_factory=list)
+
+    def flush_places(self, at_least: int = 0) -> None:
+        if len(self.places_seen) >= max(at_least, 1):
+            locations.record(self.engine, self.places_seen)  # type: ignore[arg-type]
+            self.places_seen = []
 
     def tick(self, name: str, n: int = 1) -> None:
         self.done += n
@@ -379,7 +388,8 @@ def _triage(r: _Run, chunk: list[corpus.Source]) -> list[tuple[corpus.RawDocumen
         except Exception as exc:  # noqa: BLE001 - one document's failure, whatever it is, never stops the rest
             r.fail(exc, item.name, item.sha256)
             r.tick(item.name)
-    locations.record(r.engine, places)  # type: ignore[arg-type]
+    r.places_seen.extend(places)
+    r.flush_places(at_least=PLACES_AT_ONCE)
     return todo
 
 
@@ -473,6 +483,7 @@ def _run(
                 _write(r, waiting.pop(0), outcomes)
         for outcomes in pool.drain():
             _write(r, waiting.pop(0), outcomes)
+    r.flush_places()
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
         _after(engine, registry, processed_with, curated_dir or settings.CURATED_DIR, run_id, summary)
     summary.seconds = time.perf_counter() - t0
