@@ -106,6 +106,17 @@ def _params(**values: object) -> str:
     return json.dumps(plain, ensure_ascii=False, sort_keys=True)
 
 
+def _warning(kind: str, indicator_id: str, observation_id: str, message: str, params: str) -> dict:
+    return dict(
+        id=f"{kind}:{observation_id}",
+        indicator_id=indicator_id,
+        kind=kind,
+        observation_id=observation_id,
+        message=message,
+        params=params,
+    )
+
+
 def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
     """Checks on each indicator's preferred series; one dict per warning.
 
@@ -149,34 +160,31 @@ def warnings(obs: pd.DataFrame, kinds: dict[str, str]) -> list[dict]:
     for k in np.flatnonzero(falling | overlap).tolist():
         j = k - 1
         if falling[k]:
-            w = dict(
-                id=f"falling_stock:{ids[k]}",
-                indicator_id=ind[k],
-                kind="falling_stock",
-                observation_id=ids[k],
-                message=f"falls from {_money(v[j])} ({as_of[j]}) to {_money(v[k])} "
+            w = _warning(
+                "falling_stock",
+                ind[k],
+                ids[k],
+                f"falls from {_money(v[j])} ({as_of[j]}) to {_money(v[k])} "
                 f"({as_of[k]}); a stock should not fall unless its definition changed",
-                params=_params(before=v[j], before_as_of=as_of[j], after=v[k], after_as_of=as_of[k]),
+                _params(before=v[j], before_as_of=as_of[j], after=v[k], after_as_of=as_of[k]),
             )
         else:
-            w = dict(
-                id=f"overlapping_flow:{ids[k]}",
-                indicator_id=ind[k],
-                kind="overlapping_flow",
-                observation_id=ids[k],
-                message=f"period {as_of[k]} overlaps {as_of[j]}: flows over overlapping "
+            w = _warning(
+                "overlapping_flow",
+                ind[k],
+                ids[k],
+                f"period {as_of[k]} overlaps {as_of[j]}: flows over overlapping "
                 "periods cannot be read as one series",
-                params=_params(period=as_of[k], other=as_of[j]),
+                _params(period=as_of[k], other=as_of[j]),
             )
         found.append((first[k], 0, k, w))
     for k in np.flatnonzero(outlier).tolist():
-        w = dict(
-            id=f"outlier:{ids[k]}",
-            indicator_id=ind[k],
-            kind="outlier",
-            observation_id=ids[k],
-            message=f"{_money(v[k])} ({as_of[k]}) is more than {OUTLIER_FACTOR:g}x off its neighbours",
-            params=_params(value=v[k], as_of=as_of[k], factor=OUTLIER_FACTOR),
+        w = _warning(
+            "outlier",
+            ind[k],
+            ids[k],
+            f"{_money(v[k])} ({as_of[k]}) is more than {OUTLIER_FACTOR:g}x off its neighbours",
+            _params(value=v[k], as_of=as_of[k], factor=OUTLIER_FACTOR),
         )
         found.append((first[k], 1, k, w))
     found.sort(key=lambda t: t[:3])
