@@ -77,13 +77,6 @@ class _Compiled:
         )
 
 
-def matches(fig: Figure, rule: Rule) -> bool:
-    """Whether a figure satisfies every condition of a rule."""
-    return fig.unit in rule.units and _Compiled.of(rule).holds(
-        (fig.subject or "").lower(), fig.clause.lower(), fig.sentence.lower()
-    )
-
-
 _Index = dict[str, list[tuple[str, list[tuple[int, _Compiled]]]]]
 # Registry -> unit -> each indicator's rules for that unit, numbered as in the registry. Most
 # indicators have no rule for a figure's unit; looking only at those that do is most of mapping.
@@ -243,11 +236,6 @@ def figure_values(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> dict:
         "indicator_id": m.indicator_id,
         "rule": m.rule,
     }
-
-
-def figure_row(fig: Figure, doc_id: str, ordinal: int, m: Mapping) -> FigureRow:
-    """A figure as stored, as the model."""
-    return FigureRow(**figure_values(fig, doc_id, ordinal, m))
 
 
 @dataclass
