@@ -354,3 +354,60 @@ def test_a_figure_the_rules_miss_joins_the_registry_indicator_its_series_is(alia
     before = _tables(database_url)
     _run(alias_corpus, database_url)
     assert _tables(database_url) == before
+
+
+def _uncurated_figures(url: str) -> list[str]:
+    """The figures that are points of an uncurated series, observations and targets alike."""
+    rows = sql(
+        url,
+        "SELECT figure_id FROM observations WHERE indicator_id LIKE 'series.%' UNION"
+        " SELECT figure_id FROM targets WHERE indicator_id LIKE 'series.%' ORDER BY figure_id",
+    )
+    return [r["figure_id"] for r in rows]
+
+
+def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_corpus, database_url):
+    """The sync reads a piece of series at a time (PIECE figures): a stored row is compared in
+    the piece of its figure's series, and one whose figure left every series is swept at the end.
+    Pieces of a single figure must give the tables one piece gives, from scratch and after change."""
+    _run(series_corpus, database_url)
+    whole = _tables(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as c:
+            assert len(uncurated._pieces(c, 1)) > 10  # many pieces, not one
+        assert uncurated.sync(engine, piece=1)["series"] == uncurated.sync(engine)["series"]
+        assert _tables(database_url) == whole  # in pieces, an unchanged database is left alone
+        scratch = {}
+        for piece in (1, None):  # from scratch: nothing uncurated stored (reconcile's flags unset)
+            with engine.begin() as c:
+                c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
+                c.execute(
+                    text("DELETE FROM observations WHERE rule = 'series' OR indicator_id LIKE 'series.%'")
+                )
+                c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
+                c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
+            uncurated.sync(engine, piece=piece)
+            scratch[piece] = _tables(database_url)
+        assert scratch[1] == scratch[None]
+        assert scratch[1]["indicators"] == whole["indicators"]
+        # Figures change under stored rows: one maps to the registry, one loses its series, one
+        # moves to a series of its own; the last ones of a series go, and with them its indicator.
+        first, second, third, *_ = _uncurated_figures(database_url)
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "UPDATE figures SET mapping = 'mapped', indicator_id = 'open_data_datasets' WHERE id = :i"
+                ),
+                {"i": first},
+            )
+            c.execute(text("UPDATE figures SET series = NULL WHERE id = :i"), {"i": second})
+            c.execute(text("UPDATE figures SET series = 'zz_moved.series' WHERE id = :i"), {"i": third})
+        uncurated.sync(engine, piece=1)
+        pieced = _tables(database_url)
+        assert any('"series.zz_moved.series"' in r for r in pieced["indicators"])
+        assert not any(f'"reply:{second}"' in r for r in pieced["observations"] + pieced["targets"])
+        uncurated.sync(engine)  # whole: nothing left to change
+        assert _tables(database_url) == pieced
+    finally:
+        engine.dispose()
