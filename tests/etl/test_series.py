@@ -154,3 +154,48 @@ def test_status_and_review_list(series, sqlite_url):
         ],
     )
     assert mapped.exit_code != 0
+
+
+def _flags_and_warnings(url: str) -> tuple[list[tuple], list[tuple]]:
+    return (
+        rows(url, "SELECT id, indicator_id, conflict, revision, preferred FROM observations ORDER BY id"),
+        rows(url, "SELECT * FROM series_warnings ORDER BY id"),
+    )
+
+
+def test_reconciled_in_pieces_of_one_indicator_the_tables_are_those_of_one_piece(series, database_url):
+    """The series pass reconciles a piece of whole indicators at a time (load.series_pieces).
+    Pieces of one indicator each must leave what one piece leaves, also when a warning's
+    observation has moved to an indicator of another piece (its warning keeps its id)."""
+    summary = run(series, database_url)
+    whole = _flags_and_warnings(database_url)
+    assert {o[3] for o in whole[0]} == {None, "revision", "revised"}  # no revision is NULL, not 'NaN'
+    engine = db.engine(database_url)
+    registry = pipeline.indicators.load()
+    try:
+        assert len(pipeline.load.series_pieces(engine, 1)) > 3
+        pieced = pipeline.Summary()
+        pipeline._series(engine, registry, pieced, piece=1)
+        assert (pieced.conflicts, pieced.warnings) == (summary.conflicts, summary.warnings) != (0, 0)
+        assert _flags_and_warnings(database_url) == whole
+        with engine.begin() as c:  # flags lost, and the falling stock's point filed under another indicator
+            c.execute(text("UPDATE observations SET conflict = false, preferred = false, revision = NULL"))
+            c.execute(
+                text(
+                    "INSERT INTO indicators (id, label_en, label_zh, unit, kind, headline, definition) "
+                    "VALUES ('zz_elsewhere', 'x', 'x', 'dataset', 'stock', false, 'moved')"
+                )
+            )
+            c.execute(
+                text(
+                    "UPDATE observations SET indicator_id = 'zz_elsewhere' WHERE id IN"
+                    " (SELECT observation_id FROM series_warnings WHERE kind = 'falling_stock')"
+                )
+            )
+        pipeline._series(engine, registry, pipeline.Summary(), piece=1)
+        moved = _flags_and_warnings(database_url)
+        pipeline._series(engine, registry, pipeline.Summary())  # one piece: nothing left to change
+        assert _flags_and_warnings(database_url) == moved
+        assert "falling_stock" not in {w[2] for w in moved[1]}  # alone in its indicator: no fall
+    finally:
+        engine.dispose()
