@@ -332,7 +332,7 @@ def write_series(
         c.execute(delete(table).where(table.c.kind != TWINS, table.c.indicator_id.is_(None)))
 
 
-SERIES_PIECE = 200_000  # observations reconciled at a time: the series pass's memory stays flat
+SERIES_PIECE = 50_000  # observations reconciled at a time: the series pass's memory stays flat
 
 
 def series_pieces(bind: Engine | Connection, size: int = SERIES_PIECE) -> list[tuple[str | None, str | None]]:
