@@ -1,4 +1,5 @@
-"""The one place that makes database engines and creates the tables."""
+"""The one place that makes database engines and creates the tables, and the helpers every
+writer shares: bulk inserts, deletes by many ids, key ranges for working a table in pieces."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Table, bindparam, event, insert, inspect, text, update
+from sqlalchemy import Select, Table, bindparam, delete, event, insert, inspect, text, true, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel, create_engine
 
 import schemas.storage  # noqa: F401  (registers the tables)
@@ -362,3 +364,39 @@ def _converted(v: list, procs: list[tuple[int, Callable]]) -> tuple:
         if v[k] is not None:
             v[k] = p(v[k])
     return tuple(v)
+
+
+# Working a large table a piece at a time: ranges of one key, each of about so many rows.
+_IDS_AT_ONCE = 500  # ids bound in one DELETE: well under SQLite's and PostgreSQL's limits
+
+
+def delete_in(c: Connection, table: object, column: object, ids: Sequence[str]) -> None:
+    """Delete the rows whose `column` is one of `ids`, a few hundred bound parameters a statement."""
+    for k in range(0, len(ids), _IDS_AT_ONCE):
+        c.execute(delete(table).where(column.in_(ids[k : k + _IDS_AT_ONCE])))  # type: ignore[arg-type,attr-defined]
+
+
+def key_ranges(c: Connection, counts: Select, size: int) -> list[tuple[str | None, str | None]]:
+    """Ranges of a key (after the first bound, up to and including the second) that together
+    cover every value, the first open below and the last above, each holding about `size` rows.
+    `counts` selects (key, rows) grouped and ordered by the key: the bounds are the database's
+    own values in its own order (its collation), so a range it is asked for is a range counted."""
+    bounds: list[str] = []
+    held = 0
+    for key, n in c.execute(counts):
+        held += n
+        if held >= size:
+            bounds.append(key)
+            held = 0
+    edges: list[str | None] = [None, *bounds, None]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def within(column: object, lo: str | None, hi: str | None) -> ColumnElement[bool]:
+    """`column` in the range of `key_ranges` after `lo` up to and including `hi`."""
+    test: ColumnElement[bool] = true()
+    if lo is not None:
+        test = test & (column > lo)  # type: ignore[operator]
+    if hi is not None:
+        test = test & (column <= hi)  # type: ignore[operator]
+    return test

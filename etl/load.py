@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, true, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
@@ -266,16 +266,6 @@ def write_curated(engine: Engine, name: str, observations: list[Observation], ta
         s.add_all(tgt)
 
 
-def _within(column: object, lo: str | None, hi: str | None) -> object:
-    """`column` in the range after `lo` up to and including `hi` (either end open when None)."""
-    test = true()
-    if lo is not None:
-        test = test & (column > lo)  # type: ignore[operator]
-    if hi is not None:
-        test = test & (column <= hi)  # type: ignore[operator]
-    return test
-
-
 @contextmanager
 def _begun(bind: Engine | Connection) -> Iterator[Connection]:
     """The connection's own transaction, or a new one of the engine's."""
@@ -315,46 +305,34 @@ def write_series(
             )
             c.execute(stmt, [{**f, "_id": f["id"]} for f in flags])
         blank = {col.key: None for col in table.columns}
-        mine = (table.c.kind != TWINS) & _within(table.c.indicator_id, lo, hi)
+        mine = (table.c.kind != TWINS) & db.within(table.c.indicator_id, lo, hi)
         have = {r["id"]: dict(r) for r in c.execute(select(table).where(mine)).mappings()}
         want = {w["id"]: {**blank, **w} for w in warnings}
         if have != want:
             c.execute(delete(table).where(mine))
             # A warning whose observation moved to an indicator of another piece keeps its id.
-            ids = list(want)
-            for k in range(0, len(ids), 500):
-                c.execute(delete(table).where(table.c.id.in_(ids[k : k + 500])))
+            db.delete_in(c, table, table.c.id, list(want))
             if warnings:
                 c.execute(insert(table), list(want.values()))
-        if lo is None and hi is None:
-            return
-        # Warnings of no indicator lie in no piece: of the whole series pass, none are left.
-        c.execute(delete(table).where(table.c.kind != TWINS, table.c.indicator_id.is_(None)))
+        if lo is None and hi is not None:
+            # Warnings of no indicator lie in no piece: swept with the first of several.
+            c.execute(delete(table).where(table.c.kind != TWINS, table.c.indicator_id.is_(None)))
 
 
 SERIES_PIECE = 50_000  # observations reconciled at a time: the series pass's memory stays flat
 
 
 def series_pieces(bind: Engine | Connection, size: int = SERIES_PIECE) -> list[tuple[str | None, str | None]]:
-    """Ranges of indicator ids (after the first, up to and including the second), each of whole
-    indicators with about `size` observations, that together cover every id: reconciliation
-    and its checks look within one indicator only, so each range is reconciled on its own.
-    The bounds are the database's own ids in its own order (its collation)."""
-    stmt = (
+    """Ranges of indicator ids (`db.key_ranges`), each of whole indicators with about `size`
+    observations: reconciliation and its checks look within one indicator only, so each range
+    is reconciled on its own."""
+    counts = (
         select(Observation.indicator_id, func.count())
         .group_by(Observation.indicator_id)
         .order_by(Observation.indicator_id)
     )
-    bounds: list[str] = []
-    held = 0
     with _begun(bind) as c:
-        for ind, n in c.execute(stmt):
-            held += n
-            if held >= size:
-                bounds.append(ind)
-                held = 0
-    edges: list[str | None] = [None, *bounds, None]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+        return db.key_ranges(c, counts, size)
 
 
 SERIES_COLUMNS = (
@@ -376,7 +354,7 @@ def series_observations(
 ) -> pd.DataFrame:
     """Every observation (of the indicators in `lo`..`hi`) with what reconcile needs to group,
     order and check the series."""
-    stmt = select(*SERIES_COLUMNS).where(_within(Observation.indicator_id, lo, hi))
+    stmt = select(*SERIES_COLUMNS).where(db.within(Observation.indicator_id, lo, hi))
     with _begun(bind) as c:
         rows = c.execute(stmt).all()
     return pd.DataFrame(rows, columns=[x.key for x in SERIES_COLUMNS])
@@ -386,7 +364,7 @@ def series_flags(bind: Engine | Connection, lo: str | None = None, hi: str | Non
     """Every observation's (of the indicators in `lo`..`hi`) stored conflict, revision and
     preferred flags: only changes are written back."""
     cols = (Observation.id, Observation.conflict, Observation.revision, Observation.preferred)
-    stmt = select(*cols).where(_within(Observation.indicator_id, lo, hi))
+    stmt = select(*cols).where(db.within(Observation.indicator_id, lo, hi))
     with _begun(bind) as c:
         rows = c.execute(stmt).all()
     return pd.DataFrame(rows, columns=[x.key for x in cols])

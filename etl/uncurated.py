@@ -35,7 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import aliased
 
@@ -157,9 +157,8 @@ def rows(figs: Iterable[Row], aliases: Mapping[str, str] | None = None) -> tuple
         into = aliases[f.series] if aliases is not None else indicator_id(f.series)
         stated = normalise.Stated(normalise.reply_id(f.id), into, f.as_of, f.value, f.qualifier, f.unit)
         published = f.published
-        url = f.url if isinstance(f.url, str) else None  # a reply without an address: NULL, not "nan"
         source = normalise.Source(
-            "reply", url, published, figure_id=f.id, doc_id=f.doc_id, sentence_id=f.sentence_id
+            "reply", f.url, published, figure_id=f.id, doc_id=f.doc_id, sentence_id=f.sentence_id
         )
         if normalise.is_target(f.as_of_start, published):
             if aliases is not None:
@@ -192,35 +191,15 @@ PIECE = 50_000
 
 
 def _pieces(c: Connection, size: int) -> list[tuple[str | None, str | None]]:
-    """Ranges (after `lo`, up to and including `hi`) of series ids, each holding about `size`
-    waiting figures, that together cover every series id: the first has no lower bound, the
-    last no upper one. The bounds are the database's own ids in its own order (its collation),
-    so the ranges it is asked for are the ranges counted."""
+    """Ranges of series ids (`db.key_ranges`), each of about `size` waiting figures."""
     f = FigureRow
-    stmt = (
+    counts = (
         select(f.series, func.count())
         .where(f.series.is_not(None), f.part == "reply", f.mapping.in_(_WAITING))
         .group_by(f.series)
         .order_by(f.series)
     )
-    bounds: list[str] = []
-    held = 0
-    for sid, n in c.execute(stmt):
-        held += n
-        if held >= size:
-            bounds.append(sid)
-            held = 0
-    edges: list[str | None] = [None, *bounds, None]
-    return list(zip(edges[:-1], edges[1:], strict=True))
-
-
-def _within(column: object, lo: str | None, hi: str | None) -> object:
-    test = true()
-    if lo is not None:
-        test = test & (column > lo)  # type: ignore[operator]
-    if hi is not None:
-        test = test & (column <= hi)  # type: ignore[operator]
-    return test
+    return db.key_ranges(c, counts, size)
 
 
 def _waiting(
@@ -235,7 +214,7 @@ def _waiting(
     `work_mem` as a scan of the subquery per row (10 000 replies reprocessed: 770 s), and
     `NOT EXISTS` made the same query 75 times slower on SQLite."""
     f, d = FigureRow, DocumentRow
-    inside = _within(f.series, lo, hi)
+    inside = db.within(f.series, lo, hi)
     held = (
         select(f.series.label("series"))
         .where(f.mapping == "mapped", f.series.is_not(None), inside)
@@ -293,20 +272,12 @@ def _norm(v: object) -> object:
     return str(v)[:10] if hasattr(v, "isoformat") else v
 
 
-_CHUNK = 500  # ids bound in one DELETE: well under SQLite's and PostgreSQL's limits
-
-
-def _delete(c: Connection, table: type, column: object, ids: list[str]) -> None:
-    for k in range(0, len(ids), _CHUNK):
-        c.execute(delete(table).where(column.in_(ids[k : k + _CHUNK])))  # type: ignore[attr-defined]
-
-
 def _write(c: Connection, table: type, have: dict, want: dict, keys: Iterable[str]) -> None:
     """Make the stored rows `have` (by id) the rows `want`: delete, insert and update what differs."""
-    _delete(c, table, table.id, [k for k in have if k not in want])  # type: ignore[attr-defined]
+    db.delete_in(c, table, table.id, [k for k in have if k not in want])  # type: ignore[attr-defined]
     fresh = [r for k, r in want.items() if k not in have]
     # A row of the same id under a curated indicator (a reviewer's) is replaced.
-    _delete(c, table, table.id, [r["id"] for r in fresh])  # type: ignore[attr-defined]
+    db.delete_in(c, table, table.id, [r["id"] for r in fresh])  # type: ignore[attr-defined]
     if fresh:
         db.bulk_insert(c, table.__table__, fresh)  # type: ignore[attr-defined]
     for k, r in want.items():
@@ -321,7 +292,7 @@ def _stored(c: Connection, table: type, where: object, lo: str | None, hi: str |
     stmt = (
         select(table)
         .join(f, f.id == table.figure_id)  # type: ignore[attr-defined]
-        .where(where, f.series.is_not(None), _within(f.series, lo, hi))
+        .where(where, f.series.is_not(None), db.within(f.series, lo, hi))
     )
     return {r.id: r._asdict() for r in c.execute(stmt)}
 
@@ -405,9 +376,9 @@ def sync(engine: Engine, piece: int | None = None) -> dict[str, int]:
                 aliased=len(aliased_obs),
             )
         if stored_obs:
-            _delete(c, o, o.id, _orphans(c, o, mine_obs))
+            db.delete_in(c, o, o.id, _orphans(c, o, mine_obs))
         if stored_tgt:
-            _delete(c, tg, tg.id, _orphans(c, tg, mine_tgt))
+            db.delete_in(c, tg, tg.id, _orphans(c, tg, mine_tgt))
         kept = set(have_ind) & used - wanted
         gone = [k for k in have_ind if k not in wanted and k not in kept]
         for table, column in (
@@ -415,8 +386,8 @@ def sync(engine: Engine, piece: int | None = None) -> dict[str, int]:
             (o, o.indicator_id),
             (tg, tg.indicator_id),
         ):
-            _delete(c, table, column, gone)
-        _delete(c, ind, ind.id, gone)
+            db.delete_in(c, table, column, gone)
+        db.delete_in(c, ind, ind.id, gone)
     return {
         "series": counts["series"] + len(kept),
         "observations": counts["observations"],
