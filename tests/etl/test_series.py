@@ -192,8 +192,15 @@ def test_reconciled_in_pieces_of_one_indicator_the_tables_are_those_of_one_piece
                     " (SELECT observation_id FROM series_warnings WHERE kind = 'falling_stock')"
                 )
             )
+            c.execute(  # a warning of no indicator lies in no piece: swept all the same
+                text(
+                    "INSERT INTO series_warnings (id, indicator_id, kind, observation_id, message)"
+                    " VALUES ('outlier:nowhere', NULL, 'outlier', 'nowhere', 'left over')"
+                )
+            )
         pipeline._series(engine, registry, pipeline.Summary(), piece=1)
         moved = _flags_and_warnings(database_url)
+        assert "outlier:nowhere" not in {w[0] for w in moved[1]}
         pipeline._series(engine, registry, pipeline.Summary())  # one piece: nothing left to change
         assert _flags_and_warnings(database_url) == moved
         assert "falling_stock" not in {w[2] for w in moved[1]}  # alone in its indicator: no fall
