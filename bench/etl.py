@@ -46,6 +46,7 @@ if __name__ == "__main__":
     print(json.dumps({"seconds": time.perf_counter() - t, "read": s.documents_read,
                       "loaded": s.documents_loaded, "unchanged": s.documents_unchanged,
                       "quarantined": s.quarantined, "figures": s.figures,
+                      "stages": s.stages,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                       "cpu": sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
@@ -136,7 +137,9 @@ def _line(label: str, r: dict) -> str:
         f"  {label:<22} {r['seconds']:8.1f} s ({r.get('cpu', 0):7.1f} s of CPU)  {rate:8,.0f} replies/s  "
         f"loaded {r['loaded']:>7,}  "
         f"unchanged {r['unchanged']:>7,}  quarantined {r['quarantined']:>4}  peak {r['peak_mb']:6.0f} MB "
-        f"(largest child process {r.get('worker_peak_mb', 0):4.0f} MB)"
+        f"(largest child process {r.get('worker_peak_mb', 0):4.0f} MB)\n"
+        + " " * 24
+        + "; ".join(f"{name} {seconds:.1f} s" for name, seconds in r.get("stages", {}).items())
     )
 
 

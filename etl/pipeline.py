@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
 import pandas as pd
+from sqlmodel import SQLModel
 
 from etl import (
     corpus,
@@ -176,6 +178,9 @@ class Summary:
     conflicts: int = 0
     warnings: int = 0
     seconds: float = 0.0
+    # Wall seconds of each stage, in the order run ("load": reading, extracting and writing the
+    # documents; then the passes over everything stored): where a slow run's time went.
+    stages: dict[str, float] = field(default_factory=dict)
     failures: list[DocumentError] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # "file: same bytes as other file"
 
@@ -252,6 +257,15 @@ def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:
     ]
 
 
+@contextmanager
+def _timed(summary: Summary, name: str) -> Iterator[None]:
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.stages[name] = summary.stages.get(name, 0.0) + time.perf_counter() - t
+
+
 # The counts of the stages after loading, kept with their inputs' digest (etl/derived.py).
 _COUNTS = ("curated", "targets", "decisions", "uncurated", "aliased", "conflicts", "warnings")
 
@@ -283,12 +297,17 @@ def _after(  # type: ignore[no-untyped-def]
     if kept is not None:
         return
     # Series review (etl/series_review.py): both versions of each reply compared, then series decisions.
-    summary.decisions = series_review.after_load(engine)
-    synced = uncurated.sync(engine)  # before figure decisions: theirs stay
+    with _timed(summary, "series review"):
+        summary.decisions = series_review.after_load(engine)
+    with _timed(summary, "uncurated"):
+        synced = uncurated.sync(engine)  # before figure decisions: theirs stay
     summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
-    summary.decisions += review.apply(engine)
-    _series(engine, registry, summary)
-    pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
+    with _timed(summary, "figure review"):
+        summary.decisions += review.apply(engine)
+    with _timed(summary, "series"):
+        _series(engine, registry, summary)
+    with _timed(summary, "pairing"):
+        pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
     counts = {name: getattr(summary, name) for name in _COUNTS}
     derived.keep(engine, token, {**counts, "failures": [[e.doc, e.reason, e.stage] for e in failures]})
 
@@ -499,8 +518,14 @@ def _run(
         for outcomes in pool.drain():
             _write(r, waiting.pop(0), outcomes)
     r.flush_places()
+    if summary.documents_loaded:  # the passes after loading plan from these tables' statistics
+        db.analyze(engine, [model.__table__ for _, model in _TABLES])  # type: ignore[attr-defined]
+    summary.stages["load"] = time.perf_counter() - t0
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
         _after(engine, registry, processed_with, curated_dir or settings.CURATED_DIR, run_id, summary)
+    if summary.documents_loaded or "series" in summary.stages:  # it wrote: the dead rows reclaimed
+        with _timed(summary, "vacuum"):
+            db.tidy(engine, SQLModel.metadata.sorted_tables)
     summary.seconds = time.perf_counter() - t0
     load.finish_run(
         engine,
