@@ -181,6 +181,9 @@ class Summary:
     # Wall seconds of each stage, in the order run ("load": reading, extracting and writing the
     # documents; then the passes over everything stored): where a slow run's time went.
     stages: dict[str, float] = field(default_factory=dict)
+    # Told each stage's name as it starts: a run's progress past the documents' progress bar
+    # (the passes after loading take minutes at 100 000 replies).
+    on_stage: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
     failures: list[DocumentError] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # "file: same bytes as other file"
 
@@ -259,6 +262,8 @@ def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:
 
 @contextmanager
 def _timed(summary: Summary, name: str) -> Iterator[None]:
+    if summary.on_stage is not None:
+        summary.on_stage(name)
     t = time.perf_counter()
     try:
         yield
@@ -319,6 +324,7 @@ def run(
     curated_dir: Path | None = None,
     shard: shards.Shard | None = None,
     workers: int | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Summary:
     """The whole ETL over `paths` into `database_url`; one run at a time per database (`db.exclusive`).
 
@@ -331,7 +337,7 @@ def run(
     whole corpus would.
     """
     with db.exclusive(database_url, settings.etl_wait_seconds(), shared=shard is not None):
-        return _run(paths, database_url, progress, curated_dir, shard, workers)
+        return _run(paths, database_url, progress, curated_dir, shard, workers, on_stage)
 
 
 def _chunks(items: Sequence[corpus.Source], size: int) -> Iterator[list[corpus.Source]]:
@@ -478,6 +484,7 @@ def _run(
     curated_dir: Path | None = None,
     shard: shards.Shard | None = None,
     n_workers: int | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Summary:
     t0 = time.perf_counter()
     paths = list(paths)
@@ -489,7 +496,7 @@ def _run(
         load.sync_registry(engine, registry)
     given = ", ".join(str(p) for p in paths) + (f" (shard {shard})" if shard else "")
     run_id = load.start_run(engine, storage.EtlRun(started_at=datetime.now(UTC), corpus=given))
-    summary = Summary()
+    summary = Summary(on_stage=on_stage)
     sources = shards.select(corpus.discover(paths), shard)
     r = _Run(
         engine,
@@ -518,12 +525,14 @@ def _run(
         for outcomes in pool.drain():
             _write(r, waiting.pop(0), outcomes)
     r.flush_places()
-    if summary.documents_loaded:  # the passes after loading plan from these tables' statistics
-        db.analyze(engine, [model.__table__ for _, model in _TABLES])  # type: ignore[attr-defined]
     summary.stages["load"] = time.perf_counter() - t0
+    postgres = engine.dialect.name == "postgresql"
+    if summary.documents_loaded and postgres:  # the passes after loading plan from statistics
+        with _timed(summary, "statistics"):  # and, after a reprocess, would wade through old rows
+            db.analyze(engine, [model.__table__ for _, model in _TABLES], reclaim=True)  # type: ignore[attr-defined]
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
         _after(engine, registry, processed_with, curated_dir or settings.CURATED_DIR, run_id, summary)
-    if summary.documents_loaded or "series" in summary.stages:  # it wrote: the dead rows reclaimed
+    if postgres and (summary.documents_loaded or "series" in summary.stages):  # it wrote: reclaimed
         with _timed(summary, "vacuum"):
             db.tidy(engine, SQLModel.metadata.sorted_tables)
     summary.seconds = time.perf_counter() - t0

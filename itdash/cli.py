@@ -127,14 +127,25 @@ def run_etl(
             rate = f"{speed:,.0f} replies/s" if speed else ""
             bar.update(task, completed=k, total=total, description=Path(name).name[:50], rate=rate)
 
+        def stage(name: str) -> None:
+            bar.update(task, description=f"after loading: {name}", rate="")
+
         summary = pipeline.run(
-            corpus_dirs, database, progress=tick, curated_dir=curated, shard=part, workers=workers
+            corpus_dirs,
+            database,
+            progress=tick,
+            curated_dir=curated,
+            shard=part,
+            workers=workers,
+            on_stage=stage,
         )
     for e in summary.failures:
         console.print(f"[yellow]quarantined[/] {escape(str(e))}", highlight=False, soft_wrap=True)
     for d in summary.duplicates:
         console.print(f"duplicate {d}", highlight=False, soft_wrap=True, markup=False)
     typer.echo(f"etl: {summary.line()}")
+    if summary.stages:
+        typer.echo("etl: by stage, " + "; ".join(f"{k} {v:.1f} s" for k, v in summary.stages.items()))
 
 
 @app.command()

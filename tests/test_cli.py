@@ -88,6 +88,10 @@ def test_etl_prints_a_closing_summary(corpus, sqlite_url):
     joined += " WHERE o.rule = 'series' AND i.series IS NULL"
     assert int(found.group(2)) == len(sql(sqlite_url, joined))
     assert "quarantined" in result.stderr and "undated-reply.txt" in result.stderr
+    # Where the time went: the documents, then each pass after loading, in the order run.
+    (stages,) = re.findall(r"^etl: by stage, (.+)$", result.stdout, re.M)
+    names = [re.fullmatch(r"(.+) [\d.]+ s", part).group(1) for part in stages.split("; ")]
+    assert names == ["load", "series review", "uncurated", "figure review", "series", "pairing"]
 
 
 def test_every_command_is_documented_in_the_readme():

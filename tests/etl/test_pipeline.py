@@ -61,10 +61,18 @@ def test_etl_loads_good_documents_and_quarantines_bad_ones(corpus, database_url)
 
 
 def test_rerunning_converges_to_the_same_database(corpus, database_url):
-    pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    told: list[str] = []
+    summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none", on_stage=told.append)
+    # Each pass after loading is announced as it starts (the CLI's progress) and timed.
+    after = ["series review", "uncurated", "figure review", "series", "pairing"]
+    if database_url.startswith("postgresql"):
+        after = ["statistics", *after, "vacuum"]
+    assert told == after and list(summary.stages) == ["load", *after]
     first = dump(database_url)
-    second_summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    told.clear()
+    second_summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none", on_stage=told.append)
     assert second_summary.documents_unchanged == 3
+    assert told == [] and list(second_summary.stages) == ["load"]  # nothing to redo after loading
     second = dump(database_url)
     for t in DATA_TABLES:
         pd.testing.assert_frame_equal(first[t], second[t], obj=t)
