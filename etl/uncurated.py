@@ -202,17 +202,16 @@ def _pieces(c: Connection, size: int) -> list[tuple[str | None, str | None]]:
     return db.key_ranges(c, counts, size)
 
 
-def _waiting(
-    c: Connection, lo: str | None = None, hi: str | None = None, *, curated: bool = False
-) -> list[Row]:
-    """Reply figures with a series that no registry indicator holds: unmapped or ambiguous, in a
-    series none of whose figures maps (one that does is curated; its other figures wait for review).
-    With `curated`, the waiting figures of the series that are curated instead. Only series in
-    the range `lo`..`hi` (`_pieces`).
+def _waiting(c: Connection, lo: str | None = None, hi: str | None = None) -> tuple[list[Row], list[Row]]:
+    """Reply figures with a series in the range `lo`..`hi` (`_pieces`) that no registry rule maps
+    (unmapped or ambiguous), in two lists: those in a series none of whose figures maps, which
+    become its own indicator's; and those in a series some of whose figures map (curated: they
+    wait for review, unless the series is an alias), less the versions of a point already drawn.
 
-    Anti-joins, not `NOT IN (subquery)`: PostgreSQL plans a `NOT IN` whose subquery outgrows
-    `work_mem` as a scan of the subquery per row (10 000 replies reprocessed: 770 s), and
-    `NOT EXISTS` made the same query 75 times slower on SQLite."""
+    One statement for both, so each piece's figures, and the series of it that are held, are
+    read once. Anti-joins, not `NOT IN (subquery)`: PostgreSQL plans a `NOT IN` whose subquery
+    outgrows `work_mem` as a scan of the subquery per row (10 000 replies reprocessed: 770 s),
+    and `NOT EXISTS` made the same query 75 times slower on SQLite."""
     f, d = FigureRow, DocumentRow
     inside = db.within(f.series, lo, hi)
     held = (
@@ -221,6 +220,9 @@ def _waiting(
         .distinct()
         .subquery("held")
     )
+    # The other version of a figure already charted is the same point: its sentence shows
+    # through the pairing (figures.twin_id), not as a second observation.
+    twin = aliased(FigureRow, name="twin")
     stmt = (
         select(
             f.id,
@@ -234,28 +236,30 @@ def _waiting(
             f.value,
             f.qualifier,
             f.sentence_id,  # the text is stored once, in `sentences`
+            f.twin_id,
             d.lang,
             d.url,
             d.published,
+            held.c.series.label("held"),
+            twin.id.label("twin_mapped"),
         )
         .join(d, d.id == f.doc_id)
+        .outerjoin(held, held.c.series == f.series)
+        .outerjoin(twin, (twin.id == f.twin_id) & (twin.mapping == "mapped"))
         .where(f.series.is_not(None), f.part == "reply", f.mapping.in_(_WAITING), inside)
+        # By series first: SQLite then walks the piece's range of the series index, where `id`
+        # alone had it scan every figure in id order for each piece. Within a series, in id order.
+        .order_by(f.series, f.id)
     )
-    if curated:
-        # The other version of a figure already charted is the same point: its sentence shows
-        # through the pairing (figures.twin_id), not as a second observation. Of two versions
-        # both waiting, the English one is drawn.
-        twin = aliased(FigureRow, name="twin")
-        stmt = (
-            stmt.join(held, held.c.series == f.series)
-            .outerjoin(twin, (twin.id == f.twin_id) & (twin.mapping == "mapped"))
-            .where(f.twin_id.is_(None) | (twin.id.is_(None) & d.lang.not_like("zh%")))
-        )
-    else:
-        stmt = stmt.outerjoin(held, held.c.series == f.series).where(held.c.series.is_(None))
-    # By series first: SQLite then walks the piece's range of the series index, where `id` alone
-    # had it scan every figure in id order for each piece. Within a series, still in id order.
-    return list(c.execute(stmt.order_by(f.series, f.id)))
+    own: list[Row] = []
+    curated: list[Row] = []
+    for r in c.execute(stmt):
+        if r.held is None:
+            own.append(r)
+        # Of two versions both waiting, the English one is drawn.
+        elif r.twin_id is None or (r.twin_mapped is None and not _zh(r.lang) and r.lang is not None):
+            curated.append(r)
+    return own, curated
 
 
 def _same(a: Mapping, b: Mapping, keys: Iterable[str]) -> bool:
@@ -337,13 +341,11 @@ def sync(engine: Engine, piece: int | None = None) -> dict[str, int]:
         stored_obs = c.execute(select(o.id).where(mine_obs).limit(1)).first() is not None
         stored_tgt = bool(have_ind) and c.execute(select(tg.id).where(mine_tgt).limit(1)).first() is not None
         for lo, hi in _pieces(c, piece or PIECE):
-            figs = _waiting(c, lo, hi)
+            figs, joined = _waiting(c, lo, hi)
             want_ind = {r["id"]: r for r in indicators(figs)}
             obs, goals = rows(figs)
-            del figs
-            joined = [f for f in _waiting(c, lo, hi, curated=True) if f.series in known]
-            aliased_obs, _ = rows(joined, known)
-            del joined
+            aliased_obs, _ = rows([f for f in joined if f.series in known], known)
+            del figs, joined
             want_obs = {r["id"]: r for r in obs + aliased_obs}
             want_tgt = {r["id"]: r for r in goals}
             del obs, goals
