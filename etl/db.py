@@ -217,10 +217,11 @@ def engine(url: str, create: bool = True) -> Engine:
         @event.listens_for(eng, "connect")
         def _no_jit(conn, _record):  # type: ignore[no-untyped-def]
             # PostgreSQL compiles a plan it costs above `jit_above_cost` to machine code: our
-            # statements over a piece of a large table are costed so, and run once. At 100 000
-            # replies compiling a piece's figures query took 3.9 s, running it 1.6 s (2.9 s with
-            # the compiled code): the sync and series pass spent most of their time compiling.
-            # A SET inside a transaction rolled back is undone: run it outside one.
+            # statements over a piece of a large table are costed so, and each runs once. At
+            # 100 000 replies one piece's figures query ran in 2.9 s with JIT (3.9 s of compiling,
+            # spread over its workers) and in 1.6 s without. Over whole runs the gain was within
+            # the bench's noise (the uncurated sync: 221 s, then 218 s). A SET inside a
+            # transaction rolled back is undone: run it outside one.
             autocommit = conn.autocommit
             conn.autocommit = True
             with conn.cursor() as cur:

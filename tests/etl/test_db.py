@@ -223,9 +223,8 @@ def test_on_postgres_a_run_leaves_statistics_and_reclaims_the_rows_it_replaced(
 
 @pytest.mark.postgres
 def test_on_postgres_every_connection_runs_without_jit_even_after_a_rollback(postgres_url):
-    """Compiling the plans of the sync's and series pass's queries took longer than running them
-    (100 000 replies: 3.9 s against 1.6 s a piece): the engine turns JIT off for each session,
-    outside a transaction, so no rollback brings it back."""
+    """A piece's query of the sync ran in 2.9 s with JIT and 1.6 s without (100 000 replies): the
+    engine turns JIT off for each session, outside a transaction, so no rollback brings it back."""
     eng = db.engine(postgres_url, create=False)
     try:
         for _ in range(2):  # the second time on the pooled connection the first gave back
