@@ -375,9 +375,9 @@ def bulk_insert(c: Connection, table: Table, rows: Sequence[dict]) -> None:
         c.execute(insert(table), list(rows))
 
 
-def analyze(eng: Engine, tables: Sequence[Table], *, reclaim: bool = False) -> None:
-    """Give PostgreSQL's planner statistics of tables just written in bulk; with `reclaim`, on a
-    server that runs no autovacuum, the space of the rows they replaced too (`tidy`).
+def analyze(eng: Engine, tables: Sequence[Table]) -> None:
+    """Give PostgreSQL's planner statistics of tables just written in bulk and, on a server that
+    runs no autovacuum, reclaim the rows they replaced too (`tidy`).
 
     PostgreSQL plans from statistics that only ANALYZE (or autovacuum, which lags a bulk load
     and which a server may not run at all: this machine's does not) collects. Without them
@@ -386,9 +386,8 @@ def analyze(eng: Engine, tables: Sequence[Table], *, reclaim: bool = False) -> N
     planner assumes an index is selective, and the passes after loading are tuned to its
     plans without statistics: it is left as it is.
     """
-    if eng.dialect.name != "postgresql" or not tables:
-        return
-    _maintain(eng, "VACUUM (ANALYZE)" if reclaim and not _autovacuum(eng) else "ANALYZE", tables)
+    if eng.dialect.name == "postgresql" and tables:
+        _maintain(eng, "ANALYZE" if _autovacuum(eng) else "VACUUM (ANALYZE)", tables)
 
 
 def tidy(eng: Engine, tables: Sequence[Table]) -> None:

@@ -529,7 +529,7 @@ def _run(
     postgres = engine.dialect.name == "postgresql"
     if summary.documents_loaded and postgres:  # the passes after loading plan from statistics
         with _timed(summary, "statistics"):  # and, after a reprocess, would wade through old rows
-            db.analyze(engine, [model.__table__ for _, model in _TABLES], reclaim=True)  # type: ignore[attr-defined]
+            db.analyze(engine, [model.__table__ for _, model in _TABLES])  # type: ignore[attr-defined]
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
         _after(engine, registry, processed_with, curated_dir or settings.CURATED_DIR, run_id, summary)
     if postgres and (summary.documents_loaded or "series" in summary.stages):  # it wrote: reclaimed
