@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import generate, generate_zh  # noqa: E402
+from bench.generate import GENERATION, generate, generate_zh  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -71,8 +71,8 @@ def corpora(count: int) -> list[Path]:
     """The corpus folders of `count` replies: English, and Chinese replies of the same days."""
     zh = count // CHINESE
     return [
-        _generated(OUT / f"corpus-{count - zh}", count - zh, generate),
-        _generated(OUT / f"corpus-zh-{zh}", zh, generate_zh),
+        _generated(OUT / f"corpus-g{GENERATION}-{count - zh}", count - zh, generate),
+        _generated(OUT / f"corpus-g{GENERATION}-zh-{zh}", zh, generate_zh),
     ]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import generate, generate_zh  # noqa: E402
+from bench.generate import GENERATION, generate, generate_zh  # noqa: E402
 from etl.corpus import discover, read  # noqa: E402
 from etl.extract import extract  # noqa: E402
 from etl.parse import parse  # noqa: E402
@@ -27,7 +27,7 @@ OUT = Path(__file__).resolve().parent / "out"
 
 
 def extraction(count: int, lang: str = "en") -> None:
-    folder = OUT / (f"corpus-{count}" if lang == "en" else f"corpus-zh-{count}")
+    folder = OUT / (f"corpus-g{GENERATION}-{count}" if lang == "en" else f"corpus-g{GENERATION}-zh-{count}")
     if not (folder / "manifest.csv").exists():
         t = time.perf_counter()
         (generate if lang == "en" else generate_zh)(folder, count)
@@ -57,7 +57,7 @@ def quantulum_comparison(count: int, sample: int) -> None:
     except ImportError:
         print("quantulum3 comparison skipped: install the bench extra (pip install -e '.[dev,bench]')")
         return
-    sources = discover([OUT / f"corpus-{count}"])[:sample]
+    sources = discover([OUT / f"corpus-g{GENERATION}-{count}"])[:sample]
     texts = [parse(read(src)).text for src in sources]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

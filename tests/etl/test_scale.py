@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench.generate import generate
+from bench.generate import generate, generate_zh
 from bench.malformed import _reply
 from etl import load, locations, pipeline, validate
 from etl.shard import Shard, select
@@ -183,6 +183,32 @@ def test_scl004_a_chunk_the_database_refuses_is_written_again_one_document_at_a_
     assert failure.doc == raws[1].name and failure.reason.startswith("unexpected ")
     assert count(database_url, "SELECT count(*) FROM documents") == 2
     assert count(database_url, "SELECT count(*) FROM quarantine") == 1
+
+
+# --- the bench corpus is an archive's: both versions of a reply, pairing at work
+
+
+def test_scl008_the_bench_corpus_s_two_versions_pair_and_agree(tmp_path, database_url):
+    """The Chinese reply n of the bench is the English reply n told again; were it not (its own
+    random figures, as before), the bench would read every pair and compare none, timing a run
+    that a real archive never makes."""
+    english, chinese = generate(tmp_path / "en", 30), generate_zh(tmp_path / "zh", 30)
+    pipeline.run([english, chinese], database_url, curated_dir=tmp_path / "none")
+    assert count(database_url, "SELECT count(*) FROM documents WHERE lang = 'zh-Hant'") == 30
+    figures = count(database_url, "SELECT count(*) FROM figures")
+    twinned = count(database_url, "SELECT count(*) FROM figures WHERE twin_id IS NOT NULL")
+    agreeing = count(database_url, "SELECT count(*) FROM figures WHERE twin_agrees")
+    assert figures > 600 and twinned == figures  # every figure has its counterpart
+    assert agreeing >= 0.95 * figures
+    # A Chinese figure takes its English twin's series.
+    assert (
+        count(
+            database_url,
+            "SELECT count(*) FROM figures f JOIN figures t ON t.id = f.twin_id"
+            " WHERE f.series IS DISTINCT FROM t.series",
+        )
+        == 0
+    )
 
 
 # --- a run killed part-way
