@@ -375,6 +375,44 @@ def bulk_insert(c: Connection, table: Table, rows: Sequence[dict]) -> None:
         c.execute(insert(table), list(rows))
 
 
+def update_rows(c: Connection, table: Table, key: str, rows: Sequence[dict]) -> None:
+    """Set the columns of many rows, each found by its `key` column, in the connection's
+    transaction: one statement over arrays on PostgreSQL, SQLite's executemany.
+
+    Every row names the same columns. The passes after loading rewrite flags of hundreds of
+    thousands of rows: as one UPDATE a row, PostgreSQL took longer to receive them than to
+    change them (88 000 figures of 2 000 pairs: 8.8 of the comparison's 22 s).
+    """
+    if not rows:
+        return
+    dialect = c.dialect
+    names = [key, *(k for k in rows[0] if k != key)]
+    columns = [table.c[n] for n in names]
+    quote = dialect.identifier_preparer.quote
+    bound = [col.type.dialect_impl(dialect).bind_processor(dialect) for col in columns]
+    procs = [(k, p) for k, p in enumerate(bound) if p is not None]
+    values = [_converted([row[n] for n in names], procs) for row in rows]
+    sets = ", ".join(f"{quote(n)} = v.{quote(n)}" for n in names[1:])
+    if dialect.name == "postgresql":
+        arrays = ", ".join(f"CAST(:a{k} AS {col.type.compile(dialect)}[])" for k, col in enumerate(columns))
+        c.execute(
+            text(
+                f"UPDATE {quote(table.name)} AS t SET {sets} FROM unnest({arrays}) "
+                f"AS v({', '.join(quote(n) for n in names)}) WHERE t.{quote(key)} = v.{quote(key)}"
+            ),
+            {f"a{k}": [v[k] for v in values] for k in range(len(names))},
+        )
+    elif dialect.name == "sqlite":
+        marks = ", ".join(f"{quote(n)} = ?" for n in names[1:])
+        c.exec_driver_sql(
+            f"UPDATE {quote(table.name)} SET {marks} WHERE {quote(key)} = ?", [(*v[1:], v[0]) for v in values]
+        )
+    else:
+        stmt = update(table).where(table.c[key] == bindparam("_key"))
+        stmt = stmt.values({n: bindparam(n) for n in names[1:]})
+        c.execute(stmt, [{**row, "_key": row[key]} for row in rows])
+
+
 def analyze(eng: Engine, tables: Sequence[Table]) -> None:
     """Give PostgreSQL's planner statistics of tables just written in bulk and, on a server that
     runs no autovacuum, reclaim the rows they replaced too (`tidy`).

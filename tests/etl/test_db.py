@@ -234,3 +234,44 @@ def test_on_postgres_every_connection_runs_without_jit_even_after_a_rollback(pos
                 assert c.exec_driver_sql("SHOW jit").scalar() == "off"
     finally:
         eng.dispose()
+
+
+def test_update_rows_sets_only_the_named_rows_and_keeps_nulls_and_types(database_url):
+    from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, select
+
+    table = Table(
+        "scratch_update_rows",
+        MetaData(),
+        Column("id", String, primary_key=True),
+        Column("flag", Boolean),
+        Column("label", String),
+        Column("n", Integer),
+    )
+    engine = db.engine(database_url)
+    table.create(engine)
+    try:
+        with engine.begin() as c:
+            c.execute(table.insert(), [dict(id=f"r{k}", flag=None, label="old", n=k) for k in range(5)])
+            db.update_rows(
+                c,
+                table,
+                "id",
+                [
+                    dict(id="r1", flag=True, label=None),
+                    dict(id="r3", flag=False, label="it's new; DROP TABLE x"),  # a value, never SQL
+                    dict(id="r9", flag=True, label="no such row"),
+                ],
+            )
+            db.update_rows(c, table, "id", [])
+        with engine.connect() as c:
+            got = [tuple(r) for r in c.execute(select(table).order_by(table.c.id))]
+        assert got == [
+            ("r0", None, "old", 0),
+            ("r1", True, None, 1),
+            ("r2", None, "old", 2),
+            ("r3", False, "it's new; DROP TABLE x", 3),
+            ("r4", None, "old", 4),
+        ]
+    finally:
+        table.drop(engine)
+        engine.dispose()
