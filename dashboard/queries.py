@@ -70,7 +70,8 @@ def engine(url: str | None = None) -> Engine:
 def _frame(eng: Engine, stmt) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """The rows of `stmt`, its selected columns named even when there are none."""
     with eng.connect() as c:
-        return pd.DataFrame(c.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
+        rows = [tuple(r) for r in c.execute(stmt)]  # plain tuples: pandas probes a Row's attributes
+        return pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()))
 
 
 def indicators(eng: Engine) -> pd.DataFrame:

@@ -559,7 +559,7 @@ def observations(
     with engine.connect() as c:
         rows = c.execute(stmt).all()
     names = [*EXPORT_COLUMNS, *EXTRA_COLUMNS[:-1], *CITE_COLUMNS[:7], "observation_id", "doc_id"]
-    df = pd.DataFrame(rows, columns=names)
+    df = pd.DataFrame([tuple(r) for r in rows], columns=names)  # tuples: see load.series_observations
     defs = indicator_definitions(engine, sorted(df["indicator"].unique().tolist())).set_index("id")
     df["indicator_label"] = df["indicator"].map(defs["label_en"]) if len(defs) else None
     df["indicator_definition"] = df["indicator"].map(defs["definition"]) if len(defs) else None

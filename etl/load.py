@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
@@ -292,18 +292,7 @@ def write_series(
     """
     table = _table(SeriesWarning)
     with _begun(bind) as c:
-        if flags:
-            obs = _table(Observation)
-            stmt = (
-                update(obs)
-                .where(obs.c.id == bindparam("_id"))
-                .values(
-                    conflict=bindparam("conflict"),
-                    revision=bindparam("revision"),
-                    preferred=bindparam("preferred"),
-                )
-            )
-            c.execute(stmt, [{**f, "_id": f["id"]} for f in flags])
+        db.update_rows(c, _table(Observation), "id", flags)
         blank = {col.key: None for col in table.columns}
         mine = (table.c.kind != TWINS) & db.within(table.c.indicator_id, lo, hi)
         have = {r["id"]: dict(r) for r in c.execute(select(table).where(mine)).mappings()}
@@ -357,7 +346,8 @@ def series_observations(
     stmt = select(*SERIES_COLUMNS).where(db.within(Observation.indicator_id, lo, hi))
     with _begun(bind) as c:
         rows = c.execute(stmt).all()
-    return pd.DataFrame(rows, columns=[x.key for x in SERIES_COLUMNS])
+    # Plain tuples: from Row objects pandas probes every row's attributes, 8x the time.
+    return pd.DataFrame([tuple(r) for r in rows], columns=[x.key for x in SERIES_COLUMNS])
 
 
 def series_flags(bind: Engine | Connection, lo: str | None = None, hi: str | None = None) -> pd.DataFrame:
@@ -367,4 +357,4 @@ def series_flags(bind: Engine | Connection, lo: str | None = None, hi: str | Non
     stmt = select(*cols).where(db.within(Observation.indicator_id, lo, hi))
     with _begun(bind) as c:
         rows = c.execute(stmt).all()
-    return pd.DataFrame(rows, columns=[x.key for x in cols])
+    return pd.DataFrame([tuple(r) for r in rows], columns=[x.key for x in cols])
