@@ -411,3 +411,75 @@ def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_cor
         assert _tables(database_url) == pieced
     finally:
         engine.dispose()
+
+
+_EN_PAIRED = """LCQ12: Open data portal
+
+Following is a question by the Hon Jane Doe and a written reply by the Secretary for Innovation, Technology and Industry, Professor Sun Dong, in the Legislative Council today (June 4, 2025):
+
+Question:
+
+(1) how many datasets are on the Portal?
+
+Reply:
+
+President,
+
+(1) As at end-2024, the Open Data Portal had about 6 100 datasets, some of them spatial.
+
+Ends/Wednesday, June 4, 2025
+"""
+_ZH_PAIRED = """立法會十二題：開放數據
+
+以下是今日（六月四日）在立法會會議上李大文議員的提問和創新科技及工業局局長的書面答覆︰
+
+問題：
+
+（一）網站現有多少數據集？
+
+答覆：
+
+主席：
+
+（一）截至2024年底，資料一線通約有6 100個數據集。
+
+完
+"""
+
+
+@pytest.fixture
+def paired_alias_corpus(alias_corpus: Path) -> Path:
+    """Beside the alias corpus's mapped English figure: a reply in both languages whose figure
+    is in the same series and mapped by no rule in either (`spatial` keeps the rule off the
+    English one), so both versions wait in a series the registry holds."""
+    (alias_corpus / "2025-06-04-LCQ12-portal.txt").write_text(_EN_PAIRED, encoding="utf-8")
+    (alias_corpus / "2025-06-04-LCQ12-portal-zh.txt").write_text(_ZH_PAIRED, encoding="utf-8")
+    with (alias_corpus / "manifest.csv").open("a", encoding="utf-8") as f:
+        f.write(
+            "2025-06-04-LCQ12-portal.txt,,2025-06-04,en\n2025-06-04-LCQ12-portal-zh.txt,,2025-06-04,zh-Hant\n"
+        )
+    return alias_corpus
+
+
+def test_of_two_versions_both_waiting_in_an_aliased_series_the_english_one_is_the_point(
+    paired_alias_corpus, database_url
+):
+    """The two versions of one figure are one point: drawn once, from the English version (whose
+    words are the spec's), its Chinese sentence reached through the pairing."""
+    _run(paired_alias_corpus, database_url)
+    waiting = sql(
+        database_url,
+        "SELECT d.lang, f.series, f.mapping, f.twin_id IS NOT NULL AS paired FROM figures f"
+        " JOIN documents d ON d.id = f.doc_id WHERE f.value = 6100 ORDER BY d.lang",
+    )
+    assert [(w["lang"], w["mapping"], bool(w["paired"])) for w in waiting] == [
+        ("en", "unmapped", True),
+        ("zh-Hant", "unmapped", True),
+    ]
+    assert waiting[0]["series"] == waiting[1]["series"] == "open_data_portal.dataset"
+    points = sql(
+        database_url,
+        "SELECT o.rule, d.lang FROM observations o JOIN documents d ON d.id = o.doc_id"
+        " WHERE o.indicator_id = 'open_data_datasets' AND o.value = 6100",
+    )
+    assert [(p["rule"], p["lang"]) for p in points] == [(uncurated.RULE, "en")]
