@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import delete, inspect, select, update
@@ -31,33 +32,6 @@ from schemas.storage import DocumentRow, FigureRow, Observation, SeriesWarning
 
 KIND = "twin_disagrees"
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
-
-
-def _as_figure(row: FigureRow, sentence: str) -> Figure:
-    return Figure(
-        doc=row.doc_id,
-        part=row.part,
-        item=row.item,
-        start=row.start,
-        end=row.end,
-        text=row.text,
-        value=row.value,
-        qualifier=row.qualifier,
-        unit=row.unit,
-        subject=row.subject,
-        as_of=row.as_of,
-        sentence=sentence,
-        clause=sentences.clause_of(sentence, row.clause_start, row.clause_end, row.clause_text),
-        series=row.series,
-        series_label=row.series_label,
-        twin_agrees=row.twin_agrees,
-    )
-
-
-def _figures(s: Session, doc_id: str) -> list[tuple[FigureRow, Figure]]:
-    rows = list(s.scalars(select(FigureRow).where(FigureRow.doc_id == doc_id).order_by(FigureRow.ordinal)))
-    words = sentences.texts(s, (r.sentence_id for r in rows))
-    return [(r, _as_figure(r, words.get(r.sentence_id or "", ""))) for r in rows]
 
 
 def _pairs(s: Session | Connection) -> dict[str, str]:
@@ -73,29 +47,42 @@ def _pairs(s: Session | Connection) -> dict[str, str]:
 
 # What the comparison reads of a figure: no sentence (`twins` compares values, qualifiers, as_of
 # and series, in order), so a pair costs one read of two documents' rows.
-_COMPARED = FigureRow.__table__.c  # type: ignore[attr-defined]
+_COLUMNS = FigureRow.__table__.c  # type: ignore[attr-defined]
 _READ = [
-    _COMPARED[name]
+    _COLUMNS[name]
     for name in (
         "id", "doc_id", "part", "item", "start", "end", "text", "value", "qualifier", "unit", "subject",
-        "as_of", "series", "series_label", "twin_agrees", "twin_id",
+        "as_of", "series", "series_label", "twin_agrees", "twin_id", "mapping", "indicator_id",
+        "sentence_id",
     )
 ]  # fmt: skip
 _WRITTEN = ("twin_agrees", "series", "series_label", "twin_id")
 
 
-def _read_figures(c: Connection, doc_ids: list[str]) -> dict[str, list[tuple[Row, Figure]]]:
-    """The figures of these documents in document order, each row with its `Figure`."""
+def _read_figures(
+    c: Connection, doc_ids: list[str], with_sentences: bool = False
+) -> dict[str, list[tuple[Row, Figure]]]:
+    """The figures of these documents in document order, each row with its `Figure` (whose
+    sentence is read only `with_sentences`: the review shows it, the comparison needs none)."""
     out: dict[str, list[tuple[Row, Figure]]] = {d: [] for d in doc_ids}
-    rows = c.execute(select(*_READ).where(_COMPARED.doc_id.in_(doc_ids)).order_by(_COMPARED.ordinal))
+    rows = c.execute(select(*_READ).where(_COLUMNS.doc_id.in_(doc_ids)).order_by(_COLUMNS.ordinal)).all()
+    words = sentences.texts(c, (r.sentence_id for r in rows)) if with_sentences else {}
     for r in rows:
         fig = Figure(
             doc=r.doc_id, part=r.part, item=r.item, start=r.start, end=r.end, text=r.text,
             value=r.value, qualifier=r.qualifier, unit=r.unit, subject=r.subject, as_of=r.as_of,
-            sentence="", series=r.series, series_label=r.series_label, twin_agrees=r.twin_agrees,
+            sentence=words.get(r.sentence_id or "", ""), series=r.series, series_label=r.series_label,
+            twin_agrees=r.twin_agrees,
         )  # fmt: skip
         out[r.doc_id].append((r, fig))
     return out
+
+
+def _batches(pairs: list[tuple[str, str]]) -> Iterator[tuple[list[tuple[str, str]], dict]]:
+    """The pairs 250 at a time (500 documents: one IN list), each batch with its figures."""
+    for k in range(0, len(pairs), _CHUNK // 2):
+        batch = pairs[k : k + _CHUNK // 2]
+        yield batch, [d for pair in batch for d in pair]
 
 
 def _changes(english: list[tuple[Row, Figure]], chinese: list[tuple[Row, Figure]]) -> list[dict] | None:
@@ -133,9 +120,8 @@ def compare_stored(engine: Engine) -> int:
             )
         )
         todo = [(en, zh) for en, zh in pairs.items() if en in fresh or zh in fresh]
-        for k in range(0, len(todo), _CHUNK // 2):
-            batch = todo[k : k + _CHUNK // 2]
-            figures = _read_figures(c, [d for pair in batch for d in pair])
+        for batch, docs in _batches(todo):
+            figures = _read_figures(c, docs)
             changed: list[dict] = []
             for en_id, zh_id in batch:
                 rows = _changes(figures[en_id], figures[zh_id])
@@ -187,7 +173,7 @@ class Disagreement:
         return side.figure_id
 
 
-def _side(row: FigureRow | None, fig: Figure | None, source: str) -> Side | None:
+def _side(row: Row | None, fig: Figure | None, source: str) -> Side | None:
     if row is None or fig is None:
         return None
     return Side(
@@ -226,31 +212,33 @@ def disagreements(engine: Engine) -> list[Disagreement]:
     pairs that hold a figure marked `twin_agrees` false.
     """
     out: list[Disagreement] = []
-    with Session(engine) as s:
-        pairs = _pairs(s)
-        false = set(s.scalars(select(FigureRow.doc_id).where(FigureRow.twin_agrees.is_(False)).distinct()))
-        sources = dict(s.execute(select(DocumentRow.id, DocumentRow.source)).all())
-        for en_id, zh_id in sorted(pairs.items(), key=lambda p: sources.get(p[0], "")):
-            if en_id not in false and zh_id not in false:
-                continue
-            english, chinese = _figures(s, en_id), _figures(s, zh_id)
-            row_of = {id(f): r for r, f in english + chinese}
-            for a, b in twins.compare([f for _, f in english], [f for _, f in chinese]):
-                if a is not None and b is not None and twins.agrees(a, b):
-                    continue
-                ra = row_of[id(a)] if a is not None else None
-                rb = row_of[id(b)] if b is not None else None
-                named = ra or rb
-                assert named is not None
-                out.append(
-                    Disagreement(
-                        named.series,
-                        named.series_label,
-                        _side(ra, a, sources.get(en_id, en_id)),
-                        _side(rb, b, sources.get(zh_id, zh_id)),
-                        _differs(a, b),
+    with engine.connect() as c:
+        pairs = _pairs(c)
+        false = set(c.scalars(select(FigureRow.doc_id).where(FigureRow.twin_agrees.is_(False)).distinct()))
+        sources = dict(c.execute(select(DocumentRow.id, DocumentRow.source)).all())
+        todo = [(en, zh) for en, zh in pairs.items() if en in false or zh in false]
+        todo.sort(key=lambda p: sources.get(p[0], ""))
+        for batch, docs in _batches(todo):
+            figures = _read_figures(c, docs, with_sentences=True)
+            for en_id, zh_id in batch:
+                english, chinese = figures[en_id], figures[zh_id]
+                row_of = {id(f): r for r, f in english + chinese}
+                for a, b in twins.compare([f for _, f in english], [f for _, f in chinese]):
+                    if a is not None and b is not None and twins.agrees(a, b):
+                        continue
+                    ra = row_of[id(a)] if a is not None else None
+                    rb = row_of[id(b)] if b is not None else None
+                    named = ra or rb
+                    assert named is not None
+                    out.append(
+                        Disagreement(
+                            named.series,
+                            named.series_label,
+                            _side(ra, a, sources.get(en_id, en_id)),
+                            _side(rb, b, sources.get(zh_id, zh_id)),
+                            _differs(a, b),
+                        )
                     )
-                )
     return out
 
 
