@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Table, delete, func, insert, or_, select
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
@@ -302,7 +302,7 @@ def write_series(
             # A warning whose observation moved to an indicator of another piece keeps its id.
             db.delete_in(c, table, table.c.id, list(want))
             if warnings:
-                c.execute(insert(table), list(want.values()))
+                db.bulk_insert(c, table, list(want.values()))
         if lo is None and hi is not None:
             # Warnings of no indicator lie in no piece: swept with the first of several.
             c.execute(delete(table).where(table.c.kind != TWINS, table.c.indicator_id.is_(None)))
