@@ -45,8 +45,8 @@ def _pairs(s: Session | Connection) -> dict[str, str]:
     return {p.en: p.zh for p in twins.pair_documents(found)}
 
 
-# What the comparison reads of a figure: no sentence (`twins` compares values, qualifiers, as_of
-# and series, in order), so a pair costs one read of two documents' rows.
+# What is read of a figure: what `twins` compares (values, qualifiers, as_of and series, in
+# order) and what a disagreement shows (its mapping; its sentence, by id, read only for those).
 _COLUMNS = FigureRow.__table__.c  # type: ignore[attr-defined]
 _READ = [
     _COLUMNS[name]
@@ -78,8 +78,8 @@ def _read_figures(
     return out
 
 
-def _batches(pairs: list[tuple[str, str]]) -> Iterator[tuple[list[tuple[str, str]], dict]]:
-    """The pairs 250 at a time (500 documents: one IN list), each batch with its figures."""
+def _batches(pairs: list[tuple[str, str]]) -> Iterator[tuple[list[tuple[str, str]], list[str]]]:
+    """The pairs 250 at a time (500 documents: one IN list), each batch with its documents' ids."""
     for k in range(0, len(pairs), _CHUNK // 2):
         batch = pairs[k : k + _CHUNK // 2]
         yield batch, [d for pair in batch for d in pair]
@@ -105,9 +105,9 @@ def _changes(english: list[tuple[Row, Figure]], chinese: list[tuple[Row, Figure]
 def compare_stored(engine: Engine) -> int:
     """Compare every stored pair that has a figure not compared yet; returns the pairs compared.
 
-    The figures of many pairs are read in one statement, and only the rows whose comparison
-    changed are written (one statement, many parameter sets): at 20 000 pairs, a read and a
-    flush of ORM objects for each pair took a minute on PostgreSQL.
+    The figures of 250 pairs are read in one statement, and only the rows whose comparison
+    changed are written, in one statement a batch (`db.update_rows`): at 20 000 pairs, a read
+    and a flush of ORM objects for each pair took a minute on PostgreSQL.
     """
     compared = 0
     with engine.begin() as c:
