@@ -275,3 +275,69 @@ def test_update_rows_sets_only_the_named_rows_and_keeps_nulls_and_types(database
     finally:
         table.drop(engine)
         engine.dispose()
+
+
+def _index_sql(c) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every index of observations and targets, by name, with how it is defined (SQLite)."""
+    rows = c.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('observations', 'targets')"
+    )
+    return dict(rows.all())
+
+
+def test_indexes_later_drops_them_for_the_fill_and_a_rollback_keeps_every_one(sqlite_url):
+    """A failure in the middle of a fill, or a process killed before its commit, must not leave
+    a table without its indexes: the drops are part of the fill's transaction."""
+    from schemas.storage import Observation, Target
+
+    eng = db.engine(sqlite_url)
+    tables = [Observation.__table__, Target.__table__]
+    with eng.connect() as c:
+        before = _index_sql(c)
+    assert "ix_observations_series" in before and "ix_targets_figure_id" in before
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), eng.begin() as c, db.indexes_later(c, tables):
+        # Only the implicit primary-key index is left while the rows go in.
+        assert all(name.startswith("sqlite_autoindex") for name in _index_sql(c))
+        raise Boom
+    with eng.connect() as c:
+        assert _index_sql(c) == before
+
+    with eng.begin() as c, db.indexes_later(c, tables):
+        c.exec_driver_sql("INSERT INTO themes (id, label_en, label_zh) VALUES ('t', 't', 't')")
+    with eng.connect() as c:
+        assert _index_sql(c) == before  # built again, each as it was defined
+        assert c.exec_driver_sql("SELECT count(*) FROM themes").scalar() == 1
+    eng.dispose()
+
+
+@pytest.mark.postgres
+def test_indexes_later_leaves_postgres_indexes_alone(postgres_url):
+    """On PostgreSQL a DROP INDEX would lock the table against the dashboard's reads."""
+    from schemas.storage import Observation
+
+    eng = db.engine(postgres_url)
+    with eng.begin() as c, db.indexes_later(c, [Observation.__table__]):
+        names = {i["name"] for i in inspect(c).get_indexes("observations")}
+        assert "ix_observations_series" in names
+    eng.dispose()
+
+
+def test_a_first_load_leaves_observations_and_targets_with_every_index(corpus, sqlite_url):
+    """The uncurated series are filled with their indexes dropped (`db.indexes_later`): the
+    run must end with every index the tables define, and a rerun must find its rows by them."""
+    from etl import pipeline
+    from schemas.storage import Observation, Target
+
+    pipeline.run([corpus], sqlite_url, curated_dir=corpus / "none")
+    eng = db.engine(sqlite_url, create=False)
+    defined = {ix.name for t in (Observation.__table__, Target.__table__) for ix in t.indexes}
+    with eng.connect() as c:
+        stored = set(_index_sql(c))
+        uncurated = c.exec_driver_sql("SELECT count(*) FROM observations WHERE rule = 'series'").scalar()
+    eng.dispose()
+    assert uncurated > 0  # the fill ran
+    assert defined <= stored
