@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Select, Table, bindparam, delete, event, insert, inspect, text, true, update
+from sqlalchemy import Index, Select, Table, bindparam, delete, event, insert, inspect, text, true, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
@@ -495,6 +495,11 @@ def within(column: object, lo: str | None, hi: str | None) -> ColumnElement[bool
     return test
 
 
+def _secondary(tables: Sequence[Table]) -> list[Index]:
+    """The indexes of `tables` that only speed reads up: none that holds a uniqueness rule."""
+    return [ix for t in tables for ix in sorted(t.indexes, key=lambda ix: ix.name or "") if not ix.unique]
+
+
 @contextmanager
 def indexes_later(c: Connection, tables: Sequence[Table]) -> Iterator[None]:
     """Fill `tables` in bulk with their secondary indexes dropped, then build them again, all in
@@ -502,12 +507,12 @@ def indexes_later(c: Connection, tables: Sequence[Table]) -> Iterator[None]:
     every index as it was.
 
     An insert keeps every index of its table up to date, one B-tree descent an index a row in
-    key order that is random for most of them (ids, documents, sentences, values, dates); once
-    the indexes outgrow the page cache, each descent reads and writes pages. A CREATE INDEX
-    sorts its keys once instead. Filling the uncurated series (two million rows at 100 000
-    replies) on SQLite: 173 s with the indexes kept, see the README for the figure with.
-    The primary key stays (it is the table on SQLite, and every delete by id uses it).
-    Only SQLite: on PostgreSQL a DROP INDEX locks the table against readers until the commit.
+    a key order that is random for most of them (ids, documents, sentences, values, dates);
+    once the indexes outgrow the page cache, each descent reads and writes pages. A CREATE
+    INDEX sorts its keys once instead: filling the uncurated series of 100 000 replies (two
+    million rows) on SQLite took 124 s this way, 173 s with the indexes kept. The primary key
+    and unique indexes stay. Only SQLite: on PostgreSQL a DROP INDEX locks the table against
+    the dashboard's reads until the commit.
     """
     if c.dialect.name != "sqlite":
         yield
@@ -517,9 +522,28 @@ def indexes_later(c: Connection, tables: Sequence[Table]) -> Iterator[None]:
         # pysqlite opens a transaction at the first INSERT, UPDATE or DELETE, not at DDL: without
         # this BEGIN the drops would be committed at once, and a killed run would leave them.
         c.exec_driver_sql("BEGIN")
-    indexes = [ix for t in tables for ix in sorted(t.indexes, key=lambda ix: ix.name or "")]
+    indexes = _secondary(tables)
     for ix in indexes:
         ix.drop(c)
     yield
     for ix in indexes:
         ix.create(c)
+
+
+def drop_indexes(eng: Engine, tables: Sequence[Table]) -> None:
+    """Drop the secondary indexes of `tables` for a first load of many documents (SQLite only,
+    as `indexes_later`), each chunk in a transaction of its own: `build_indexes` puts them
+    back when the load ends, and if the process is killed first, the next `engine` does
+    (`_create` adds every missing index)."""
+    if eng.dialect.name == "sqlite":
+        with eng.begin() as c:
+            for ix in _secondary(tables):
+                ix.drop(c, checkfirst=True)
+
+
+def build_indexes(eng: Engine, tables: Sequence[Table]) -> None:
+    """Create whichever indexes of `tables` are missing (those `drop_indexes` dropped)."""
+    with eng.begin() as c:
+        for t in tables:
+            for ix in t.indexes:
+                ix.create(c, checkfirst=True)

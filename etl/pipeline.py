@@ -52,6 +52,10 @@ from schemas import storage
 
 # Documents a worker checks in one pandera call and the writer stores in one transaction.
 CHUNK = 100
+# A first load of `settings.bulk_from()` documents or more into an empty SQLite file writes these
+# tables with their secondary indexes dropped, built once after (`db.drop_indexes`): at 100 000
+# replies the writer's index upkeep took half a core from the workers.
+_BULK_TABLES = (storage.Sentence, storage.FigureRow, storage.Observation, storage.Target)
 PLACES_AT_ONCE = 5000  # where files were found, recorded this many at a time
 
 
@@ -512,20 +516,31 @@ def _run(
     if len(sources) < 2 * CHUNK:
         count = 1  # starting processes costs more than a small corpus takes
     waiting: list[list[tuple[str, str, bool]]] = []
-    with workers.Pool(count, _worker_init, (processed_with,)) as pool:
-        for chunk in _chunks(sources, CHUNK):
-            r.flush_failures()
-            todo = _triage(r, chunk)
-            r.flush_failures()
-            if todo:
-                waiting.append([(raw.name, raw.sha256, held) for raw, held in todo])
-                pool.submit(_work, [raw for raw, _ in todo])
-            for outcomes in pool.ready():
+    # Shards are left out: another may be reading or writing the same tables meanwhile.
+    sqlite = engine.dialect.name == "sqlite"
+    bulk = sqlite and shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
+    bulk_tables = [model.__table__ for model in _BULK_TABLES]  # type: ignore[attr-defined]
+    if bulk:
+        db.drop_indexes(engine, bulk_tables)
+    try:
+        with workers.Pool(count, _worker_init, (processed_with,)) as pool:
+            for chunk in _chunks(sources, CHUNK):
+                r.flush_failures()
+                todo = _triage(r, chunk)
+                r.flush_failures()
+                if todo:
+                    waiting.append([(raw.name, raw.sha256, held) for raw, held in todo])
+                    pool.submit(_work, [raw for raw, _ in todo])
+                for outcomes in pool.ready():
+                    _write(r, waiting.pop(0), outcomes)
+            for outcomes in pool.drain():
                 _write(r, waiting.pop(0), outcomes)
-        for outcomes in pool.drain():
-            _write(r, waiting.pop(0), outcomes)
-    r.flush_places()
-    summary.stages["load"] = time.perf_counter() - t0
+        r.flush_places()
+    finally:
+        summary.stages["load"] = time.perf_counter() - t0
+        if bulk:  # also when the load failed: the next statements, and the dashboard, read by them
+            with _timed(summary, "indexes"):
+                db.build_indexes(engine, bulk_tables)
     postgres = engine.dialect.name == "postgresql"
     if summary.documents_loaded and postgres:  # the passes after loading plan from statistics
         with _timed(summary, "statistics"):  # and, after a reprocess, would wade through old rows

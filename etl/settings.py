@@ -115,6 +115,13 @@ def etl_wait_seconds() -> int:
     return _int_env("ITDASH_ETL_WAIT", 3_600)
 
 
+def bulk_from() -> int:
+    """Documents a first load into an empty SQLite file needs before it writes with the big
+    tables' secondary indexes dropped, building them once at the end (etl/pipeline.py): below
+    it, the drop and the build cost more than the index upkeep they save."""
+    return _int_env("ITDASH_BULK_FROM", 1_000)
+
+
 def host() -> str:
     return os.environ.get("HOST") or DEFAULT_HOST
 

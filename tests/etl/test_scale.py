@@ -304,3 +304,59 @@ def test_scl007_two_shards_at_once_give_the_tables_of_one_run(tmp_path, postgres
     finally:
         with pg_admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- a first load of many documents into an empty SQLite file: indexes built once, at the end
+
+
+def _indexes(url: str) -> dict[str, str]:
+    engine = create_engine(url)
+    with engine.connect() as c:
+        found = dict(c.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index'")).all())
+    engine.dispose()
+    return found
+
+
+def test_scl009_a_first_load_with_indexes_built_after_gives_the_tables_of_a_plain_one(tmp_path, monkeypatch):
+    english, chinese = generate(tmp_path / "en", 2 * pipeline.CHUNK), generate_zh(tmp_path / "zh", 40)
+    bulk, plain = f"sqlite:///{tmp_path / 'bulk.sqlite'}", f"sqlite:///{tmp_path / 'plain.sqlite'}"
+    monkeypatch.setenv("ITDASH_BULK_FROM", "1")
+    first = pipeline.run([english, chinese], bulk, curated_dir=tmp_path / "none", workers=2)
+    monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
+    reference = pipeline.run([english, chinese], plain, curated_dir=tmp_path / "none", workers=2)
+    assert "indexes" in first.stages and "indexes" not in reference.stages
+    assert first.documents_loaded == reference.documents_loaded == 2 * pipeline.CHUNK + 40
+    same_tables(dump(bulk), dump(plain))
+    assert _indexes(bulk) == _indexes(plain)  # every index back, as defined
+    assert "ix_figures_doc_id" in _indexes(bulk)
+    # A second run finds a database that is not empty: no indexes dropped, nothing reloaded.
+    monkeypatch.setenv("ITDASH_BULK_FROM", "1")
+    again = pipeline.run([english, chinese], bulk, curated_dir=tmp_path / "none")
+    assert "indexes" not in again.stages and again.documents_unchanged == first.documents_loaded
+
+
+def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_converges(
+    tmp_path, monkeypatch
+):
+    """Each chunk commits on its own while the indexes are dropped: a process killed then leaves
+    them dropped, and the next opening of the database (`db.engine`) must build them again."""
+    folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
+    url, reference = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
+    monkeypatch.setenv("ITDASH_BULK_FROM", "1")
+    child = etl(folder, url, tmp_path / "killed.err", "--workers", "2")
+    end = time.monotonic() + 240
+    while count(url, "SELECT count(*) FROM documents") < pipeline.CHUNK:
+        assert child.poll() is None, (tmp_path / "killed.err").read_text()
+        assert time.monotonic() < end, "the first chunk never arrived"
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    loaded = count(url, "SELECT count(*) FROM documents")
+    assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK
+    assert "ix_figures_doc_id" not in _indexes(url)  # killed while they were dropped
+
+    again = pipeline.run([folder], url, curated_dir=folder / "none")
+    assert (again.documents_unchanged, again.documents_loaded) == (loaded, 3 * pipeline.CHUNK - loaded)
+    pipeline.run([folder], reference, curated_dir=folder / "none")
+    assert _indexes(url) == _indexes(reference)
+    same_tables(dump(url), dump(reference))
