@@ -63,7 +63,9 @@ def decide(
     with Session(engine) as s, s.begin():
         s.add(decision)
     apply(engine)
-    uncurated.sync(engine)  # a figure mapped to the registry leaves its uncurated series
+    # A figure mapped to the registry leaves its uncurated series; in this process alone, as a
+    # decision is made in the dashboard's server (etl/series_review.py).
+    uncurated.sync(engine, processes=1)
     return decision
 
 

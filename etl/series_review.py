@@ -224,7 +224,9 @@ def decide(
         s.flush()
         s.expunge(decision)
     apply(engine)
-    uncurated.sync(engine)  # a renamed series shows its new label, a promoted one leaves the uncurated
+    # A renamed series shows its new label, a promoted one leaves the uncurated. In this process
+    # alone: a decision is made in the dashboard's server, which starts no worker processes.
+    uncurated.sync(engine, processes=1)
     return decision
 
 

@@ -185,8 +185,10 @@ def _match_exact(left: list[Figure], right: list[Figure]) -> list[tuple[Figure, 
     within a sentence. The closest in position wins among several candidates."""
     pairs = []
     free = list(range(len(right)))
+    kinds = [kind(b) for b in right]  # once each: a pair of long replies compares every figure to every other
     for i, a in enumerate(left):
-        candidates = [j for j in free if kind(right[j]) == kind(a) and _same_value(a, right[j])]
+        ka = kind(a)
+        candidates = [j for j in free if kinds[j] == ka and _same_value(a, right[j])]
         if candidates:
             j = min(candidates, key=lambda j: (abs(j / max(len(right), 1) - i / max(len(left), 1)), j))
             free.remove(j)

@@ -52,9 +52,9 @@ class _Counted:
         self.calls = 0
         real = uncurated.sync
 
-        def sync(engine):  # type: ignore[no-untyped-def]
+        def sync(engine, **options):  # type: ignore[no-untyped-def]
             self.calls += 1
-            return real(engine)
+            return real(engine, **options)
 
         monkeypatch.setattr(uncurated, "sync", sync)
 

@@ -379,7 +379,9 @@ def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_cor
         assert uncurated.sync(engine, piece=1)["series"] == uncurated.sync(engine)["series"]
         assert _tables(database_url) == whole  # in pieces, an unchanged database is left alone
         scratch = {}
-        for piece in (1, None):  # from scratch: nothing uncurated stored (reconcile's flags unset)
+        # From scratch (nothing uncurated stored; reconcile's flags unset): in pieces, whole, and
+        # in pieces read and computed by two worker processes while this one writes.
+        for piece, processes in ((1, 1), (None, 1), (1, 2)):
             with engine.begin() as c:
                 c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
                 c.execute(
@@ -387,10 +389,10 @@ def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_cor
                 )
                 c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
                 c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
-            uncurated.sync(engine, piece=piece)
-            scratch[piece] = _tables(database_url)
-        assert scratch[1] == scratch[None]
-        assert scratch[1]["indicators"] == whole["indicators"]
+            uncurated.sync(engine, piece=piece, processes=processes)
+            scratch[piece, processes] = _tables(database_url)
+        assert scratch[1, 1] == scratch[None, 1] == scratch[1, 2]
+        assert scratch[1, 1]["indicators"] == whole["indicators"]
         # Figures change under stored rows: one maps to the registry, one loses its series, one
         # moves to a series of its own; the last ones of a series go, and with them its indicator.
         first, second, third, *_ = _uncurated_figures(database_url)
@@ -403,7 +405,7 @@ def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_cor
             )
             c.execute(text("UPDATE figures SET series = NULL WHERE id = :i"), {"i": second})
             c.execute(text("UPDATE figures SET series = 'zz_moved.series' WHERE id = :i"), {"i": third})
-        uncurated.sync(engine, piece=1)
+        uncurated.sync(engine, piece=1, processes=2)
         pieced = _tables(database_url)
         assert any('"series.zz_moved.series"' in r for r in pieced["indicators"])
         assert not any(f'"reply:{second}"' in r for r in pieced["observations"] + pieced["targets"])
