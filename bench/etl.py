@@ -46,7 +46,7 @@ if __name__ == "__main__":
     print(json.dumps({"seconds": time.perf_counter() - t, "read": s.documents_read,
                       "loaded": s.documents_loaded, "unchanged": s.documents_unchanged,
                       "quarantined": s.quarantined, "figures": s.figures,
-                      "stages": s.stages,
+                      "stages": s.stages, "writing": s.writing,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                       "cpu": sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
@@ -140,6 +140,7 @@ def _line(label: str, r: dict) -> str:
         f"(largest child process {r.get('worker_peak_mb', 0):4.0f} MB)\n"
         + " " * 24
         + "; ".join(f"{name} {seconds:.1f} s" for name, seconds in r.get("stages", {}).items())
+        + (f"\n{' ' * 24}(of the load, the writer stored for {r['writing']:.1f} s)" * bool(r.get("writing")))
     )
 
 

@@ -185,6 +185,9 @@ class Summary:
     # Wall seconds of each stage, in the order run ("load": reading, extracting and writing the
     # documents; then the passes over everything stored): where a slow run's time went.
     stages: dict[str, float] = field(default_factory=dict)
+    # Of the load's seconds, those the writer spent storing documents: near the whole load, the
+    # writer holds the workers back; far below it, the workers (extraction) set the pace.
+    writing: float = 0.0
     # Told each stage's name as it starts: a run's progress past the documents' progress bar
     # (the passes after loading take minutes at 100 000 replies).
     on_stage: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
@@ -439,6 +442,7 @@ def _triage(r: _Run, chunk: list[corpus.Source]) -> list[tuple[corpus.RawDocumen
 
 def _write(r: _Run, meta: list[tuple[str, str, bool]], outcomes: list[Outcome]) -> None:
     """Store a chunk's documents in one transaction, or one by one if the database refuses the chunk."""
+    t0 = time.perf_counter()
     batch: list[load.Rows] = []
     here: dict[str, str] = {}  # bytes -> source, of this chunk's documents
     for (name, sha, held), out in zip(meta, outcomes, strict=True):
@@ -473,6 +477,7 @@ def _write(r: _Run, meta: list[tuple[str, str, bool]], outcomes: list[Outcome]) 
         r.summary.figures += len(rows.figures)
         r.summary.observations += len(rows.observations)
     r.flush_failures()
+    r.summary.writing += time.perf_counter() - t0
     if meta:
         r.tick(meta[-1][0], len(meta))
 
