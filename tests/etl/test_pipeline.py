@@ -68,6 +68,7 @@ def test_rerunning_converges_to_the_same_database(corpus, database_url):
     if database_url.startswith("postgresql"):
         after = ["statistics", *after, "vacuum"]
     assert told == after and list(summary.stages) == ["load", *after]
+    assert 0 < summary.writing <= summary.stages["load"]  # the writer's share of the load
     first = dump(database_url)
     told.clear()
     second_summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none", on_stage=told.append)
