@@ -482,6 +482,13 @@ def _write(r: _Run, meta: list[tuple[str, str, bool]], outcomes: list[Outcome]) 
         r.tick(meta[-1][0], len(meta))
 
 
+def _stale(r: _Run, sources: Sequence[corpus.Source]) -> int:
+    """How many of `sources` are stored by another version of the ETL: this run replaces them
+    (unless their bytes changed too, which a count to decide on indexes can ignore)."""
+    held = r.known.by_source
+    return sum(1 for src in sources if src.name in held and held[src.name][1] != r.processed_with)
+
+
 def _quiet(_message: str) -> None:
     """Shards take turns for the registry and the series in seconds: not worth a line."""
 
@@ -524,9 +531,12 @@ def _run(
     # Shards are left out: another may be reading or writing the same tables meanwhile.
     sqlite = engine.dialect.name == "sqlite"
     bulk = sqlite and shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
+    # So is a run that replaces many stored documents (after a change of vocabulary or registry):
+    # it keeps the indexes that find each document's old rows, and drops those only read by.
+    redo = sqlite and shard is None and bool(r.known.by_id) and _stale(r, sources) >= settings.bulk_from()
     bulk_tables = [model.__table__ for model in _BULK_TABLES]  # type: ignore[attr-defined]
-    if bulk:
-        db.drop_indexes(engine, bulk_tables)
+    if bulk or redo:
+        db.drop_indexes(engine, bulk_tables, reprocess=redo)
     try:
         with workers.Pool(count, _worker_init, (processed_with,)) as pool:
             for chunk in _chunks(sources, CHUNK):
@@ -543,7 +553,7 @@ def _run(
         r.flush_places()
     finally:
         summary.stages["load"] = time.perf_counter() - t0
-        if bulk:  # also when the load failed: the next statements, and the dashboard, read by them
+        if bulk or redo:  # also when the load failed: the next statements, and the dashboard, read by them
             with _timed(summary, "indexes"):
                 db.build_indexes(engine, bulk_tables)
     postgres = engine.dialect.name == "postgresql"

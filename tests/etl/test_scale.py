@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from bench.generate import generate, generate_zh
 from bench.malformed import _reply
-from etl import load, locations, pipeline, validate
+from etl import load, locations, pipeline, validate, version
 from etl.shard import Shard, select
 from tests.conftest import PG_ADMIN_URL
 
@@ -360,3 +360,34 @@ def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_
     pipeline.run([folder], reference, curated_dir=folder / "none")
     assert _indexes(url) == _indexes(reference)
     same_tables(dump(url), dump(reference))
+
+
+def test_scl011_a_reprocess_of_many_documents_without_the_read_indexes_gives_the_tables_of_a_plain_one(
+    tmp_path, monkeypatch
+):
+    """A run that replaces many stored documents drops the indexes only reads use and keeps
+    those that find each document's old rows; the tables and indexes it leaves must be those
+    of a reprocess that kept them all."""
+    english, chinese = generate(tmp_path / "en", 2 * pipeline.CHUNK), generate_zh(tmp_path / "zh", 40)
+    none = tmp_path / "none"
+    redo, plain = f"sqlite:///{tmp_path / 'redo.sqlite'}", f"sqlite:///{tmp_path / 'plain.sqlite'}"
+    monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
+    for url in (redo, plain):
+        pipeline.run([english, chinese], url, curated_dir=none, workers=2)
+    monkeypatch.setattr(version, "digest", lambda registry: "as after a vocabulary change")
+    seen: dict[str, str] = {}
+
+    def told(stage: str) -> None:
+        if stage == "indexes":  # the load is over; the indexes it went without are not yet back
+            seen.update(_indexes(redo))
+
+    monkeypatch.setenv("ITDASH_BULK_FROM", "1")
+    again = pipeline.run([english, chinese], redo, curated_dir=none, workers=2, on_stage=told)
+    monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
+    reference = pipeline.run([english, chinese], plain, curated_dir=none, workers=2)
+    assert "indexes" in again.stages and "indexes" not in reference.stages
+    assert again.documents_loaded == reference.documents_loaded == 2 * pipeline.CHUNK + 40
+    assert "ix_figures_doc_id" in seen and "ix_observations_figure_id" in seen  # the deletes' keys
+    assert "ix_observations_value" not in seen and "ix_figures_series" not in seen  # only read by
+    same_tables(dump(redo), dump(plain))
+    assert _indexes(redo) == _indexes(plain)
