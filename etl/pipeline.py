@@ -54,7 +54,8 @@ from schemas import storage
 CHUNK = 100
 # A first load of `settings.bulk_from()` documents or more into an empty SQLite file writes these
 # tables with their secondary indexes dropped, built once after (`db.drop_indexes`): at 100 000
-# replies the writer's index upkeep took half a core from the workers.
+# replies the writer's index upkeep took half a core from the workers. A run replacing as many
+# stored documents drops only those its deletes do not need (`db.drop_indexes(reprocess=True)`).
 _BULK_TABLES = (storage.Sentence, storage.FigureRow, storage.Observation, storage.Target)
 PLACES_AT_ONCE = 5000  # where files were found, recorded this many at a time
 
@@ -533,7 +534,7 @@ def _run(
     bulk = sqlite and shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
     # So is a run that replaces many stored documents (after a change of vocabulary or registry):
     # it keeps the indexes that find each document's old rows, and drops those only read by.
-    redo = sqlite and shard is None and bool(r.known.by_id) and _stale(r, sources) >= settings.bulk_from()
+    redo = sqlite and shard is None and not bulk and _stale(r, sources) >= settings.bulk_from()
     bulk_tables = [model.__table__ for model in _BULK_TABLES]  # type: ignore[attr-defined]
     if bulk or redo:
         db.drop_indexes(engine, bulk_tables, reprocess=redo)
