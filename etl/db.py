@@ -530,26 +530,14 @@ def indexes_later(c: Connection, tables: Sequence[Table]) -> Iterator[None]:
         ix.create(c)
 
 
-# The columns a reprocess finds a document's old rows by, and each delete's foreign-key checks
-# look rows up by: a reprocess without their indexes would scan whole tables a chunk.
-_DELETE_KEYS = frozenset({"doc_id", "figure_id", "sentence_id"})
-
-
-def _read_indexes(tables: Sequence[Table]) -> list[Index]:
-    """The secondary indexes of `tables` that only the dashboard and the passes after loading
-    read by: a reprocess of many documents can do without them while it loads."""
-    return [ix for ix in _secondary(tables) if not {c.name for c in ix.columns} & _DELETE_KEYS]
-
-
-def drop_indexes(eng: Engine, tables: Sequence[Table], reprocess: bool = False) -> None:
-    """Drop the secondary indexes of `tables` for a first load of many documents (SQLite only,
-    as `indexes_later`), each chunk in a transaction of its own: `build_indexes` puts them
-    back when the load ends, and if the process is killed first, the next `engine` does
-    (`_create` adds every missing index). For a `reprocess` only `_read_indexes` go: the
-    others find the old rows each chunk deletes."""
+def drop_indexes(eng: Engine, tables: Sequence[Table]) -> None:
+    """Drop the secondary indexes of `tables` for a load of many documents into tables that hold
+    none of their rows (SQLite only, as `indexes_later`), each chunk in a transaction of its own:
+    `build_indexes` puts them back when the load ends, and if the process is killed first, the
+    next `engine` does (`_create` adds every missing index)."""
     if eng.dialect.name == "sqlite":
         with eng.begin() as c:
-            for ix in _read_indexes(tables) if reprocess else _secondary(tables):
+            for ix in _secondary(tables):
                 ix.drop(c, checkfirst=True)
 
 

@@ -138,6 +138,13 @@ class Stored:
             return None
         return held[0]
 
+    def forget(self, doc_ids: Sequence[str]) -> None:
+        """These documents are no longer stored (set aside, etl/setaside.py)."""
+        for doc_id in doc_ids:
+            source, _ = self.by_id.pop(doc_id, (None, None))
+            if source is not None and self.by_source.get(source, (None,))[0] == doc_id:
+                del self.by_source[source]
+
     def wrote(self, rows: Rows) -> None:
         old = self.by_id.get(rows.id)
         if old is not None and old[0] != rows.source:

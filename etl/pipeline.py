@@ -38,6 +38,7 @@ from etl import (
     review,
     series,
     series_review,
+    setaside,
     settings,
     uncurated,
     validate,
@@ -55,7 +56,7 @@ CHUNK = 100
 # A first load of `settings.bulk_from()` documents or more into an empty SQLite file writes these
 # tables with their secondary indexes dropped, built once after (`db.drop_indexes`): at 100 000
 # replies the writer's index upkeep took half a core from the workers. A run replacing as many
-# stored documents drops only those its deletes do not need (`db.drop_indexes(reprocess=True)`).
+# stored documents sets their rows aside first (etl/setaside.py) and then loads the same way.
 _BULK_TABLES = (storage.Sentence, storage.FigureRow, storage.Observation, storage.Target)
 PLACES_AT_ONCE = 5000  # where files were found, recorded this many at a time
 
@@ -189,6 +190,8 @@ class Summary:
     # Of the load's seconds, those the writer spent storing documents: near the whole load, the
     # writer holds the workers back; far below it, the workers (extraction) set the pace.
     writing: float = 0.0
+    # Documents a reprocess set aside (etl/setaside.py) and put back as they were: they failed.
+    restored: int = 0
     # Told each stage's name as it starts: a run's progress past the documents' progress bar
     # (the passes after loading take minutes at 100 000 replies).
     on_stage: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
@@ -483,11 +486,11 @@ def _write(r: _Run, meta: list[tuple[str, str, bool]], outcomes: list[Outcome]) 
         r.tick(meta[-1][0], len(meta))
 
 
-def _stale(r: _Run, sources: Sequence[corpus.Source]) -> int:
-    """How many of `sources` are stored by another version of the ETL: this run replaces them
-    (unless their bytes changed too, which a count to decide on indexes can ignore)."""
+def _stale(r: _Run, sources: Sequence[corpus.Source]) -> list[str]:
+    """The stored documents of `sources` processed by another version of the ETL: this run
+    replaces every one of them, whether or not its bytes changed."""
     held = r.known.by_source
-    return sum(1 for src in sources if src.name in held and held[src.name][1] != r.processed_with)
+    return [held[s.name][0] for s in sources if s.name in held and held[s.name][1] != r.processed_with]
 
 
 def _quiet(_message: str) -> None:
@@ -510,6 +513,7 @@ def _run(
     processed_with = version.digest(registry)
     engine = db.engine(database_url)
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
+        setaside.release(engine)  # a killed run's documents set aside: their last good versions back
         load.sync_registry(engine, registry)
     given = ", ".join(str(p) for p in paths) + (f" (shard {shard})" if shard else "")
     run_id = load.start_run(engine, storage.EtlRun(started_at=datetime.now(UTC), corpus=given))
@@ -532,12 +536,17 @@ def _run(
     # Shards are left out: another may be reading or writing the same tables meanwhile.
     sqlite = engine.dialect.name == "sqlite"
     bulk = sqlite and shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
-    # So is a run that replaces many stored documents (after a change of vocabulary or registry):
-    # it keeps the indexes that find each document's old rows, and drops those only read by.
-    redo = sqlite and shard is None and not bulk and _stale(r, sources) >= settings.bulk_from()
+    # So is a run that replaces many stored documents (after a change of vocabulary or registry),
+    # once their old rows are set aside: it then writes into tables that hold none of them.
+    stale = _stale(r, sources) if sqlite and shard is None and not bulk else []
+    redo = len(stale) >= settings.bulk_from()
     bulk_tables = [model.__table__ for model in _BULK_TABLES]  # type: ignore[attr-defined]
+    if redo:
+        with _timed(summary, "set aside"):
+            setaside.hold(engine, stale)
+        r.known.forget(stale)
     if bulk or redo:
-        db.drop_indexes(engine, bulk_tables, reprocess=redo)
+        db.drop_indexes(engine, bulk_tables)
     try:
         with workers.Pool(count, _worker_init, (processed_with,)) as pool:
             for chunk in _chunks(sources, CHUNK):
@@ -553,7 +562,10 @@ def _run(
                 _write(r, waiting.pop(0), outcomes)
         r.flush_places()
     finally:
-        summary.stages["load"] = time.perf_counter() - t0
+        summary.stages["load"] = time.perf_counter() - t0 - summary.stages.get("set aside", 0.0)
+        if redo:  # also when the load failed: what it did not write again is put back
+            with _timed(summary, "put back"):
+                summary.restored = setaside.release(engine)
         if bulk or redo:  # also when the load failed: the next statements, and the dashboard, read by them
             with _timed(summary, "indexes"):
                 db.build_indexes(engine, bulk_tables)

@@ -30,6 +30,7 @@ from tests.conftest import PG_ADMIN_URL
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
     "documents": "id",
+    "sentences": "id",
     "figures": "id",
     "observations": "id",
     "targets": "id",
@@ -165,7 +166,7 @@ def test_scl004_a_chunk_the_database_refuses_is_written_again_one_document_at_a_
     for n in range(3):
         (folder / f"2025-03-05-LCQ{n}-good.txt").write_text(_reply(GOOD.format(n=40 + n)), encoding="utf-8")
     summary = pipeline.Summary()
-    from etl import corpus, db, indicators, version
+    from etl import corpus, db, indicators
 
     registry = indicators.load()
     engine = db.engine(database_url)
@@ -362,32 +363,109 @@ def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_
     same_tables(dump(url), dump(reference))
 
 
-def test_scl011_a_reprocess_of_many_documents_without_the_read_indexes_gives_the_tables_of_a_plain_one(
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    with engine.connect() as c:
+        found = {r[0] for r in c.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+    engine.dispose()
+    return found
+
+
+def _stale(url: str) -> None:
+    """Every stored document as if a change of vocabulary had come since it was processed."""
+    engine = create_engine(url)
+    with engine.begin() as c:
+        c.execute(text("UPDATE documents SET processed_with = 'an older vocabulary'"))
+    engine.dispose()
+
+
+def _reprocessed(tmp_path: Path, monkeypatch, folders: list[Path], bulk_from: int, name: str, **kw) -> tuple:
+    url = f"sqlite:///{tmp_path / name}"
+    monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
+    pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
+    _stale(url)
+    monkeypatch.setenv("ITDASH_BULK_FROM", str(bulk_from))
+    return url, pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2, **kw)
+
+
+def test_scl011_a_reprocess_of_many_documents_set_aside_gives_the_tables_of_a_plain_one(
     tmp_path, monkeypatch
 ):
-    """A run that replaces many stored documents drops the indexes only reads use and keeps
-    those that find each document's old rows; the tables and indexes it leaves must be those
-    of a reprocess that kept them all."""
-    english, chinese = generate(tmp_path / "en", 2 * pipeline.CHUNK), generate_zh(tmp_path / "zh", 40)
-    none = tmp_path / "none"
-    redo, plain = f"sqlite:///{tmp_path / 'redo.sqlite'}", f"sqlite:///{tmp_path / 'plain.sqlite'}"
-    monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
-    for url in (redo, plain):
-        pipeline.run([english, chinese], url, curated_dir=none, workers=2)
-    monkeypatch.setattr(version, "digest", lambda registry: "as after a vocabulary change")
-    seen: dict[str, str] = {}
+    """A run that replaces many stored documents sets their rows aside (etl/setaside.py) and
+    loads into emptied tables with no secondary index; it must leave the tables and indexes of
+    a reprocess that replaced each document in place, and no held table."""
+    folders = [generate(tmp_path / "en", 2 * pipeline.CHUNK), generate_zh(tmp_path / "zh", 40)]
+    seen: dict[str, object] = {}
 
     def told(stage: str) -> None:
-        if stage == "indexes":  # the load is over; the indexes it went without are not yet back
-            seen.update(_indexes(redo))
+        if stage == "put back":  # the load is over; nothing is back yet
+            seen["tables"], seen["indexes"] = _tables(redo_url), _indexes(redo_url)
 
+    redo_url = f"sqlite:///{tmp_path / 'redo.sqlite'}"  # named before the run: `told` reads it
+    redo_url, redo = _reprocessed(tmp_path, monkeypatch, folders, 1, "redo.sqlite", on_stage=told)
+    plain_url, plain = _reprocessed(tmp_path, monkeypatch, folders, 10**9, "plain.sqlite")
+    assert {"set aside", "put back", "indexes"} <= redo.stages.keys()
+    assert not {"set aside", "put back"} & plain.stages.keys()
+    assert redo.documents_loaded == plain.documents_loaded == 2 * pipeline.CHUNK + 40
+    assert redo.restored == 0
+    assert {"held_documents", "held_figures", "held_observations"} <= seen["tables"]  # type: ignore[operator]
+    assert "ix_figures_doc_id" not in seen["indexes"]  # type: ignore[operator]
+    assert not {t for t in _tables(redo_url) if t.startswith("held_")}
+    same_tables(dump(redo_url), dump(plain_url))
+    assert _indexes(redo_url) == _indexes(plain_url)
+
+
+def test_scl012_a_document_failing_in_a_reprocess_set_aside_keeps_its_last_good_version(
+    tmp_path, monkeypatch
+):
+    folders = [generate(tmp_path / "en", 2 * pipeline.CHUNK)]
+    bad = sorted(folders[0].glob("*.txt"))[7]
+    good = bad.read_text()
+    before = None
+    runs = {}
+    for bulk_from, name in ((1, "redo.sqlite"), (10**9, "plain.sqlite")):
+        bad.write_text(good)
+        url = f"sqlite:///{tmp_path / name}"
+        monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
+        pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
+        before = before or count(url, "SELECT count(*) FROM figures")
+        _stale(url)
+        bad.write_text(good.replace("Reply:", "Rejoinder:"))
+        monkeypatch.setenv("ITDASH_BULK_FROM", str(bulk_from))
+        runs[name] = url, pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
+    (redo_url, redo), (plain_url, plain) = runs["redo.sqlite"], runs["plain.sqlite"]
+    assert "set aside" in redo.stages and redo.restored == 1
+    assert [e.doc for e in redo.failures] == [e.doc for e in plain.failures] == [bad.name]
+    kept = "SELECT count(*) FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.source = '%s'"
+    assert count(redo_url, kept % bad.name) > 0  # its last good version, with its figures
+    assert count(redo_url, "SELECT count(*) FROM figures") == before
+    same_tables(dump(redo_url), dump(plain_url))
+
+
+def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(tmp_path, monkeypatch):
+    """Killed after the set aside: the held tables stay, and the next run first puts back what
+    the killed one did not write again, then converges to the tables of a clean run."""
+    folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
+    url, reference = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
+    pipeline.run([folder], url, curated_dir=folder / "none", workers=2)
+    _stale(url)
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
-    again = pipeline.run([english, chinese], redo, curated_dir=none, workers=2, on_stage=told)
-    monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
-    reference = pipeline.run([english, chinese], plain, curated_dir=none, workers=2)
-    assert "indexes" in again.stages and "indexes" not in reference.stages
-    assert again.documents_loaded == reference.documents_loaded == 2 * pipeline.CHUNK + 40
-    assert "ix_figures_doc_id" in seen and "ix_observations_figure_id" in seen  # the deletes' keys
-    assert "ix_observations_value" not in seen and "ix_figures_series" not in seen  # only read by
-    same_tables(dump(redo), dump(plain))
-    assert _indexes(redo) == _indexes(plain)
+    child = etl(folder, url, tmp_path / "killed.err", "--workers", "2")
+    end = time.monotonic() + 240
+    fresh = "SELECT count(*) FROM documents WHERE processed_with <> 'an older vocabulary'"
+    while count(url, fresh) < pipeline.CHUNK:
+        assert child.poll() is None, (tmp_path / "killed.err").read_text()
+        assert time.monotonic() < end, "the first chunk never arrived"
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    loaded = count(url, "SELECT count(*) FROM documents")
+    assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK  # killed with documents still set aside
+    assert "held_documents" in _tables(url)
+
+    again = pipeline.run([folder], url, curated_dir=folder / "none")
+    assert again.documents_unchanged == loaded and again.documents_loaded == 3 * pipeline.CHUNK - loaded
+    assert not {t for t in _tables(url) if t.startswith("held_")}
+    pipeline.run([folder], reference, curated_dir=folder / "none")
+    assert _indexes(url) == _indexes(reference)
+    same_tables(dump(url), dump(reference))
