@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from etl import db
+from etl import db, setaside
 
 
 def _indexes(url: str) -> set[str]:
@@ -232,6 +232,27 @@ def test_on_postgres_every_connection_runs_without_jit_even_after_a_rollback(pos
                 assert c.exec_driver_sql("SHOW jit").scalar() == "off"
                 c.rollback()
                 assert c.exec_driver_sql("SHOW jit").scalar() == "off"
+    finally:
+        eng.dispose()
+
+
+def test_on_sqlite_every_connection_keeps_keys_and_frees_pages_without_zeroing_them(sqlite_url):
+    """Foreign keys on and WAL on every connection, also one `setaside` handed back; freed pages
+    are not written over with zeros (Debian's SECURE_DELETE build made dropping the old rows of
+    a 100 000-reply reprocess take 56 s)."""
+    eng = db.engine(sqlite_url)
+    try:
+        for _ in range(2):  # the second time on the pooled connection the first gave back
+            with eng.connect() as c:
+                assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert c.exec_driver_sql("PRAGMA secure_delete").scalar() == 2  # FAST
+                assert c.exec_driver_sql("PRAGMA legacy_alter_table").scalar() == 0
+        setaside.hold(eng, ["no such document"])
+        assert setaside.pending(eng) and setaside.release(eng) == 0 and not setaside.pending(eng)
+        with eng.connect() as c:  # the pragmas the set aside turned around are back
+            assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert c.exec_driver_sql("PRAGMA legacy_alter_table").scalar() == 0
     finally:
         eng.dispose()
 
