@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -130,6 +131,25 @@ def _root(root: Path, folders: Folders) -> str:
     if key not in folders:
         folders[key] = str(root.resolve())
     return folders[key]
+
+
+# A file changed less than this long ago is not stamped: on a file system whose clock is coarse,
+# a write in the same tick as the stamp would leave it unchanged (git's "racy" files).
+_SETTLED_NS = 2_000_000_000
+
+
+def stamp(place: str) -> str | None:
+    """What the file at `place` (links resolved) looks like from outside: size, modification and
+    change times and inode. Any write to it changes the change time, which no user can set, so
+    while the stamp holds its bytes are those hashed with it; None for a file changed too lately
+    to tell, or one that cannot be looked at."""
+    try:
+        info = os.stat(place)
+    except OSError:
+        return None
+    if time.time_ns() - max(info.st_ctime_ns, info.st_mtime_ns) < _SETTLED_NS:
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 def read_bytes(
@@ -362,11 +382,14 @@ def read(source: Source, folders: Folders | None = None) -> RawDocument:
     return RawDocument(source, text, hashlib.sha256(data).hexdigest(), encoding, place)
 
 
-def read_all(sources: Iterable[Source]) -> Iterator[RawDocument | DocumentError]:
+def read_all(
+    sources: Iterable[Source], folders: Folders | None = None
+) -> Iterator[RawDocument | DocumentError]:
     """Each source read, or the error that stopped it; one never stops the rest.
 
-    Each folder's links are resolved once for the batch (`resolve`)."""
-    folders: Folders = {}
+    Each folder's links are resolved once for the batch (`resolve`), or for as long as the
+    caller keeps `folders`."""
+    folders = {} if folders is None else folders
     for source in sources:
         try:
             yield read(source, folders)

@@ -59,14 +59,16 @@ def places(engine: Engine, doc_id: str) -> list[str]:
         return sorted(s.scalars(select(DocumentLocation.path).where(DocumentLocation.doc_id == doc_id)))
 
 
-def held(engine: Engine) -> dict[str, str]:
-    """Every recorded place and the bytes last found there, in one query (a run reads it once)."""
+def held(engine: Engine) -> dict[str, tuple[str, str | None]]:
+    """Every recorded place, the bytes last found there and the file's stamp then (`corpus.stamp`),
+    in one query (a run reads it once)."""
     with engine.connect() as c:
-        return dict(c.execute(select(DocumentLocation.path, DocumentLocation.doc_id)).all())
+        rows = c.execute(select(DocumentLocation.path, DocumentLocation.doc_id, DocumentLocation.stamp))
+        return {path: (doc_id, stamp) for path, doc_id, stamp in rows}
 
 
 def record(engine: Engine, rows: list[dict]) -> None:
-    """Store many places at once (`path, source, doc_id, run_id` each), replacing what each held."""
+    """Store many places at once (`path, source, doc_id, run_id, stamp` each), replacing what each held."""
     if rows:
         with engine.begin() as c:
             db.upsert(c, DocumentLocation.__table__, rows, ["path"])  # type: ignore[arg-type]

@@ -366,7 +366,7 @@ class _Run:
     processed_with: str
     summary: Summary
     known: load.Stored
-    places: dict[str, str]
+    places: dict[str, tuple[str, str | None]]  # place -> (bytes found there, their stamp)
     progress: Progress | None
     total: int
     done: int = 0
@@ -407,12 +407,56 @@ def _encodable(*texts: str) -> bool:
     return True
 
 
+def _unread(
+    r: _Run,
+    chunk: list[corpus.Source],
+    folders: corpus.Folders,
+    places: list[dict],
+    stamps: dict[str, str | None],
+) -> list[corpus.Source]:
+    """The sources of a chunk that must be read: all but those whose file still bears the stamp
+    it had when its bytes were hashed (`corpus.stamp`) and whose document is stored as current
+    (or is the duplicate of one that is). Reading and hashing each file was most of an unchanged
+    rerun: 9 of 18 s at 100 000 replies. Each file's stamp is taken here, before it is read, so
+    a file written meanwhile bears another stamp at the next run and is read again."""
+    unread: list[corpus.Source] = []
+    pw = r.processed_with
+    for src in chunk:
+        try:
+            if src.error is not None:
+                raise ValueError(src.error)
+            where = (
+                corpus.inside(src.path, src.root, folders) if src.root else corpus.resolve(src.path, folders)
+            )
+        except (OSError, RuntimeError, ValueError):  # reading it says what is wrong
+            unread.append(src)
+            continue
+        stamps[where] = now = corpus.stamp(where)
+        was = r.places.get(where)
+        if now is None or was is None or was[1] != now or not _encodable(src.name, where):
+            unread.append(src)
+            continue
+        sha = was[0]
+        if (other := r.known.duplicate_of(src.name, sha, pw)) is not None:
+            r.summary.duplicates.append(f"{src.name}: same bytes as {other}")
+        elif not r.known.is_current(src.name, sha, pw):
+            unread.append(src)  # to be processed: read it
+            continue
+        r.summary.documents_read += 1
+        r.summary.documents_unchanged += 1
+        places.append(dict(path=where, source=src.name, doc_id=sha, run_id=r.run_id, stamp=now))
+        r.tick(src.name)
+    return unread
+
+
 def _triage(r: _Run, chunk: list[corpus.Source]) -> list[tuple[corpus.RawDocument, bool]]:
     """Read a chunk once; record where each file was; keep those that need work (with `held`)."""
     todo: list[tuple[corpus.RawDocument, bool]] = []
     places: list[dict] = []
     pw = r.processed_with
-    for item in corpus.read_all(chunk):
+    folders: corpus.Folders = {}
+    stamps: dict[str, str | None] = {}
+    for item in corpus.read_all(_unread(r, chunk, folders, places, stamps), folders):
         r.summary.documents_read += 1
         if isinstance(item, DocumentError):
             r.fail(item, item.doc, None)
@@ -420,13 +464,15 @@ def _triage(r: _Run, chunk: list[corpus.Source]) -> list[tuple[corpus.RawDocumen
             continue
         try:
             where = locations.place(item)
-            held = r.places.get(where) == item.sha256
-            place = dict(path=where, source=item.name, doc_id=item.sha256, run_id=r.run_id)
+            held = r.places.get(where, ("",))[0] == item.sha256
+            place = dict(
+                path=where, source=item.name, doc_id=item.sha256, run_id=r.run_id, stamp=stamps.get(where)
+            )
             if _encodable(item.name, where):
                 places.append(place)
             else:  # alone, so the driver's own error quarantines this document and not its chunk
                 locations.record(r.engine, [place])  # type: ignore[arg-type]
-            r.places[where] = item.sha256
+            r.places[where] = (item.sha256, place["stamp"])
             if (other := r.known.duplicate_of(item.name, item.sha256, pw)) is not None:
                 r.summary.duplicates.append(f"{item.name}: same bytes as {other}")
                 r.summary.documents_unchanged += int(held)

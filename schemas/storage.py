@@ -294,6 +294,11 @@ class DocumentLocation(SQLModel, table=True):
     source: str = Field(description="the name its corpus gives it")
     doc_id: str = Field(index=True, description="SHA-256 of the bytes found there")
     run_id: int | None = Field(default=None, foreign_key="etl_runs.id", description="last run that saw it")
+    stamp: str | None = Field(
+        default=None,
+        description="the file's size, modification and change times (ns) and inode when its bytes "
+        "were hashed: while they hold, a rerun takes doc_id without reading the file (etl/corpus.py)",
+    )
 
 
 class EtlState(SQLModel, table=True):

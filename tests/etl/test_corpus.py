@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.malformed import _reply
+from etl import corpus
 from etl.corpus import RawDocument, Source, discover, read
 from etl.errors import DocumentError
 from etl.text import html_page
@@ -235,3 +236,20 @@ def test_a_folder_resolved_once_gives_each_file_the_place_path_resolve_gives(tmp
         assert resolve(p, folders) == str(p.resolve()), p
     raw = read(Source(tmp_path / "linked" / "b.txt", "b.txt", root=tmp_path), folders)
     assert raw.place == str(real / "a.txt")
+
+
+def test_a_file_is_stamped_once_settled_and_any_write_changes_its_stamp(tmp_path, monkeypatch):
+    """A rerun trusts a stored hash while the file's stamp holds (etl/pipeline.py `_unread`)."""
+    f = tmp_path / "reply.txt"
+    f.write_text("Reply: 12 projects.")
+    assert corpus.stamp(str(f)) is None  # written a moment ago: a coarse clock could hide a write
+    monkeypatch.setattr(corpus, "_SETTLED_NS", 0)
+    first = corpus.stamp(str(f))
+    info = f.stat()
+    assert first == f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+    time.sleep(0.02)  # past the kernel's clock tick
+    f.write_text("Reply: 13 projects.")  # the same size
+    os.utime(f, ns=(info.st_atime_ns, info.st_mtime_ns))  # and the old modification time
+    assert f.stat().st_size == info.st_size and f.stat().st_mtime_ns == info.st_mtime_ns
+    assert corpus.stamp(str(f)) not in (None, first)  # its change time moved: no user can set it
+    assert corpus.stamp(str(tmp_path / "gone.txt")) is None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
+from etl import corpus as corpora
 from etl import indicators, pipeline, settings, version
 
 DATA_TABLES = ["documents", "figures", "observations", "indicators", "themes", "quarantine"]
@@ -77,6 +80,52 @@ def test_rerunning_converges_to_the_same_database(corpus, database_url):
     second = dump(database_url)
     for t in DATA_TABLES:
         pd.testing.assert_frame_equal(first[t], second[t], obj=t)
+
+
+def test_an_unchanged_rerun_reads_no_file_whose_stamp_holds(corpus, database_url, monkeypatch):
+    """The stored hash stands for a file while its stamp holds (`corpus.stamp`); a file written
+    again, even to the same size with its modification time put back, is read and reloaded."""
+    monkeypatch.setattr(corpora, "_SETTLED_NS", 0)  # the fixture's files were written just now
+    reads: list[str] = []
+    real = corpora.read_bytes
+
+    def counted(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not os.fspath(path).endswith("manifest.csv"):  # the corpus's list, read every run
+            reads.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(corpora, "read_bytes", counted)
+    first = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    assert first.documents_read == len(reads) == 5
+    before = dump(database_url)
+    reads.clear()
+    again = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    assert (again.documents_read, again.documents_unchanged, again.documents_loaded) == (5, 3, 0)
+    assert sorted(reads) == ["2024-03-20-LCQ1-no-reply-part.txt", "undated-reply.txt"]  # never stored
+    assert again.quarantined == 2
+    for t in DATA_TABLES:
+        pd.testing.assert_frame_equal(before[t], dump(database_url)[t], obj=t)
+
+    doc = corpus / "2024-07-10-LCQ9-open-data-progress.txt"
+    info = doc.stat()
+    time.sleep(0.02)  # past the kernel's clock tick
+    doc.write_text(doc.read_text().replace("over 5 000 datasets", "over 5 100 datasets"))
+    os.utime(doc, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert (doc.stat().st_size, doc.stat().st_mtime_ns) == (info.st_size, info.st_mtime_ns)
+    reads.clear()
+    third = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    assert third.documents_loaded == 1 and third.documents_unchanged == 2 and doc.name in reads
+    engine = create_engine(database_url)
+    with engine.connect() as c:
+        value = c.execute(
+            text(
+                "SELECT f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
+                "WHERE d.source = :s AND f.unit = 'dataset'"
+            ),
+            {"s": doc.name},
+        ).scalar_one()
+    engine.dispose()
+    assert value == 5100
 
 
 def test_a_changed_document_replaces_its_old_figures(corpus, database_url):

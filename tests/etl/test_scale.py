@@ -44,13 +44,14 @@ GOOD = "As of June 2024, some {n} test pages were checked."
 
 
 def dump(url: str) -> dict[str, pd.DataFrame]:
-    """Every data table in key order, without the columns that name the run that wrote a row."""
+    """Every data table in key order, without the columns that name the run that wrote a row or
+    how a file looked from outside when it was read (`document_locations.stamp`)."""
     engine = create_engine(url)
     out = {}
     with engine.connect() as c:
         for table, key in TABLES.items():
             df = pd.read_sql(text(f"SELECT * FROM {table} ORDER BY {key}"), c)
-            out[table] = df.drop(columns=[col for col in ("run_id",) if col in df.columns])
+            out[table] = df.drop(columns=[col for col in ("run_id", "stamp") if col in df.columns])
     engine.dispose()
     return out
 
