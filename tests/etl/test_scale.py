@@ -98,6 +98,18 @@ def etl(folder: Path, url: str, log: Path, *extra: str) -> subprocess.Popen:
         return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
 
 
+def killed_after(folder: Path, url: str, log: Path, sql: str = "SELECT count(*) FROM documents") -> None:
+    """An `itdash etl` over `folder`, killed once `sql` counts a chunk's documents written."""
+    child = etl(folder, url, log, "--workers", "2")
+    end = time.monotonic() + 240
+    while count(url, sql) < pipeline.CHUNK:
+        assert child.poll() is None, log.read_text()
+        assert time.monotonic() < end, "the first chunk never arrived"
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+
+
 # --- one pandera call a chunk, failures back to their documents
 
 
@@ -218,14 +230,7 @@ def test_scl008_the_bench_corpus_s_two_versions_pair_and_agree(tmp_path, databas
 
 def test_scl005_a_run_killed_part_way_converges_to_a_clean_run(tmp_path, database_url, other_url):
     folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
-    child = etl(folder, database_url, tmp_path / "killed.err", "--workers", "2")
-    end = time.monotonic() + 240
-    while count(database_url, "SELECT count(*) FROM documents") < pipeline.CHUNK:
-        assert child.poll() is None, (tmp_path / "killed.err").read_text()
-        assert time.monotonic() < end, "the first chunk never arrived"
-        time.sleep(0.05)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=60)
+    killed_after(folder, database_url, tmp_path / "killed.err")
     loaded = count(database_url, "SELECT count(*) FROM documents")
     assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK  # killed with work left to do
     assert (
@@ -345,14 +350,7 @@ def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_
     folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
     url, reference = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
-    child = etl(folder, url, tmp_path / "killed.err", "--workers", "2")
-    end = time.monotonic() + 240
-    while count(url, "SELECT count(*) FROM documents") < pipeline.CHUNK:
-        assert child.poll() is None, (tmp_path / "killed.err").read_text()
-        assert time.monotonic() < end, "the first chunk never arrived"
-        time.sleep(0.05)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=60)
+    killed_after(folder, url, tmp_path / "killed.err")
     loaded = count(url, "SELECT count(*) FROM documents")
     assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK
     assert "ix_figures_doc_id" not in _indexes(url)  # killed while they were dropped
@@ -451,15 +449,8 @@ def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(tmp_path, 
     pipeline.run([folder], url, curated_dir=folder / "none", workers=2)
     _stale(url)
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
-    child = etl(folder, url, tmp_path / "killed.err", "--workers", "2")
-    end = time.monotonic() + 240
     fresh = "SELECT count(*) FROM documents WHERE processed_with <> 'an older vocabulary'"
-    while count(url, fresh) < pipeline.CHUNK:
-        assert child.poll() is None, (tmp_path / "killed.err").read_text()
-        assert time.monotonic() < end, "the first chunk never arrived"
-        time.sleep(0.05)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=60)
+    killed_after(folder, url, tmp_path / "killed.err", fresh)
     loaded = count(url, "SELECT count(*) FROM documents")
     assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK  # killed with documents still set aside
     assert "held_documents" in _tables(url)
