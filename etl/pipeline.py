@@ -422,9 +422,10 @@ def _unread(
     unread: list[corpus.Source] = []
     pw = r.processed_with
     for src in chunk:
+        if src.error is not None:  # reading it raises that error
+            unread.append(src)
+            continue
         try:
-            if src.error is not None:
-                raise ValueError(src.error)
             where = (
                 corpus.inside(src.path, src.root, folders) if src.root else corpus.resolve(src.path, folders)
             )
@@ -582,8 +583,8 @@ def _run(
     # Shards are left out: another may be reading or writing the same tables meanwhile.
     sqlite = engine.dialect.name == "sqlite"
     bulk = sqlite and shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
-    # So is a run that replaces many stored documents (after a change of vocabulary or registry),
-    # once their old rows are set aside: it then writes into tables that hold none of them.
+    # A run that replaces many stored documents (after a change of vocabulary or registry) loads
+    # the same way once their old rows are set aside: it then writes into tables holding none.
     stale = _stale(r, sources) if sqlite and shard is None and not bulk else []
     redo = len(stale) >= settings.bulk_from()
     bulk_tables = [model.__table__ for model in _BULK_TABLES]  # type: ignore[attr-defined]

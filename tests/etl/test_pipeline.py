@@ -31,6 +31,22 @@ def dump(url: str) -> dict[str, pd.DataFrame]:
     return out
 
 
+def dataset_values(url: str, source: str) -> list[float]:
+    """The values of the figures counted in datasets that the document from `source` holds."""
+    engine = create_engine(url)
+    with engine.connect() as c:
+        found = c.execute(
+            text(
+                "SELECT f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
+                "WHERE d.source = :s AND f.unit = 'dataset'"
+            ),
+            {"s": source},
+        ).scalars()
+        values = list(found)
+    engine.dispose()
+    return values
+
+
 def test_etl_loads_good_documents_and_quarantines_bad_ones(corpus, database_url):
     summary = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     assert summary.documents_read == 5
@@ -115,17 +131,7 @@ def test_an_unchanged_rerun_reads_no_file_whose_stamp_holds(corpus, database_url
     reads.clear()
     third = pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     assert third.documents_loaded == 1 and third.documents_unchanged == 2 and doc.name in reads
-    engine = create_engine(database_url)
-    with engine.connect() as c:
-        value = c.execute(
-            text(
-                "SELECT f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
-                "WHERE d.source = :s AND f.unit = 'dataset'"
-            ),
-            {"s": doc.name},
-        ).scalar_one()
-    engine.dispose()
-    assert value == 5100
+    assert dataset_values(database_url, doc.name) == [5100]
 
 
 def test_a_changed_document_replaces_its_old_figures(corpus, database_url):
@@ -136,19 +142,9 @@ def test_a_changed_document_replaces_its_old_figures(corpus, database_url):
     assert summary.documents_loaded == 1 and summary.documents_unchanged == 2
     engine = create_engine(database_url)
     with engine.connect() as c:
-        values = [
-            r[0]
-            for r in c.execute(
-                text(
-                    "SELECT f.value FROM figures f JOIN documents d ON d.id = f.doc_id "
-                    "WHERE d.source = :s AND f.unit = 'dataset'"
-                ),
-                {"s": doc.name},
-            )
-        ]
         n_docs = c.execute(text("SELECT count(*) FROM documents")).scalar_one()
     engine.dispose()
-    assert values == [5100] and n_docs == 3
+    assert dataset_values(database_url, doc.name) == [5100] and n_docs == 3
 
 
 def test_a_failing_document_keeps_its_last_good_version(corpus, database_url):
