@@ -19,19 +19,21 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlmodel import Session
 
-from etl import db, normalise, sentences, twins
+from etl import ahead, db, normalise, sentences, twins
 from schemas.figure import Figure
 from schemas.storage import DocumentRow, FigureRow, Observation, SeriesWarning
 
 KIND = "twin_disagrees"
 _CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on bound parameters
+# Batches of pairs from which worker processes compare ahead (etl/ahead.py): starting them
+# costs a few seconds, more than comparing a few thousand pairs in the writer.
+_AHEAD_FROM = 16
 
 
 def _pairs(s: Session | Connection) -> dict[str, str]:
@@ -78,11 +80,23 @@ def _read_figures(
     return out
 
 
-def _batches(pairs: list[tuple[str, str]]) -> Iterator[tuple[list[tuple[str, str]], list[str]]]:
-    """The pairs 250 at a time (500 documents: one IN list), each batch with its documents' ids."""
-    for k in range(0, len(pairs), _CHUNK // 2):
-        batch = pairs[k : k + _CHUNK // 2]
-        yield batch, [d for pair in batch for d in pair]
+def _batches(pairs: list[tuple[str, str]], size: int = _CHUNK // 2) -> list[list[tuple[str, str]]]:
+    """The pairs 250 at a time (500 documents: one IN list)."""
+    return [pairs[k : k + size] for k in range(0, len(pairs), size)]
+
+
+def _compared(c: Connection, batch: list[tuple[str, str]]) -> tuple[list[dict], int]:
+    """The rows of a batch of pairs whose comparison changed, and how many of its pairs are
+    confirmed one reply."""
+    figures = _read_figures(c, [d for pair in batch for d in pair])
+    changed: list[dict] = []
+    compared = 0
+    for en_id, zh_id in batch:
+        rows = _changes(figures[en_id], figures[zh_id])
+        if rows is not None:
+            changed += rows
+            compared += 1
+    return changed, compared
 
 
 def _changes(english: list[tuple[Row, Figure]], chinese: list[tuple[Row, Figure]]) -> list[dict] | None:
@@ -102,12 +116,14 @@ def _changes(english: list[tuple[Row, Figure]], chinese: list[tuple[Row, Figure]
     return out
 
 
-def compare_stored(engine: Engine) -> int:
+def compare_stored(engine: Engine, processes: int | None = None, batch: int = _CHUNK // 2) -> int:
     """Compare every stored pair that has a figure not compared yet; returns the pairs compared.
 
     The figures of 250 pairs are read in one statement, and only the rows whose comparison
     changed are written, in one statement a batch (`db.update_rows`): at 20 000 pairs, a read
-    and a flush of ORM objects for each pair took a minute on PostgreSQL.
+    and a flush of ORM objects for each pair took a minute on PostgreSQL. The batches are
+    read and compared by `processes` (by default every core, from `_AHEAD_FROM` batches on)
+    while this process writes (etl/ahead.py).
     """
     compared = 0
     with engine.begin() as c:
@@ -120,15 +136,12 @@ def compare_stored(engine: Engine) -> int:
             )
         )
         todo = [(en, zh) for en, zh in pairs.items() if en in fresh or zh in fresh]
-        for batch, docs in _batches(todo):
-            figures = _read_figures(c, docs)
-            changed: list[dict] = []
-            for en_id, zh_id in batch:
-                rows = _changes(figures[en_id], figures[zh_id])
-                if rows is not None:
-                    changed += rows
-                    compared += 1
+        # A batch's figures are read and compared ahead by worker processes (etl/ahead.py):
+        # batches hold disjoint documents, and a comparison reads none of what another writes.
+        batches = _batches(todo, batch)
+        for _, (changed, n) in ahead.pieces(engine, c, batches, _compared, processes, least=_AHEAD_FROM):
             db.update_rows(c, FigureRow.__table__, "id", changed)  # type: ignore[arg-type]
+            compared += n
         paired = set(pairs) | set(pairs.values())
         marked = set(c.scalars(select(FigureRow.doc_id).where(FigureRow.twin_agrees.is_not(None)).distinct()))
         alone = sorted(marked - paired)
@@ -218,8 +231,8 @@ def disagreements(engine: Engine) -> list[Disagreement]:
         sources = dict(c.execute(select(DocumentRow.id, DocumentRow.source)).all())
         todo = [(en, zh) for en, zh in pairs.items() if en in false or zh in false]
         todo.sort(key=lambda p: sources.get(p[0], ""))
-        for batch, docs in _batches(todo):
-            figures = _read_figures(c, docs, with_sentences=True)
+        for batch in _batches(todo):
+            figures = _read_figures(c, [d for pair in batch for d in pair], with_sentences=True)
             for en_id, zh_id in batch:
                 english, chinese = figures[en_id], figures[zh_id]
                 row_of = {id(f): r for r, f in english + chinese}

@@ -12,6 +12,7 @@ alone and the others load.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,9 +23,11 @@ from itertools import islice
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from etl import (
+    ahead,
     corpus,
     curated,
     db,
@@ -232,22 +235,47 @@ def _curated(
 
 
 def _series(  # type: ignore[no-untyped-def]
-    engine, registry: indicators.Registry, summary: Summary, piece: int = load.SERIES_PIECE
+    engine,
+    registry: indicators.Registry,
+    summary: Summary,
+    piece: int = load.SERIES_PIECE,
+    processes: int | None = None,
 ) -> None:
     """Conflicts, revisions, preferred values and warnings, a piece of whole indicators at a
     time (`load.series_pieces`) in one transaction: the frames of every observation at once
-    were most of the writer's peak memory (100 000 replies: 1.9 GB)."""
+    were most of the writer's peak memory (100 000 replies: 1.9 GB). The pieces are read and
+    reconciled by `processes` (by default every core, once there are a few) while this
+    process writes."""
     kinds = {i.id: i.kind for i in registry.indicators.values()} | uncurated.kinds(engine)
     summary.conflicts = summary.warnings = 0
     with engine.begin() as c:
-        for lo, hi in load.series_pieces(c, piece):
-            obs = load.series_observations(c, lo, hi)
-            flags = reconcile.reconcile(obs)
-            merged = obs.merge(flags, on="id")
-            found = reconcile.warnings(merged, kinds) if not merged.empty else []
-            load.write_series(c, _changed(flags, load.series_flags(c, lo, hi)), found, lo, hi)
-            summary.conflicts += int(flags["conflict"].sum()) if not flags.empty else 0
+        pieces = load.series_pieces(c, piece)
+        # Each piece is read and reconciled ahead by worker processes (etl/ahead.py): a piece's
+        # flags and warnings are its indicators' alone, and its reads see none of what is written.
+        reconciled = functools.partial(_reconciled, kinds=kinds)
+        pieced = ahead.pieces(engine, c, pieces, reconciled, processes, least=_AHEAD_FROM)
+        for (lo, hi), (changed, found, conflicts) in pieced:
+            load.write_series(c, changed, found, lo, hi)
+            summary.conflicts += conflicts
             summary.warnings += len(found)
+
+
+# Pieces of the series pass from which worker processes reconcile ahead: starting them costs
+# seconds, more than a few pieces take in the writer.
+_AHEAD_FROM = 4
+
+
+def _reconciled(
+    c: Connection, bounds: tuple[str | None, str | None], kinds: dict[str, str]
+) -> tuple[list[dict], list[dict], int]:
+    """A piece of indicators' flags that changed, its warnings, and how many of its
+    observations conflict."""
+    obs = load.series_observations(c, *bounds)
+    flags = reconcile.reconcile(obs)
+    merged = obs.merge(flags, on="id")
+    found = reconcile.warnings(merged, kinds) if not merged.empty else []
+    conflicts = int(flags["conflict"].sum()) if not flags.empty else 0
+    return _changed(flags, load.series_flags(c, *bounds)), found, conflicts
 
 
 def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:

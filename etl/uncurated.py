@@ -29,19 +29,20 @@ unchanged corpus writes nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
 import re
-from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import aliased
 
-from etl import db, normalise, series, workers
+from etl import ahead, db, normalise, series
 from schemas.figure import CURRENCIES
 from schemas.storage import (
     DocumentRow,
@@ -269,56 +270,11 @@ def _waiting(c: Connection, lo: str | None = None, hi: str | None = None) -> tup
 Wanted = tuple[list[dict], list[dict], list[dict], list[dict]]
 
 
-def _wanted(c: Connection, lo: str | None, hi: str | None, known: Mapping[str, str]) -> Wanted:
-    figs, joined = _waiting(c, lo, hi)
+def _wanted(c: Connection, bounds: tuple[str | None, str | None], known: Mapping[str, str]) -> Wanted:
+    figs, joined = _waiting(c, *bounds)
     obs, goals = rows(figs)
     aliased_obs, _ = rows([f for f in joined if f.series in known], known)
     return indicators(figs), obs, goals, aliased_obs
-
-
-_reader: dict = {}
-
-
-def _reader_init(url: str, known: Mapping[str, str]) -> None:
-    _reader.update(engine=db.engine(url, create=False), known=known)
-
-
-def _read_piece(bounds: tuple[str | None, str | None]) -> Wanted:
-    with _reader["engine"].connect() as c:
-        return _wanted(c, *bounds, _reader["known"])
-
-
-def _each_piece(
-    engine: Engine,
-    c: Connection,
-    pieces: list[tuple[str | None, str | None]],
-    known: Mapping[str, str],
-    processes: int,
-) -> Iterator[tuple[str | None, str | None, Wanted]]:
-    """Each piece's bounds with what it should be, in order.
-
-    With `processes` over 1, worker processes read and compute the pieces ahead (each with a
-    connection of its own: the figures they read were committed before the sync began, and
-    SQLite's WAL and PostgreSQL let them read beside the sync's open transaction), while this
-    process writes: the sync was one core's work, reading and computing half of it. At most
-    one piece waits done beside the one being written and those being computed, so memory
-    stays a few pieces. An in-memory SQLite database is one connection's: read here.
-    """
-    memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
-    if processes <= 1 or len(pieces) < 2 or memory:
-        for lo, hi in pieces:
-            yield lo, hi, _wanted(c, lo, hi, known)
-        return
-    url = engine.url.render_as_string(hide_password=False)
-    sent: deque[tuple[str | None, str | None]] = deque()
-    with workers.Pool(processes, _reader_init, (url, dict(known)), in_flight=max(1, processes - 1)) as pool:
-        for bounds in pieces:
-            pool.submit(_read_piece, bounds)
-            sent.append(bounds)
-            for done in pool.ready():
-                yield *sent.popleft(), done
-        for done in pool.drain():
-            yield *sent.popleft(), done
 
 
 def _same(a: Mapping, b: Mapping, keys: Iterable[str]) -> bool:
@@ -383,7 +339,7 @@ def sync(engine: Engine, piece: int | None = None, processes: int | None = None)
     One transaction, in pieces of series (`PIECE` figures, or `piece`): a stored row belongs to
     the piece of its figure's series, so each is compared once, with what its figure says now.
     The pieces are read and computed by `processes` (by default every core, when there is more
-    than one piece of the default size) while this process writes (`_each_piece`).
+    than one piece of the default size) while this process writes (`etl/ahead.py`).
     Returns how many series, observations and targets are uncurated after it.
     """
     o, tg, ind = Observation, Target, Indicator
@@ -417,7 +373,9 @@ def sync(engine: Engine, piece: int | None = None, processes: int | None = None)
         pieces = _pieces(c, piece or PIECE)
         if processes is None:
             processes = (os.cpu_count() or 1) if piece is None and len(pieces) > 1 else 1
-        for lo, hi, (inds, obs, goals, aliased_obs) in _each_piece(engine, c, pieces, known, processes):
+        wanted_of = functools.partial(_wanted, known=known)
+        for (lo, hi), wanted_now in ahead.pieces(engine, c, pieces, wanted_of, processes):
+            inds, obs, goals, aliased_obs = wanted_now
             want_ind = {r["id"]: r for r in inds}
             want_obs = {r["id"]: r for r in obs + aliased_obs}
             want_tgt = {r["id"]: r for r in goals}

@@ -174,10 +174,15 @@ def test_reconciled_in_pieces_of_one_indicator_the_tables_are_those_of_one_piece
     registry = pipeline.indicators.load()
     try:
         assert len(pipeline.load.series_pieces(engine, 1)) > 3
-        pieced = pipeline.Summary()
-        pipeline._series(engine, registry, pieced, piece=1)
-        assert (pieced.conflicts, pieced.warnings) == (summary.conflicts, summary.warnings) != (0, 0)
-        assert _flags_and_warnings(database_url) == whole
+        # In-process, then read and reconciled ahead by two worker processes (etl/ahead.py).
+        for processes in (1, 2):
+            with engine.begin() as c:
+                c.execute(text("UPDATE observations SET conflict = false, preferred = false, revision = NULL"))
+                c.execute(text("DELETE FROM series_warnings"))
+            pieced = pipeline.Summary()
+            pipeline._series(engine, registry, pieced, piece=1, processes=processes)
+            assert (pieced.conflicts, pieced.warnings) == (summary.conflicts, summary.warnings) != (0, 0)
+            assert _flags_and_warnings(database_url) == whole
         with engine.begin() as c:  # flags lost, and the falling stock's point filed under another indicator
             c.execute(text("UPDATE observations SET conflict = false, preferred = false, revision = NULL"))
             c.execute(
@@ -198,7 +203,7 @@ def test_reconciled_in_pieces_of_one_indicator_the_tables_are_those_of_one_piece
                     " VALUES ('outlier:nowhere', NULL, 'outlier', 'nowhere', 'left over')"
                 )
             )
-        pipeline._series(engine, registry, pipeline.Summary(), piece=1)
+        pipeline._series(engine, registry, pipeline.Summary(), piece=1, processes=1)
         moved = _flags_and_warnings(database_url)
         assert "outlier:nowhere" not in {w[0] for w in moved[1]}
         pipeline._series(engine, registry, pipeline.Summary())  # one piece: nothing left to change
