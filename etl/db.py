@@ -399,11 +399,16 @@ def update_rows(c: Connection, table: Table, key: str, rows: Sequence[dict]) -> 
     values = [_converted([row[n] for n in names], procs) for row in rows]
     sets = ", ".join(f"{quote(n)} = v.{quote(n)}" for n in names[1:])
     if dialect.name == "postgresql":
-        arrays = ", ".join(f"CAST(:a{k} AS {col.type.compile(dialect)}[])" for k, col in enumerate(columns))
+        arrays = [f"CAST(:a{k} AS {col.type.compile(dialect)}[])" for k, col in enumerate(columns)]
+        # The keys once more as `= ANY`, which PostgreSQL looks up in the key's index: joined to
+        # the arrays alone, it costed tens of thousands of keys (a series piece: 53 000) cheaper
+        # as a scan of the whole table into a hash (940 000 observations at 100 000 replies: the
+        # update took 6.4-8.4 s a piece, 4.7-5.1 s with the keys looked up).
         c.execute(
             text(
-                f"UPDATE {quote(table.name)} AS t SET {sets} FROM unnest({arrays}) "
-                f"AS v({', '.join(quote(n) for n in names)}) WHERE t.{quote(key)} = v.{quote(key)}"
+                f"UPDATE {quote(table.name)} AS t SET {sets} FROM unnest({', '.join(arrays)}) "
+                f"AS v({', '.join(quote(n) for n in names)}) WHERE t.{quote(key)} = v.{quote(key)} "
+                f"AND t.{quote(key)} = ANY({arrays[0]})"
             ),
             {f"a{k}": [v[k] for v in values] for k in range(len(names))},
         )
