@@ -177,7 +177,9 @@ def test_reconciled_in_pieces_of_one_indicator_the_tables_are_those_of_one_piece
         # In-process, then read and reconciled ahead by two worker processes (etl/ahead.py).
         for processes in (1, 2):
             with engine.begin() as c:
-                c.execute(text("UPDATE observations SET conflict = false, preferred = false, revision = NULL"))
+                c.execute(
+                    text("UPDATE observations SET conflict = false, preferred = false, revision = NULL")
+                )
                 c.execute(text("DELETE FROM series_warnings"))
             pieced = pipeline.Summary()
             pipeline._series(engine, registry, pieced, piece=1, processes=processes)
