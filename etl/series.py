@@ -17,7 +17,7 @@ import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from etl import settings
@@ -159,8 +159,11 @@ def vocab(path: Path | None = None) -> Vocab:
     )
 
 
+@lru_cache(maxsize=16384)
 def slug(text: str) -> str:
-    """A readable id part: lower case, words joined by `_`; Chinese kept as written."""
+    """A readable id part: lower case, words joined by `_`; Chinese kept as written.
+    Remembered: a reply's scopes and measures repeat across its figures, and every
+    figure's id is made of them (a tenth of the series stage's time)."""
     text = text.strip().lower()
     text = re.sub(r"[^\w\u3400-\u9fff/]+", "_", text)
     return text.strip("_").replace("/", "_")
@@ -185,7 +188,9 @@ def _cues(cues: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _has(text: str, cue: str) -> bool:
-    return _any(text, (cue,))
+    # A cue that is not even a substring is no whole word of the text: asked role by role
+    # ("the cost", "the funding", ...), most cues are not, and `in` says so faster than a search.
+    return cue.strip() in text and _any(text, (cue,))
 
 
 def _any(text: str, cues: tuple[str, ...]) -> bool:
@@ -314,8 +319,10 @@ def _modifiers(phrase: str, unit: str, v: Vocab) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def _visible(phrase: str) -> str:
-    """A figure's text as its clause shows it: entities read, whitespace collapsed."""
+    """A figure's text as its clause shows it: entities read, whitespace collapsed.
+    Remembered: a figure's facets ask for it four or five times over."""
     return " ".join(html.unescape(phrase).split())
 
 
@@ -558,14 +565,14 @@ def assign(figures: list[Figure], reply_day: date, lang: str = "en") -> None:
     abbr = {} if lang == "zh" else _abbreviations(figures)
     found = [(f, facets(f, reply_day, default, abbr)) for f in figures]
     found = _such(found)
+    named = {fc: (fc.id(), label(fc, lang)) for fc in dict.fromkeys(fc for _, fc in found)}  # once a facets
     for (a, fa), (b, _) in zip(found, found[1:], strict=False):
         if _partners(a, b):  # the upper end or the after takes the lower end's or the before's series
-            b.series, b.series_label = fa.id(), label(fa, lang)
+            b.series, b.series_label = named[fa]
     groups: dict[str, list[Figure]] = defaultdict(list)
     for f, fc in found:
         if f.series is None:
-            f.series = fc.id()
-            f.series_label = label(fc, lang)
+            f.series, f.series_label = named[fc]
         groups[f.series].append(f)
     for key, members in groups.items():
         kept: list[Figure] = []
