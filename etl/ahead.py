@@ -15,6 +15,7 @@ a few pieces.
 from __future__ import annotations
 
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -66,6 +67,9 @@ def pieces(
         for item in items:
             yield item, compute(c, item)
         return
+    # Refused here, in the caller, rather than by the pool's feeder thread: after a pickling error
+    # there, a pool shutting down could wait forever on its manager thread (seen under pytest).
+    pickle.dumps(compute)
     url = engine.url.render_as_string(hide_password=False)
     sent: deque[Item] = deque()
     with workers.Pool(processes, _open, (url,), in_flight=max(1, processes - 1)) as pool:
