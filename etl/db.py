@@ -333,19 +333,33 @@ def exclusive(
         eng.dispose()
 
 
-def upsert(conn: Connection, table: Table, rows: list[dict], keys: list[str]) -> None:
-    """Insert `rows`, replacing any with the same `keys`, in one statement (SQLite and PostgreSQL)."""
-    if not rows:
-        return
+def _upsert(conn: Connection, table: Table, keys: list[str], columns: Iterable[str]):  # type: ignore[no-untyped-def]
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={c: stmt.excluded[c] for c in rows[0] if c not in keys}
-    )
-    conn.execute(stmt, rows)
+    return stmt, {c: stmt.excluded[c] for c in columns if c not in keys}
+
+
+def upsert(conn: Connection, table: Table, rows: list[dict], keys: list[str]) -> None:
+    """Insert `rows`, replacing any with the same `keys`, in one statement (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    stmt, changes = _upsert(conn, table, keys, rows[0])
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes), rows)
+
+
+def upsert_from(conn: Connection, table: Table, rows: Select, keys: list[str]) -> int:
+    """Insert the rows of a SELECT (its columns in the table's order), replacing any with the
+    same `keys`, in one statement; returns how many it wrote. The SELECT needs a WHERE clause
+    (SQLite would read the ON of an upsert after a join as the join's)."""
+    columns = [c.key for c in table.columns]
+    stmt, changes = _upsert(conn, table, keys, columns)
+    stmt = stmt.from_select(columns, rows).on_conflict_do_update(index_elements=keys, set_=changes)
+    return conn.execute(
+        stmt.execution_options(preserve_rowcount=True)
+    ).rowcount  # else only for UPDATE, DELETE
 
 
 def bulk_insert(c: Connection, table: Table, rows: Sequence[dict]) -> None:

@@ -7,6 +7,9 @@ never a point of a series. Observations get their period and the bounds
 their qualifier promises here, whoever asks: the pipeline for reply figures,
 curated.py for reference rows, review.py for an analyst's decision. Every
 function takes plain values and returns rows; none reads or writes anything.
+`from_figures` states the same rows as a SELECT over stored figures, for a pass
+that makes hundreds of thousands at once (etl/uncurated.py); a test holds the
+two to the same rows.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
+
+from sqlalchemy import ColumnElement, Select, and_, case, literal, null, select
 
 from etl import sentences
 from etl.indicators import Registry
@@ -119,15 +124,14 @@ def map_figure(fig: Figure, registry: Registry) -> Mapping:
     return Mapping("unmapped")
 
 
+# The qualifiers that bound the true value from below and from above; "about" bounds it neither way.
+_LOWER = ("exact", "over", "at_least")
+_UPPER = ("exact", "under", "up_to", "nearly")
+
+
 def bounds(value: float, qualifier: str) -> tuple[float | None, float | None]:
     """The interval a qualifier promises for the true value (None: open)."""
-    if qualifier == "exact":
-        return value, value
-    if qualifier in ("over", "at_least"):
-        return value, None
-    if qualifier in ("under", "up_to", "nearly"):
-        return None, value
-    return None, None  # about: no hard bound either way
+    return (value if qualifier in _LOWER else None), (value if qualifier in _UPPER else None)
 
 
 def period(as_of: str) -> tuple[date, date]:
@@ -141,14 +145,27 @@ def is_target(period_start: date, published: date | None) -> bool:
     return published is not None and period_start > published
 
 
+def is_target_sql(period_start: ColumnElement, published: ColumnElement) -> ColumnElement[bool]:
+    """`is_target` as a condition on columns."""
+    return and_(published.is_not(None), period_start > published)
+
+
 def figure_id(doc_id: str, start: int, end: int) -> str:
     """A figure's key: its document and span, so re-running the ETL keeps every id."""
     return f"{doc_id[:16]}-{start}-{end}"
 
 
+_REPLY = "reply:"
+
+
 def reply_id(figure_id: str) -> str:
     """The key of the observation or target a reply figure becomes."""
-    return f"reply:{figure_id}"
+    return f"{_REPLY}{figure_id}"
+
+
+def reply_id_sql(figure_id: ColumnElement) -> ColumnElement:
+    """`reply_id` as a column expression."""
+    return literal(_REPLY) + figure_id
 
 
 @dataclass(frozen=True)
@@ -213,6 +230,59 @@ def target_values(stated: Stated, source: Source, note: str | None) -> dict:
 def target(stated: Stated, source: Source, note: str | None) -> Target:
     """A stated goal, with the period of its as_of; drawn as a goal, never part of a series."""
     return Target(**target_values(stated, source, note))
+
+
+def from_figures(
+    model: type[Observation] | type[Target],
+    f: type,
+    d: type,
+    indicator_id: ColumnElement,
+    rule: str | None = None,
+) -> Select:
+    """The rows `observation_values` (sentence None, status auto) or `target_values` (note None)
+    make of reply figures, as a SELECT over `f` (figures) joined to `d` (their documents), its
+    columns in the table's order for an INSERT ... FROM SELECT; the caller adds the joins and
+    conditions. Built in the database: at 100 000 replies two million rows went through
+    Python dicts, the bind processors and back (a tenth of a first load).
+
+    A stored figure's as_of_start and as_of_end are `period` of its as_of (`figure_values`).
+    """
+    values: dict[str, object] = {
+        "id": reply_id_sql(f.id),
+        "indicator_id": indicator_id,
+        "as_of": f.as_of,
+        "period_start": f.as_of_start,
+        "period_end": f.as_of_end,
+        "value": f.value,
+        "qualifier": f.qualifier,
+        "unit": f.unit,
+        "source_kind": "reply",
+        "source_url": d.url,
+        "published": d.published,
+        "figure_id": f.id,
+        "doc_id": f.doc_id,
+        "sentence_id": f.sentence_id,
+    }
+    if model is Observation:
+        values |= {
+            "lower": case((f.qualifier.in_(_LOWER), f.value), else_=null()),
+            "upper": case((f.qualifier.in_(_UPPER), f.value), else_=null()),
+            "sentence": None,
+            "rule": rule,
+            "status": "auto",
+        }
+    else:
+        values["note"] = None
+    blank = column_defaults(model)
+    columns = []
+    for col in model.__table__.columns:  # type: ignore[attr-defined]
+        v = values.get(col.key, blank[col.key])
+        if v is None:
+            v = null()
+        elif isinstance(v, str | bool | int | float):  # a constant, else a column of f or d
+            v = literal(v, type_=col.type)
+        columns.append(v.label(col.key))  # type: ignore[attr-defined]
+    return select(*columns)
 
 
 # The Figure fields a stored figure keeps as they are (its sentence goes to `sentences`).

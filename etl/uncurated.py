@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Column, MetaData, String, Table, func, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import aliased
 
@@ -270,11 +270,51 @@ def _waiting(c: Connection, lo: str | None = None, hi: str | None = None) -> tup
 Wanted = tuple[list[dict], list[dict], list[dict], list[dict]]
 
 
-def _wanted(c: Connection, bounds: tuple[str | None, str | None], known: Mapping[str, str]) -> Wanted:
+def _wanted(
+    c: Connection, bounds: tuple[str | None, str | None], known: Mapping[str, str], own_rows: bool = True
+) -> Wanted:
+    """A piece's wanted rows; without `own_rows` its series' own observations and targets are left
+    to `_fill`, which makes them in the database."""
     figs, joined = _waiting(c, *bounds)
-    obs, goals = rows(figs)
+    obs, goals = rows(figs) if own_rows else ([], [])
     aliased_obs, _ = rows([f for f in joined if f.series in known], known)
     return indicators(figs), obs, goals, aliased_obs
+
+
+# Each series' indicator id (`indicator_id`), for `_fill` to join figures to.
+_IDS = Table(
+    "uncurated_ids",
+    MetaData(),
+    Column("series", String, primary_key=True),
+    Column("indicator_id", String, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _fill(c: Connection) -> tuple[int, int]:
+    """Insert the observations and targets of every series in `_IDS` (the wanted indicators)
+    straight from their stored figures (`normalise.from_figures`): what `rows` makes of the
+    figures `_waiting` gives them, which are every waiting reply figure of such a series.
+
+    Only where none of this module's rows is stored (a first load, a reprocess): a row of the
+    same id is then never this module's, and is replaced (an upsert), as `_write` replaces a
+    `taken` one. One statement a table, after the last piece: the database reads the figures
+    in the order they are stored, where a statement a piece walked each piece's figures by
+    the series index, a random read a row (four times slower on SQLite). Returns how many
+    observations and targets it wrote."""
+    f, d, t = FigureRow, DocumentRow, _IDS.c
+    target = normalise.is_target_sql(f.as_of_start, d.published)
+    made = []
+    for table, goal in ((Observation, False), (Target, True)):
+        rows_ = (
+            normalise.from_figures(table, f, d, t.indicator_id, rule=None if goal else RULE)
+            .select_from(f)
+            .join(_IDS, t.series == f.series)
+            .join(d, d.id == f.doc_id)
+            .where(f.part == "reply", f.mapping.in_(_WAITING), target if goal else ~target)
+        )
+        made.append(db.upsert_from(c, table.__table__, rows_, ["id"]))  # type: ignore[attr-defined]
+    return made[0], made[1]
 
 
 def _same(a: Mapping, b: Mapping, keys: Iterable[str]) -> bool:
@@ -366,14 +406,17 @@ def sync(engine: Engine, piece: int | None = None, processes: int | None = None)
         # The ids of rows not this module's, which a fresh row of the same id replaces (`_write`).
         taken_obs = set(c.scalars(select(o.id).where(o.rule.is_distinct_from(RULE))))
         taken_tgt = set(c.scalars(select(tg.id).where(~mine_tgt)))
-        if not (stored_obs or stored_tgt):
-            # Every series' rows are written afresh (two million at 100 000 replies): their
-            # indexes are built once after the last piece (`db.indexes_later`, SQLite only).
+        fresh = not (stored_obs or stored_tgt)
+        if fresh:
+            # Every series' rows are written afresh (two million at 100 000 replies), by the
+            # database from the figures (`_fill`); their indexes are built once after the last
+            # piece (`db.indexes_later`, SQLite only).
             fill.enter_context(db.indexes_later(c, [o.__table__, tg.__table__]))  # type: ignore[attr-defined]
+            _IDS.create(c, checkfirst=True)
         pieces = _pieces(c, piece or PIECE)
         if processes is None:
             processes = (os.cpu_count() or 1) if piece is None and len(pieces) > 1 else 1
-        wanted_of = functools.partial(_wanted, known=known)
+        wanted_of = functools.partial(_wanted, known=known, own_rows=not fresh)
         for (lo, hi), wanted_now in ahead.pieces(engine, c, pieces, wanted_of, processes):
             inds, obs, goals, aliased_obs = wanted_now
             want_ind = {r["id"]: r for r in inds}
@@ -401,6 +444,10 @@ def sync(engine: Engine, piece: int | None = None, processes: int | None = None)
                     c.execute(update(ind.__table__).where(ind.id == k).values(**r))  # type: ignore[attr-defined]
             _write(c, o, have_obs, want_obs, _OBS_KEYS, taken_obs)
             _write(c, tg, have_tgt, want_tgt, _TARGET_KEYS, taken_tgt)
+            if fresh:
+                db.bulk_insert(
+                    c, _IDS, [{"series": r["series"], "indicator_id": k} for k, r in want_ind.items()]
+                )
             wanted.update(want_ind)
             counts.update(
                 series=len(want_ind),
@@ -408,6 +455,10 @@ def sync(engine: Engine, piece: int | None = None, processes: int | None = None)
                 targets=len(want_tgt),
                 aliased=len(aliased_obs),
             )
+        if fresh:
+            made_obs, made_tgt = _fill(c)
+            counts.update(observations=made_obs, targets=made_tgt)
+            _IDS.drop(c)
         fill.close()  # the indexes are back before the deletes below look rows up by them
         if stored_obs:
             db.delete_in(c, o, o.id, _orphans(c, o, mine_obs))

@@ -415,6 +415,52 @@ def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_cor
         engine.dispose()
 
 
+def _scratch(engine) -> None:  # type: ignore[no-untyped-def]
+    """Nothing of the sync's stored: what a first load has before it runs."""
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM observations WHERE rule = 'series' OR indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
+
+
+def test_rows_made_by_the_database_from_scratch_are_those_rows_makes(series_corpus, database_url):
+    """From scratch the sync has the database make each series' observations and targets from
+    the stored figures (`normalise.from_figures`); after that, `rows` makes them in Python and
+    the sync compares. Both must make the same rows, every column, or a rerun would rewrite them.
+    A row of the same id that is not the sync's (an analyst's) is replaced, as `_write` does."""
+    _run(series_corpus, database_url)
+    engine = create_engine(database_url)
+    try:
+        _scratch(engine)
+        with engine.connect() as c:
+            own, _ = uncurated._waiting(c)
+        obs, goals = uncurated.rows(own)
+        assert len(obs) > 5 and len(goals) >= 2
+        mine = obs[0]["id"]
+        with engine.begin() as c:  # an analyst's row under the id the sync's first observation takes
+            c.execute(
+                text("UPDATE observations SET id = :i WHERE id = (SELECT min(id) FROM observations)"),
+                {"i": mine},
+            )
+        counts = uncurated.sync(engine)
+        assert (counts["observations"], counts["targets"]) == (len(obs), len(goals))
+        with engine.connect() as c:
+            for table, want in (("observations", obs), ("targets", goals)):
+                stored = {
+                    r["id"]: dict(r)
+                    for r in c.execute(text(f"SELECT * FROM {table} WHERE id LIKE 'reply:%'")).mappings()
+                }
+                for row in want:
+                    have = stored[row["id"]]
+                    assert set(have) == set(row)
+                    assert {k: uncurated._norm(v) for k, v in have.items()} == {
+                        k: uncurated._norm(v) for k, v in row.items()
+                    }, row["id"]
+    finally:
+        engine.dispose()
+
+
 _EN_PAIRED = """LCQ12: Open data portal
 
 Following is a question by the Hon Jane Doe and a written reply by the Secretary for Innovation, Technology and Industry, Professor Sun Dong, in the Legislative Council today (June 4, 2025):
