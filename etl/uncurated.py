@@ -176,10 +176,10 @@ def rows(figs: Iterable[Row], aliases: Mapping[str, str] | None = None) -> tuple
 def aliases(engine: Engine) -> dict[str, str]:
     """Each series whose mapped figures all map to one registry indicator -> that indicator."""
     f = FigureRow
-    stmt = (
-        select(f.series, f.indicator_id)
-        .where(f.mapping == "mapped", f.series.is_not(None), f.indicator_id.is_not(None))
-        .distinct()
+    # Not DISTINCT: for it SQLite walks every figure in the order of the series index, a random
+    # read a row (100 000 replies: 5.2 s), where without it reads the table in order (0.4 s).
+    stmt = select(f.series, f.indicator_id).where(
+        f.mapping == "mapped", f.series.is_not(None), f.indicator_id.is_not(None)
     )
     found: dict[str, set[str]] = {}
     with engine.connect() as c:
