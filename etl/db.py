@@ -357,9 +357,8 @@ def upsert_from(conn: Connection, table: Table, rows: Select, keys: list[str]) -
     columns = [c.key for c in table.columns]
     stmt, changes = _upsert(conn, table, keys, columns)
     stmt = stmt.from_select(columns, rows).on_conflict_do_update(index_elements=keys, set_=changes)
-    return conn.execute(
-        stmt.execution_options(preserve_rowcount=True)
-    ).rowcount  # else only for UPDATE, DELETE
+    # Without preserve_rowcount SQLAlchemy keeps the count of an UPDATE or DELETE only (-1 here).
+    return conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
 
 
 def bulk_insert(c: Connection, table: Table, rows: Sequence[dict]) -> None:

@@ -366,6 +366,15 @@ def _uncurated_figures(url: str) -> list[str]:
     return [r["figure_id"] for r in rows]
 
 
+def _scratch(engine) -> None:  # type: ignore[no-untyped-def]
+    """Nothing of the sync's stored: what a first load has before it runs."""
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM observations WHERE rule = 'series' OR indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
+        c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
+
+
 def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_corpus, database_url):
     """The sync reads a piece of series at a time (PIECE figures): a stored row is compared in
     the piece of its figure's series, and one whose figure left every series is swept at the end.
@@ -382,13 +391,7 @@ def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_cor
         # From scratch (nothing uncurated stored; reconcile's flags unset): in pieces, whole, and
         # in pieces read and computed by two worker processes while this one writes.
         for piece, processes in ((1, 1), (None, 1), (1, 2)):
-            with engine.begin() as c:
-                c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
-                c.execute(
-                    text("DELETE FROM observations WHERE rule = 'series' OR indicator_id LIKE 'series.%'")
-                )
-                c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
-                c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
+            _scratch(engine)
             uncurated.sync(engine, piece=piece, processes=processes)
             scratch[piece, processes] = _tables(database_url)
         assert scratch[1, 1] == scratch[None, 1] == scratch[1, 2]
@@ -413,15 +416,6 @@ def test_in_pieces_of_one_figure_the_sync_writes_what_it_writes_whole(series_cor
         assert _tables(database_url) == pieced
     finally:
         engine.dispose()
-
-
-def _scratch(engine) -> None:  # type: ignore[no-untyped-def]
-    """Nothing of the sync's stored: what a first load has before it runs."""
-    with engine.begin() as c:
-        c.execute(text("DELETE FROM series_warnings WHERE indicator_id LIKE 'series.%'"))
-        c.execute(text("DELETE FROM observations WHERE rule = 'series' OR indicator_id LIKE 'series.%'"))
-        c.execute(text("DELETE FROM targets WHERE indicator_id LIKE 'series.%'"))
-        c.execute(text("DELETE FROM indicators WHERE series IS NOT NULL"))
 
 
 def test_rows_made_by_the_database_from_scratch_are_those_rows_makes(series_corpus, database_url):
