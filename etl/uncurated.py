@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 
-from sqlalchemy import Column, MetaData, String, Table, func, select, update
+from sqlalchemy import Column, MetaData, String, Subquery, Table, cast, func, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import aliased
 
@@ -101,9 +101,14 @@ def _zh(lang: object) -> bool:
     return isinstance(lang, str) and lang.startswith("zh")
 
 
-def _most(values: Iterable[object]) -> str | None:
-    found = Counter(v for v in values if isinstance(v, str) and v).most_common(1)
-    return found[0][0] if found else None
+def _most(values: Iterable[tuple[object, int]]) -> str | None:
+    """The value stated most often (`(value, how many times)` pairs); of equals, the first given."""
+    found = Counter[str]()
+    for v, n in values:
+        if isinstance(v, str) and v:
+            found[v] += n
+    top = found.most_common(1)
+    return top[0][0] if top else None
 
 
 def kind_of(series_id: str, unit: str) -> str:
@@ -112,8 +117,14 @@ def kind_of(series_id: str, unit: str) -> str:
     return "amount" if unit in CURRENCIES else ("flow" if ".per_" in f".{series_id}" else "stock")
 
 
+def _times(f: Row) -> int:
+    """How many figures a row stands for: a row of `_groups` counts them (`n`)."""
+    return getattr(f, "n", 1)
+
+
 def indicators(figs: Iterable[Row]) -> list[dict]:
-    """One indicator row per series in `figs` (rows of `_waiting`), labelled from its figures."""
+    """One indicator row per series in `figs`, labelled from its figures: rows of `_waiting`
+    (a figure each) or of `_groups` (each `n` figures alike), in the database's order of ids."""
     scopes = series.vocab().scopes
     by: dict[str, list] = {}
     for f in figs:
@@ -123,12 +134,14 @@ def indicators(figs: Iterable[Row]) -> list[dict]:
         g = by[sid]
         en = [f for f in g if not _zh(f.lang)]
         zh = [f for f in g if _zh(f.lang)]
-        label_en = _most(f.series_label for f in en)
-        label_zh = _most(f.series_label for f in zh)
+        label_en = _most((f.series_label, _times(f)) for f in en)
+        label_zh = _most((f.series_label, _times(f)) for f in zh)
         # The English figures' unit and scope first: the spec's spelling (`bank`, not `銀行`).
-        unit = _most(f.unit for f in en) or _most(f.unit for f in g) or ""
-        named = [scopes.get(f.subject, f.subject) for f in en if isinstance(f.subject, str)]
-        named = named or [scopes.get(f.subject, f.subject) for f in g if isinstance(f.subject, str)]
+        unit = _most((f.unit, _times(f)) for f in en) or _most((f.unit, _times(f)) for f in g) or ""
+        named = [(scopes.get(f.subject, f.subject), _times(f)) for f in en if isinstance(f.subject, str)]
+        named = named or [
+            (scopes.get(f.subject, f.subject), _times(f)) for f in g if isinstance(f.subject, str)
+        ]
         scope = (_most(named) or sid.split(".")[0]).replace("_", " ")
         out.append(
             {
@@ -205,7 +218,27 @@ def _pieces(c: Connection, size: int) -> list[tuple[str | None, str | None]]:
     return db.key_ranges(c, counts, size)
 
 
-def _waiting(c: Connection, lo: str | None = None, hi: str | None = None) -> tuple[list[Row], list[Row]]:
+def _held(lo: str | None = None, hi: str | None = None) -> Subquery:
+    """The series in the range `lo`..`hi` some of whose figures a registry rule maps (`held`).
+
+    Over every series, SQLite reads the figures in the order they are stored, told so by a
+    `series || ''` it cannot look up: by the series index, its plan for DISTINCT, it read them
+    a random read a row (100 000 replies: 6.5 s, where the scan takes 0.7 s). The CAST keeps
+    the column text, which SQLite needs to index the result for the join. A piece's range is
+    looked up in the index as before."""
+    f = FigureRow
+    key = cast(f.series + "", String) if lo is None and hi is None else f.series
+    return (
+        select(key.label("series"))
+        .where(f.mapping == "mapped", key.is_not(None), db.within(f.series, lo, hi))
+        .distinct()
+        .subquery("held")
+    )
+
+
+def _waiting(
+    c: Connection, lo: str | None = None, hi: str | None = None, curated_only: bool = False
+) -> tuple[list[Row], list[Row]]:
     """Reply figures with a series in the range `lo`..`hi` (`_pieces`) that no registry rule maps
     (unmapped or ambiguous), in two lists: those in a series none of whose figures maps, which
     become its own indicator's; and those in a series some of whose figures map (curated: they
@@ -214,15 +247,11 @@ def _waiting(c: Connection, lo: str | None = None, hi: str | None = None) -> tup
     One statement for both, so each piece's figures, and the series of it that are held, are
     read once. Anti-joins, not `NOT IN (subquery)`: PostgreSQL plans a `NOT IN` whose subquery
     outgrows `work_mem` as a scan of the subquery per row (10 000 replies reprocessed: 770 s),
-    and `NOT EXISTS` made the same query 75 times slower on SQLite."""
+    and `NOT EXISTS` made the same query 75 times slower on SQLite. With `curated_only`, the
+    first list is left empty and its figures unread."""
     f, d = FigureRow, DocumentRow
     inside = db.within(f.series, lo, hi)
-    held = (
-        select(f.series.label("series"))
-        .where(f.mapping == "mapped", f.series.is_not(None), inside)
-        .distinct()
-        .subquery("held")
-    )
+    held = _held(lo, hi)
     # The other version of a figure already charted is the same point: its sentence shows
     # through the pairing (figures.twin_id), not as a second observation.
     twin = aliased(FigureRow, name="twin")
@@ -247,7 +276,7 @@ def _waiting(c: Connection, lo: str | None = None, hi: str | None = None) -> tup
             twin.id.label("twin_mapped"),
         )
         .join(d, d.id == f.doc_id)
-        .outerjoin(held, held.c.series == f.series)
+        .join(held, held.c.series == f.series, isouter=not curated_only)
         .outerjoin(twin, (twin.id == f.twin_id) & (twin.mapping == "mapped"))
         .where(f.series.is_not(None), f.part == "reply", f.mapping.in_(_WAITING), inside)
         # By series first: SQLite then walks the piece's range of the series index, where `id`
@@ -265,20 +294,54 @@ def _waiting(c: Connection, lo: str | None = None, hi: str | None = None) -> tup
     return own, curated
 
 
+def _groups(c: Connection) -> list[Row]:
+    """What `indicators` reads of the figures `_waiting` gives a series of its own, counted: one
+    row per series, language, label, unit and subject, with how many figures (`n`) and the
+    first of their ids, in the order of those ids.
+
+    In the database's order, as `_waiting` reads figures: of two labels stated as often, the
+    one stated first wins, and PostgreSQL's collation may order ids unlike Python. A first
+    load labels every series: one statement over the figures in the order they are stored
+    (SQLite kept from walking the series index, a random read a row), where reading each
+    figure took three times as long at 10 000 replies."""
+    f, d = FigureRow, DocumentRow
+    held = _held()
+    first = func.min(f.id).label("first")
+    stmt = (
+        select(f.series, d.lang, f.series_label, f.unit, f.subject, func.count().label("n"), first)
+        .select_from(f)
+        .join(d, d.id == f.doc_id)
+        .outerjoin(held, held.c.series == f.series)
+        # `series || ''`: the same test, which SQLite cannot answer from the series index.
+        .where(
+            (f.series + "").is_not(None), f.part == "reply", f.mapping.in_(_WAITING), held.c.series.is_(None)
+        )
+        .group_by(d.lang, f.series_label, f.series, f.unit, f.subject)  # not led by the index's column
+        .order_by(first)
+    )
+    return list(c.execute(stmt))
+
+
 # What a piece of series should be: its indicators, observations and targets, and the
 # observations its figures add to registry indicators their series is an alias of.
 Wanted = tuple[list[dict], list[dict], list[dict], list[dict]]
 
 
-def _wanted(
-    c: Connection, bounds: tuple[str | None, str | None], known: Mapping[str, str], own_rows: bool = True
-) -> Wanted:
-    """A piece's wanted rows; without `own_rows` its series' own observations and targets are left
-    to `_fill`, which makes them in the database."""
+def _wanted(c: Connection, bounds: tuple[str | None, str | None], known: Mapping[str, str]) -> Wanted:
+    """A piece's wanted rows."""
     figs, joined = _waiting(c, *bounds)
-    obs, goals = rows(figs) if own_rows else ([], [])
+    obs, goals = rows(figs)
     aliased_obs, _ = rows([f for f in joined if f.series in known], known)
     return indicators(figs), obs, goals, aliased_obs
+
+
+def _wanted_afresh(c: Connection, bounds: tuple[str | None, str | None], known: Mapping[str, str]) -> Wanted:
+    """Every series' wanted rows when none is stored, but their own observations and targets,
+    which `_fill` makes in the database: the indicators from counts (`_groups`), the aliased
+    observations from the figures of the series some figure maps (a few hundredths of all)."""
+    _, joined = _waiting(c, *bounds, curated_only=True)
+    aliased_obs, _ = rows([f for f in joined if f.series in known], known)
+    return indicators(_groups(c)), [], [], aliased_obs
 
 
 # Each series' indicator id (`indicator_id`), for `_fill` to join figures to.
@@ -379,7 +442,9 @@ def sync(engine: Engine, piece: int | None = None, processes: int | None = None)
     One transaction, in pieces of series (`PIECE` figures, or `piece`): a stored row belongs to
     the piece of its figure's series, so each is compared once, with what its figure says now.
     The pieces are read and computed by `processes` (by default every core, when there is more
-    than one piece of the default size) while this process writes (`etl/ahead.py`).
+    than one piece of the default size) while this process writes (`etl/ahead.py`). With
+    nothing of its own stored, it is one piece: the database counts what labels each series
+    (`_groups`) and makes the observations and targets (`_fill`), so no figure is read whole.
     Returns how many series, observations and targets are uncurated after it.
     """
     o, tg, ind = Observation, Target, Indicator
@@ -413,10 +478,11 @@ def sync(engine: Engine, piece: int | None = None, processes: int | None = None)
             # piece (`db.indexes_later`, SQLite only).
             fill.enter_context(db.indexes_later(c, [o.__table__, tg.__table__]))  # type: ignore[attr-defined]
             _IDS.create(c, checkfirst=True)
-        pieces = _pieces(c, piece or PIECE)
+        # From scratch, one piece of every series: what is read of each figure is counted.
+        pieces = [(None, None)] if fresh else _pieces(c, piece or PIECE)
         if processes is None:
             processes = (os.cpu_count() or 1) if piece is None and len(pieces) > 1 else 1
-        wanted_of = functools.partial(_wanted, known=known, own_rows=not fresh)
+        wanted_of = functools.partial(_wanted_afresh if fresh else _wanted, known=known)
         for (lo, hi), wanted_now in ahead.pieces(engine, c, pieces, wanted_of, processes):
             inds, obs, goals, aliased_obs = wanted_now
             want_ind = {r["id"]: r for r in inds}

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import bindparam, create_engine, inspect, text
 from typer.testing import CliRunner
 
 from etl import pipeline, series_review, uncurated
@@ -451,6 +451,61 @@ def test_rows_made_by_the_database_from_scratch_are_those_rows_makes(series_corp
                     assert {k: uncurated._norm(v) for k, v in have.items()} == {
                         k: uncurated._norm(v) for k, v in row.items()
                     }, row["id"]
+    finally:
+        engine.dispose()
+
+
+def test_labels_counted_by_the_database_are_those_of_the_figures_ties_included(series_corpus, database_url):
+    """From scratch the sync labels each series from counts the database makes (`_groups`): one
+    row per label, unit and subject, not a row per figure. The label, unit and scope chosen must
+    be those `indicators` chooses reading every figure, or the next sync would rewrite them.
+    The uncurated series are pooled into one here, of many English figures: given a label, a
+    unit and a subject each, the first figure in the database's order of ids must win all three
+    (ties); all sharing them but the first, the shared ones must win (counts)."""
+    _run(series_corpus, database_url)
+    engine = create_engine(database_url)
+
+    def read() -> tuple[list, list, list[dict]]:
+        with engine.connect() as c:
+            own, _ = uncurated._waiting(c)
+            groups = uncurated._groups(c)
+        want = uncurated.indicators(own)
+        assert uncurated.indicators(groups) == want
+        english = [f for f in own if f.series == "pooled" and not uncurated._zh(f.lang)]
+        assert len(english) >= 3
+        return english, groups, [r for r in want if r["series"] == "pooled"]
+
+    try:
+        with engine.connect() as c:
+            own, _ = uncurated._waiting(c)
+        pooled = {"series": sorted({f.series for f in own})}
+        many = bindparam("series", expanding=True)
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "UPDATE figures SET series = 'pooled', series_label = 'label ' || id, unit = 'unit ' || id,"
+                    " subject = 'subject ' || id WHERE series IN :series"
+                ).bindparams(many),
+                pooled,
+            )
+        english, groups, (row,) = read()
+        first = english[0].id
+        assert (row["label_en"], row["unit"], row["scope"]) == (
+            f"label {first}",
+            f"unit {first}",
+            f"subject {first}",
+        )
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "UPDATE figures SET series_label = 'shared', unit = 'u', subject = 's' "
+                    "WHERE series = 'pooled' AND id <> :first"
+                ),
+                {"first": first},
+            )
+        english, groups, (row,) = read()
+        assert len(groups) < len(english)  # the shared ones counted in one row
+        assert (row["label_en"], row["unit"], row["scope"]) == ("shared", "u", "s")
     finally:
         engine.dispose()
 
