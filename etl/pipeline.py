@@ -54,8 +54,6 @@ from etl.extract import extract
 from etl.parse import Reply, parse
 from schemas import storage
 
-# Documents a worker checks in one pandera call and the writer stores in one transaction.
-CHUNK = 100
 # A first load of `settings.bulk_from()` documents or more into an empty SQLite file writes these
 # tables with their secondary indexes dropped, built once after (`db.drop_indexes`): at 100 000
 # replies the writer's index upkeep took half a core from the workers. A run replacing as many
@@ -605,7 +603,8 @@ def _run(
         len(sources),
     )
     count = n_workers or os.cpu_count() or 1
-    if len(sources) < 2 * CHUNK:
+    size = settings.chunk()
+    if len(sources) < 2 * size:
         count = 1  # starting processes costs more than a small corpus takes
     waiting: list[list[tuple[str, str, bool]]] = []
     # Shards are left out: another may be reading or writing the same tables meanwhile.
@@ -624,7 +623,7 @@ def _run(
         db.drop_indexes(engine, bulk_tables)
     try:
         with workers.Pool(count, _worker_init, (processed_with,)) as pool:
-            for chunk in _chunks(sources, CHUNK):
+            for chunk in _chunks(sources, size):
                 r.flush_failures()
                 todo = _triage(r, chunk)
                 r.flush_failures()

@@ -41,6 +41,15 @@ TABLES = {
     "document_locations": "path",
 }
 GOOD = "As of June 2024, some {n} test pages were checked."
+# Documents a chunk in these tests (`ITDASH_CHUNK`): the guarantees hold at any size, and three
+# chunks of the default size would take each test minutes.
+CHUNK = 100
+
+
+@pytest.fixture(autouse=True)
+def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run here, and every `itdash etl` a test starts, works in chunks of `CHUNK`."""
+    monkeypatch.setenv("ITDASH_CHUNK", str(CHUNK))
 
 
 def dump(url: str) -> dict[str, pd.DataFrame]:
@@ -102,7 +111,7 @@ def killed_after(folder: Path, url: str, log: Path, sql: str = "SELECT count(*) 
     """An `itdash etl` over `folder`, killed once `sql` counts a chunk's documents written."""
     child = etl(folder, url, log, "--workers", "2")
     end = time.monotonic() + 240
-    while count(url, sql) < pipeline.CHUNK:
+    while count(url, sql) < CHUNK:
         assert child.poll() is None, log.read_text()
         assert time.monotonic() < end, "the first chunk never arrived"
         time.sleep(0.05)
@@ -229,17 +238,17 @@ def test_scl008_the_bench_corpus_s_two_versions_pair_and_agree(tmp_path, databas
 
 
 def test_scl005_a_run_killed_part_way_converges_to_a_clean_run(tmp_path, database_url, other_url):
-    folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
+    folder = generate(tmp_path / "corpus", 3 * CHUNK)
     killed_after(folder, database_url, tmp_path / "killed.err")
     loaded = count(database_url, "SELECT count(*) FROM documents")
-    assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK  # killed with work left to do
+    assert CHUNK <= loaded < 3 * CHUNK  # killed with work left to do
     assert (
         count(database_url, "SELECT count(*) FROM figures WHERE doc_id NOT IN (SELECT id FROM documents)")
         == 0
     )
 
     again = pipeline.run([folder], database_url, curated_dir=folder / "none")
-    assert (again.documents_unchanged, again.documents_loaded) == (loaded, 3 * pipeline.CHUNK - loaded)
+    assert (again.documents_unchanged, again.documents_loaded) == (loaded, 3 * CHUNK - loaded)
     pipeline.run([folder], other_url, curated_dir=folder / "none")
     same_tables(dump(database_url), dump(other_url))
 
@@ -325,14 +334,14 @@ def _indexes(url: str) -> dict[str, str]:
 
 
 def test_scl009_a_first_load_with_indexes_built_after_gives_the_tables_of_a_plain_one(tmp_path, monkeypatch):
-    english, chinese = generate(tmp_path / "en", 2 * pipeline.CHUNK), generate_zh(tmp_path / "zh", 40)
+    english, chinese = generate(tmp_path / "en", 2 * CHUNK), generate_zh(tmp_path / "zh", 40)
     bulk, plain = f"sqlite:///{tmp_path / 'bulk.sqlite'}", f"sqlite:///{tmp_path / 'plain.sqlite'}"
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
     first = pipeline.run([english, chinese], bulk, curated_dir=tmp_path / "none", workers=2)
     monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
     reference = pipeline.run([english, chinese], plain, curated_dir=tmp_path / "none", workers=2)
     assert "indexes" in first.stages and "indexes" not in reference.stages
-    assert first.documents_loaded == reference.documents_loaded == 2 * pipeline.CHUNK + 40
+    assert first.documents_loaded == reference.documents_loaded == 2 * CHUNK + 40
     same_tables(dump(bulk), dump(plain))
     assert _indexes(bulk) == _indexes(plain)  # every index back, as defined
     assert "ix_figures_doc_id" in _indexes(bulk)
@@ -347,16 +356,16 @@ def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_
 ):
     """Each chunk commits on its own while the indexes are dropped: a process killed then leaves
     them dropped, and the next opening of the database (`db.engine`) must build them again."""
-    folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
+    folder = generate(tmp_path / "corpus", 3 * CHUNK)
     url, reference = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
     killed_after(folder, url, tmp_path / "killed.err")
     loaded = count(url, "SELECT count(*) FROM documents")
-    assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK
+    assert CHUNK <= loaded < 3 * CHUNK
     assert "ix_figures_doc_id" not in _indexes(url)  # killed while they were dropped
 
     again = pipeline.run([folder], url, curated_dir=folder / "none")
-    assert (again.documents_unchanged, again.documents_loaded) == (loaded, 3 * pipeline.CHUNK - loaded)
+    assert (again.documents_unchanged, again.documents_loaded) == (loaded, 3 * CHUNK - loaded)
     pipeline.run([folder], reference, curated_dir=folder / "none")
     assert _indexes(url) == _indexes(reference)
     same_tables(dump(url), dump(reference))
@@ -393,7 +402,7 @@ def test_scl011_a_reprocess_of_many_documents_set_aside_gives_the_tables_of_a_pl
     """A run that replaces many stored documents sets their rows aside (etl/setaside.py) and
     loads into emptied tables with no secondary index; it must leave the tables and indexes of
     a reprocess that replaced each document in place, and no held table."""
-    folders = [generate(tmp_path / "en", 2 * pipeline.CHUNK), generate_zh(tmp_path / "zh", 40)]
+    folders = [generate(tmp_path / "en", 2 * CHUNK), generate_zh(tmp_path / "zh", 40)]
     seen: dict[str, object] = {}
 
     def told(stage: str) -> None:
@@ -405,7 +414,7 @@ def test_scl011_a_reprocess_of_many_documents_set_aside_gives_the_tables_of_a_pl
     plain_url, plain = _reprocessed(tmp_path, monkeypatch, folders, 10**9, "plain.sqlite")
     assert {"set aside", "put back", "indexes"} <= redo.stages.keys()
     assert not {"set aside", "put back"} & plain.stages.keys()
-    assert redo.documents_loaded == plain.documents_loaded == 2 * pipeline.CHUNK + 40
+    assert redo.documents_loaded == plain.documents_loaded == 2 * CHUNK + 40
     assert redo.restored == 0
     assert {"held_documents", "held_figures", "held_observations"} <= seen["tables"]  # type: ignore[operator]
     assert "ix_figures_doc_id" not in seen["indexes"]  # type: ignore[operator]
@@ -417,7 +426,7 @@ def test_scl011_a_reprocess_of_many_documents_set_aside_gives_the_tables_of_a_pl
 def test_scl012_a_document_failing_in_a_reprocess_set_aside_keeps_its_last_good_version(
     tmp_path, monkeypatch
 ):
-    folders = [generate(tmp_path / "en", 2 * pipeline.CHUNK)]
+    folders = [generate(tmp_path / "en", 2 * CHUNK)]
     bad = sorted(folders[0].glob("*.txt"))[7]
     good = bad.read_text()
     before = None
@@ -444,7 +453,7 @@ def test_scl012_a_document_failing_in_a_reprocess_set_aside_keeps_its_last_good_
 def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(tmp_path, monkeypatch):
     """Killed after the set aside: the held tables stay, and the next run first puts back what
     the killed one did not write again, then converges to the tables of a clean run."""
-    folder = generate(tmp_path / "corpus", 3 * pipeline.CHUNK)
+    folder = generate(tmp_path / "corpus", 3 * CHUNK)
     url, reference = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
     pipeline.run([folder], url, curated_dir=folder / "none", workers=2)
     _stale(url)
@@ -452,11 +461,11 @@ def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(tmp_path, 
     fresh = "SELECT count(*) FROM documents WHERE processed_with <> 'an older vocabulary'"
     killed_after(folder, url, tmp_path / "killed.err", fresh)
     loaded = count(url, "SELECT count(*) FROM documents")
-    assert pipeline.CHUNK <= loaded < 3 * pipeline.CHUNK  # killed with documents still set aside
+    assert CHUNK <= loaded < 3 * CHUNK  # killed with documents still set aside
     assert "held_documents" in _tables(url)
 
     again = pipeline.run([folder], url, curated_dir=folder / "none")
-    assert again.documents_unchanged == loaded and again.documents_loaded == 3 * pipeline.CHUNK - loaded
+    assert again.documents_unchanged == loaded and again.documents_loaded == 3 * CHUNK - loaded
     assert not {t for t in _tables(url) if t.startswith("held_")}
     pipeline.run([folder], reference, curated_dir=folder / "none")
     assert _indexes(url) == _indexes(reference)
