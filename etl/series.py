@@ -115,6 +115,7 @@ class Vocab:
     measures: dict[str, str]
     durations: frozenset[str]
     subpopulations: dict[str, str]
+    subpopulation_cues: tuple[str, ...]  # the keys of `subpopulations`, asked all at once
     money_roles: tuple[str, ...]
     share_roles: tuple[str, ...]
     target_cues: tuple[str, ...]
@@ -141,6 +142,7 @@ def vocab(path: Path | None = None) -> Vocab:
         measures=d["measures"],
         durations=frozenset(d["durations"]),
         subpopulations=d["subpopulations"],
+        subpopulation_cues=tuple(d["subpopulations"]),
         money_roles=tuple(d["money_roles"]),
         share_roles=tuple(d["share_roles"]),
         target_cues=tuple(d["target_cues"]),
@@ -179,12 +181,15 @@ def _whole(cue: str) -> str:
 
 
 @cache
-def _cues(cues: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for a list of cues: an English cue as whole words, a Chinese one anywhere.
-    Built once per list; asking cue by cue compiled a pattern per cue per figure."""
+def _cues(cues: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
+    """One pattern for a list of cues: an English cue as whole words, a Chinese one anywhere;
+    with the strings the pattern matches literally, shortest first. Built once per list;
+    asking cue by cue compiled a pattern per cue per figure."""
     latin = sorted((c.strip() for c in cues if not _CJK.search(c) and c.strip()), key=len, reverse=True)
-    parts = [_whole(c) for c in latin] + [re.escape(c) for c in cues if _CJK.search(c)]
-    return re.compile("|".join(parts)) if parts else None
+    chinese = [c for c in cues if _CJK.search(c)]
+    parts = [_whole(c) for c in latin] + [re.escape(c) for c in chinese]
+    needles = tuple(sorted({*latin, *chinese}, key=len))
+    return needles, (re.compile("|".join(parts)) if parts else None)
 
 
 def _has(text: str, cue: str) -> bool:
@@ -194,9 +199,22 @@ def _has(text: str, cue: str) -> bool:
 
 
 def _any(text: str, cues: tuple[str, ...]) -> bool:
-    """Whether any of the cues is in the text (`_has` of each, in one search)."""
-    pattern = _cues(cues)
-    return pattern is not None and pattern.search(text) is not None
+    """Whether any of the cues is in the text (`_has` of each, in one search).
+
+    The pattern only matches where one of its cues stands as written, and most texts hold
+    none: `in` over the cues says so in a fraction of a search (a search tries the branches
+    at every place one of their first letters stands, and most letters start some cue)."""
+    needles, pattern = _cues(cues)
+    for needle in needles:
+        if needle in text:
+            return pattern is not None and pattern.search(text) is not None
+    return False
+
+
+def _since(text: str) -> re.Match[str] | None:
+    """`_SINCE` in a lower-case text, searched only where it can match (it starts with a word
+    boundary, so the regex engine would try it at every place)."""
+    return _SINCE.search(text) if "since" in text or "自" in text else None
 
 
 def basis(
@@ -216,9 +234,9 @@ def basis(
     """
     if parameter:
         return ""  # a ceiling, an average or a quota: a "cumulative funding ceiling" is a ceiling
-    if _SINCE.search(context) or _any(context, v.cumulative_cues):
+    if _since(context) or _any(context, v.cumulative_cues):
         return "cumulative"  # a total since a start, whichever start the reply names
-    if "/" not in as_of and not stock and _SINCE.search(sentence):
+    if "/" not in as_of and not stock and _since(sentence):
         return "cumulative"  # "has invested $395m in 42 start-ups since 2017": the start ends the sentence
     if "/" not in as_of or stock:
         return ""
@@ -373,10 +391,10 @@ def _subset(context: str, lead: str, phrase: str, v: Vocab) -> str | None:
     return word.replace("-", "_")
 
 
-def _combined(fig: Figure, scope: str, v: Vocab, abbr: dict[str, str]) -> str:
+def _combined(fig: Figure, sentence: str, scope: str, v: Vocab, abbr: dict[str, str]) -> str:
     """A figure about two bodies together ("Cyberport and the Science Park together house")
-    is a series of its own, never either part's (series.md)."""
-    if _CJK.search(fig.sentence) or not _any(fig.sentence.lower(), v.combined_cues):
+    is a series of its own, never either part's (series.md). `sentence`: the figure's, lower case."""
+    if _CJK.search(fig.sentence) or not _any(sentence, v.combined_cues):
         return scope
     ev = extract_vocab()
     names = {
@@ -413,19 +431,20 @@ def facets(
     fig: Figure, reply_day: date, default_scope: str | None, abbr: dict[str, str] | None = None
 ) -> Facets:
     v = vocab()
+    sentence = fig.sentence.lower()
     context = (fig.clause or fig.sentence).lower()
     phrase = fig.text.lower()
     scope = v.scopes.get(fig.subject or "", fig.subject) or default_scope or "Hong Kong"
-    scope = _combined(fig, scope, v, abbr or {})
+    scope = _combined(fig, sentence, scope, v, abbr or {})
     named = _named(fig, abbr or {})
-    if fig.subject is None and _any(fig.sentence.lower(), v.government_actors):
+    if fig.subject is None and _any(sentence, v.government_actors):
         scope = "Government"  # "B/Ds are implementing 210 AI projects" in a reply about one centre
     if _any(context, v.territory_measures) and not named:
         scope = "Hong Kong"  # "the GERD was HK$30.3 billion" in a reply about the ITF
     lead = _lead(context, phrase)
     measure, kind = _measure(fig, context, v, lead)
     own = _own(context, lead, phrase)
-    cues = tuple(v.subpopulations)
+    cues = v.subpopulation_cues
     subs = set()
     if _any(phrase, cues) or _any(own, cues):  # most figures name none: one search says so
         subs = {seg for cue, seg in v.subpopulations.items() if _has(phrase, cue) or _has(own, cue)}
@@ -461,7 +480,7 @@ def facets(
             context,
             v,
             stock=bool(parameter) or kind == "duration" or _definite(lead, phrase),
-            sentence=fig.sentence.lower(),
+            sentence=sentence,
             parameter=parameter,
         ),
         parameter=parameter,

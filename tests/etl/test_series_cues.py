@@ -69,3 +69,24 @@ def test_edges_of_a_word():
     assert series._any("start-ups? no: start-up.", cues) and not series._any("start-ups", cues)
     assert series._any("n\nnew", cues) and not series._any("新new", cues)  # a Chinese character is a word one
     assert series._any("逾5 800家新成立企業", ("新成立",)) and not series._any("", cues)
+
+
+since_texts = st.lists(
+    st.sampled_from(
+        ["since", "since ", "its launch ", "2019", "1998", " ", "自", "年", "s", "ince", "x", "。"]
+    ),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=since_texts)
+def test_since_is_searched_only_where_it_can_match_and_then_as_ever(text):
+    found, plain = series._since(text), series._SINCE.search(text)
+    assert (found and found.groups()) == (plain and plain.groups())
+
+
+def test_since_finds_a_start_in_either_language():
+    assert series._since("a total of 300 since early 2019").group(1) == "2019"
+    assert series._since("自2019年起").group(2) == "2019"
+    assert series._since("sinc 2019") is None
