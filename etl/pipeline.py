@@ -23,6 +23,7 @@ from itertools import islice
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -54,11 +55,15 @@ from etl.extract import extract
 from etl.parse import Reply, parse
 from schemas import storage
 
-# A first load of `settings.bulk_from()` documents or more into an empty SQLite file writes these
-# tables with their secondary indexes dropped, built once after (`db.drop_indexes`): at 100 000
-# replies the writer's index upkeep took half a core from the workers. A run replacing as many
-# stored documents sets their rows aside first (etl/setaside.py) and then loads the same way.
+# A first load of `settings.bulk_from()` documents or more into an empty database writes these
+# tables with their secondary indexes dropped (and on PostgreSQL their foreign keys), restored
+# once after (`db.drop_secondary`): at 100 000 replies the writer's index upkeep took half a
+# core from the workers on SQLite. A run replacing as many stored documents of a SQLite file
+# sets their rows aside first (etl/setaside.py) and then loads the same way.
 _BULK_TABLES = (storage.Sentence, storage.FigureRow, storage.Observation, storage.Target)
+# Of those, the tables the uncurated sync fills after a first load, before they are indexed: at
+# 100 000 replies on PostgreSQL its INSERTs took 112 s with their keys and indexes, 30 s without.
+_FILLED_AFTER = ("observations", "targets")
 PLACES_AT_ONCE = 5000  # where files were found, recorded this many at a time
 
 
@@ -313,11 +318,19 @@ _COUNTS = ("curated", "targets", "decisions", "uncurated", "aliased", "conflicts
 
 
 def _after(  # type: ignore[no-untyped-def]
-    engine, registry: indicators.Registry, processed_with: str, folder: Path, run_id: int, summary: Summary
+    engine,
+    registry: indicators.Registry,
+    processed_with: str,
+    folder: Path,
+    run_id: int,
+    summary: Summary,
+    deferred: Sequence[Table] = (),
 ) -> None:
     """Everything derived from all the documents at once, unless their inputs are those of the last
     completed pass (etl/derived.py), when it would rewrite exactly what is stored; the curated
-    files' bad rows are quarantined again either way."""
+    files' bad rows are quarantined again either way. `deferred`: tables a first load left without
+    their secondary indexes and keys (`db.drop_secondary`), restored once the uncurated sync has
+    filled them."""
     paths = curated.files(folder)
     token = derived.digest(engine, processed_with, paths)
     kept = derived.kept(engine, token)
@@ -343,6 +356,9 @@ def _after(  # type: ignore[no-untyped-def]
         summary.decisions = series_review.after_load(engine)
     with _timed(summary, "uncurated"):
         synced = uncurated.sync(engine)  # before figure decisions: theirs stay
+    if deferred:
+        with _timed(summary, "indexes"):
+            db.restore_secondary(engine, deferred)
     summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
     with _timed(summary, "figure review"):
         summary.decisions += review.apply(engine)
@@ -609,7 +625,7 @@ def _run(
     waiting: list[list[tuple[str, str, bool]]] = []
     # Shards are left out: another may be reading or writing the same tables meanwhile.
     sqlite = engine.dialect.name == "sqlite"
-    bulk = sqlite and shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
+    bulk = shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
     # A run that replaces many stored documents (after a change of vocabulary or registry) loads
     # the same way once their old rows are set aside: it then writes into tables holding none.
     stale = _stale(r, sources) if sqlite and shard is None and not bulk else []
@@ -620,7 +636,11 @@ def _run(
             setaside.hold(engine, stale)
         r.known.forget(stale)
     if bulk or redo:
-        db.drop_indexes(engine, bulk_tables)
+        db.drop_secondary(engine, bulk_tables)
+    # After a load that went well, the observations and targets stay so through the uncurated
+    # sync, which fills them from the figures (two million rows at 100 000 replies).
+    deferred: list[Table] = []
+    loaded = False
     try:
         with workers.Pool(count, _worker_init, (processed_with,)) as pool:
             for chunk in _chunks(sources, size):
@@ -635,20 +655,26 @@ def _run(
             for outcomes in pool.drain():
                 _write(r, waiting.pop(0), outcomes)
         r.flush_places()
+        loaded = True
     finally:
         summary.stages["load"] = time.perf_counter() - t0 - summary.stages.get("set aside", 0.0)
         if redo:  # also when the load failed: what it did not write again is put back
             with _timed(summary, "put back"):
                 summary.restored = setaside.release(engine)
         if bulk or redo:  # also when the load failed: the next statements, and the dashboard, read by them
+            deferred = [t for t in bulk_tables if t.name in _FILLED_AFTER] if loaded else []
             with _timed(summary, "indexes"):
-                db.build_indexes(engine, bulk_tables)
+                db.restore_secondary(engine, [t for t in bulk_tables if t not in deferred])
     postgres = engine.dialect.name == "postgresql"
     if summary.documents_loaded and postgres:  # the passes after loading plan from statistics
         with _timed(summary, "statistics"):  # and, after a reprocess, would wade through old rows
             db.analyze(engine, [model.__table__ for _, model in _TABLES])  # type: ignore[attr-defined]
     with db.exclusive(database_url, wait, _quiet, lock="serial"):
-        _after(engine, registry, processed_with, curated_dir or settings.CURATED_DIR, run_id, summary)
+        try:
+            folder = curated_dir or settings.CURATED_DIR
+            _after(engine, registry, processed_with, folder, run_id, summary, deferred)
+        finally:
+            db.restore_secondary(engine, deferred)  # if the passes were skipped or failed first
     if postgres and (summary.documents_loaded or "series" in summary.stages):  # it wrote: reclaimed
         with _timed(summary, "vacuum"):
             db.tidy(engine, SQLModel.metadata.sorted_tables)

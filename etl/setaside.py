@@ -7,7 +7,7 @@ the B-trees: at 100 000 replies the writer spent 442 s storing, against 155 s fo
 load. Here the four tables that hold a document's rows (sentences, figures, observations,
 targets) are renamed to `held_*` in one transaction, which moves no row, and new empty ones
 take their names, so the load writes into empty tables with their secondary indexes dropped
-(`db.drop_indexes`), exactly as a first load. `release` then restores the documents this run
+(`db.drop_secondary`), exactly as a first load. `release` then restores the documents this run
 did not write again (one that now fails keeps its last good version, as the README promises)
 and drops the held tables.
 

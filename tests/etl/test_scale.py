@@ -322,20 +322,46 @@ def test_scl007_two_shards_at_once_give_the_tables_of_one_run(tmp_path, postgres
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-# --- a first load of many documents into an empty SQLite file: indexes built once, at the end
+# --- a first load of many documents into an empty database: indexes built once, at the end
 
 
 def _indexes(url: str) -> dict[str, str]:
+    """Every index of the database with its definition, as the database states it."""
+    sql = (
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        if url.startswith("sqlite")
+        else "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    )
     engine = create_engine(url)
     with engine.connect() as c:
-        found = dict(c.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index'")).all())
+        found = dict(c.execute(text(sql)).all())
     engine.dispose()
     return found
 
 
-def test_scl009_a_first_load_with_indexes_built_after_gives_the_tables_of_a_plain_one(tmp_path, monkeypatch):
+def _keys(url: str) -> set[str]:
+    """Every foreign key of the database, as the database states it (PostgreSQL drops them for a
+    first load; SQLite keeps them in each table's definition)."""
+    if url.startswith("sqlite"):
+        return set()
+    engine = create_engine(url)
+    with engine.connect() as c:
+        found = c.execute(
+            text(
+                "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+            )
+        )
+        keys = set(found.scalars())
+    engine.dispose()
+    return keys
+
+
+def test_scl009_a_first_load_with_indexes_built_after_gives_the_tables_of_a_plain_one(
+    tmp_path, monkeypatch, database_url, other_url
+):
     english, chinese = generate(tmp_path / "en", 2 * CHUNK), generate_zh(tmp_path / "zh", 40)
-    bulk, plain = f"sqlite:///{tmp_path / 'bulk.sqlite'}", f"sqlite:///{tmp_path / 'plain.sqlite'}"
+    bulk, plain = database_url, other_url
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
     first = pipeline.run([english, chinese], bulk, curated_dir=tmp_path / "none", workers=2)
     monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
@@ -345,6 +371,8 @@ def test_scl009_a_first_load_with_indexes_built_after_gives_the_tables_of_a_plai
     same_tables(dump(bulk), dump(plain))
     assert _indexes(bulk) == _indexes(plain)  # every index back, as defined
     assert "ix_figures_doc_id" in _indexes(bulk)
+    assert _keys(bulk) == _keys(plain)  # and every foreign key
+    assert database_url.startswith("sqlite") or "figures figures_doc_id_fkey" in " ".join(_keys(bulk))
     # A second run finds a database that is not empty: no indexes dropped, nothing reloaded.
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
     again = pipeline.run([english, chinese], bulk, curated_dir=tmp_path / "none")
@@ -352,22 +380,24 @@ def test_scl009_a_first_load_with_indexes_built_after_gives_the_tables_of_a_plai
 
 
 def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_converges(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, database_url, other_url
 ):
     """Each chunk commits on its own while the indexes are dropped: a process killed then leaves
     them dropped, and the next opening of the database (`db.engine`) must build them again."""
     folder = generate(tmp_path / "corpus", 3 * CHUNK)
-    url, reference = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
+    url, reference = database_url, other_url
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
     killed_after(folder, url, tmp_path / "killed.err")
     loaded = count(url, "SELECT count(*) FROM documents")
     assert CHUNK <= loaded < 3 * CHUNK
     assert "ix_figures_doc_id" not in _indexes(url)  # killed while they were dropped
+    assert not any(" figures_doc_id_fkey " in k for k in _keys(url))  # and PostgreSQL's keys
 
     again = pipeline.run([folder], url, curated_dir=folder / "none")
     assert (again.documents_unchanged, again.documents_loaded) == (loaded, 3 * CHUNK - loaded)
     pipeline.run([folder], reference, curated_dir=folder / "none")
     assert _indexes(url) == _indexes(reference)
+    assert _keys(url) == _keys(reference)
     same_tables(dump(url), dump(reference))
 
 
@@ -469,4 +499,5 @@ def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(tmp_path, 
     assert not {t for t in _tables(url) if t.startswith("held_")}
     pipeline.run([folder], reference, curated_dir=folder / "none")
     assert _indexes(url) == _indexes(reference)
+    assert _keys(url) == _keys(reference)
     same_tables(dump(url), dump(reference))
