@@ -674,7 +674,8 @@ def _run(
             folder = curated_dir or settings.CURATED_DIR
             _after(engine, registry, processed_with, folder, run_id, summary, deferred)
         finally:
-            db.restore_secondary(engine, deferred)  # if the passes were skipped or failed first
+            if deferred:  # the passes were skipped, or failed before the sync restored them
+                db.restore_secondary(engine, deferred)
     if postgres and (summary.documents_loaded or "series" in summary.stages):  # it wrote: reclaimed
         with _timed(summary, "vacuum"):
             db.tidy(engine, SQLModel.metadata.sorted_tables)

@@ -379,6 +379,28 @@ def test_scl009_a_first_load_with_indexes_built_after_gives_the_tables_of_a_plai
     assert "indexes" not in again.stages and again.documents_unchanged == first.documents_loaded
 
 
+def test_scl014_a_first_load_whose_passes_fail_still_restores_every_index_and_key(
+    tmp_path, monkeypatch, database_url, other_url
+):
+    """The observations and targets wait for the uncurated sync to get their indexes (and on
+    PostgreSQL their keys) back: if a pass fails before it, the run still restores them."""
+    folder = generate(tmp_path / "corpus", 40)
+    monkeypatch.setenv("ITDASH_BULK_FROM", "1")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the uncurated sync broke")
+
+    monkeypatch.setattr(pipeline.uncurated, "sync", broken)
+    with pytest.raises(RuntimeError, match="uncurated sync broke"):
+        pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=1)
+    monkeypatch.undo()
+    monkeypatch.setenv("ITDASH_CHUNK", str(CHUNK))
+    pipeline.run([folder], other_url, curated_dir=tmp_path / "none", workers=1)
+    assert "ix_observations_value" in _indexes(database_url)
+    assert _indexes(database_url) == _indexes(other_url)
+    assert _keys(database_url) == _keys(other_url)
+
+
 def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_converges(
     tmp_path, monkeypatch, database_url, other_url
 ):
