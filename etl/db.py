@@ -597,7 +597,10 @@ def _restore_keys(c: Connection, tables: Sequence[Table]) -> None:
     for t in tables:
         for key in sorted(t.foreign_key_constraints, key=_columns_of):
             if (t.name, _columns_of(key)) not in held:
-                c.execute(AddConstraint(key))
+                # Not isolated from the table: by default SQLAlchemy marks the constraint to be left
+                # out of every CREATE TABLE after, and the next database this process made (a
+                # SQLite file in the tests) had no foreign keys.
+                c.execute(AddConstraint(key, isolate_from_table=False))
 
 
 def drop_secondary(eng: Engine, tables: Sequence[Table]) -> None:

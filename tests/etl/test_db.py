@@ -362,3 +362,32 @@ def test_a_first_load_leaves_observations_and_targets_with_every_index(corpus, s
     eng.dispose()
     assert uncurated > 0  # the fill ran
     assert defined <= stored
+
+
+@pytest.mark.postgres
+def test_keys_restored_on_postgres_stay_in_the_tables_this_process_creates_after(postgres_url, sqlite_url):
+    """`drop_secondary` then `restore_secondary` on PostgreSQL leaves the foreign keys as they
+    were there, and a database made afterwards in the same process still gets them in its
+    CREATE TABLE (SQLAlchemy's AddConstraint would have left them out of every later one)."""
+    from schemas.storage import Observation
+
+    tables = [Observation.__table__]
+    pg = db.engine(postgres_url)
+    try:
+        with pg.connect() as c:
+            before = db._keys_held(c)
+        db.drop_secondary(pg, tables)
+        with pg.connect() as c:
+            assert not [k for k in db._keys_held(c) if k[0] == "observations"]
+        db.restore_secondary(pg, tables)
+        with pg.connect() as c:
+            assert db._keys_held(c) == before
+    finally:
+        pg.dispose()
+    lite = db.engine(sqlite_url)
+    try:
+        with lite.connect() as c:
+            keys = {r[2] for r in c.exec_driver_sql("PRAGMA foreign_key_list(observations)")}
+        assert keys == {"documents", "figures", "sentences", "indicators"}
+    finally:
+        lite.dispose()
