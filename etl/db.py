@@ -627,12 +627,15 @@ def drop_secondary(eng: Engine, tables: Sequence[Table]) -> None:
                     c.execute(text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"))
 
 
-def restore_secondary(eng: Engine, tables: Sequence[Table]) -> None:
-    """Create whichever indexes of `tables` are missing, and on PostgreSQL add back their
-    missing foreign keys (those `drop_secondary` dropped)."""
+def restore_secondary(eng: Engine, tables: Sequence[Table], only: Iterable[str] | None = None) -> None:
+    """Create whichever indexes of `tables` are missing (of them, those named in `only`, if
+    given), and on PostgreSQL add back their missing foreign keys (those `drop_secondary`
+    dropped)."""
+    wanted = None if only is None else set(only)
     with eng.begin() as c:
         for t in tables:
             for ix in t.indexes:
-                ix.create(c, checkfirst=True)
+                if wanted is None or ix.name in wanted:
+                    ix.create(c, checkfirst=True)
         if eng.dialect.name == "postgresql":
             _restore_keys(c, tables)

@@ -64,6 +64,11 @@ _BULK_TABLES = (storage.Sentence, storage.FigureRow, storage.Observation, storag
 # Of those, the tables the uncurated sync fills after a first load, before they are indexed: at
 # 100 000 replies on PostgreSQL its INSERTs took 112 s with their keys and indexes, 30 s without.
 _FILLED_AFTER = ("observations", "targets")
+# The one index of theirs the passes after the sync read by (the series pass, an indicator's
+# observations at a time); the others are restored after it, which rewrites the flags of a
+# million observations at 100 000 replies (on PostgreSQL a new version of each row, and an
+# entry in every index).
+_SERIES_READS_BY = ("ix_observations_series",)
 PLACES_AT_ONCE = 5000  # where files were found, recorded this many at a time
 
 
@@ -329,8 +334,8 @@ def _after(  # type: ignore[no-untyped-def]
     """Everything derived from all the documents at once, unless their inputs are those of the last
     completed pass (etl/derived.py), when it would rewrite exactly what is stored; the curated
     files' bad rows are quarantined again either way. `deferred`: tables a first load left without
-    their secondary indexes and keys (`db.drop_secondary`), restored once the uncurated sync has
-    filled them."""
+    their secondary indexes and keys (`db.drop_secondary`): the keys and the series pass's index
+    restored once the uncurated sync has filled them, the other indexes after the series pass."""
     paths = curated.files(folder)
     token = derived.digest(engine, processed_with, paths)
     kept = derived.kept(engine, token)
@@ -356,14 +361,17 @@ def _after(  # type: ignore[no-untyped-def]
         summary.decisions = series_review.after_load(engine)
     with _timed(summary, "uncurated"):
         synced = uncurated.sync(engine)  # before figure decisions: theirs stay
-    if deferred:
+    if deferred:  # the keys, and the index the series pass reads by
         with _timed(summary, "indexes"):
-            db.restore_secondary(engine, deferred)
+            db.restore_secondary(engine, deferred, only=_SERIES_READS_BY)
     summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
     with _timed(summary, "figure review"):
         summary.decisions += review.apply(engine)
     with _timed(summary, "series"):
         _series(engine, registry, summary)
+    if deferred:  # the rest, once the series pass has rewritten the flags of a million rows
+        with _timed(summary, "indexes"):
+            db.restore_secondary(engine, deferred)
     with _timed(summary, "pairing"):
         pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
     counts = {name: getattr(summary, name) for name in _COUNTS}
