@@ -646,7 +646,8 @@ def _run(
     if bulk or redo:
         db.drop_secondary(engine, bulk_tables)
     # After a load that went well, the observations and targets stay so through the uncurated
-    # sync, which fills them from the figures (two million rows at 100 000 replies).
+    # sync, which fills them from the figures (two million rows at 100 000 replies), and all but
+    # one of their indexes through the series pass after it (`_after`).
     deferred: list[Table] = []
     loaded = False
     try:
