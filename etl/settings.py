@@ -125,9 +125,10 @@ def chunk() -> int:
 
 
 def bulk_from() -> int:
-    """Documents a first load into an empty SQLite file needs before it writes with the big
-    tables' secondary indexes dropped, building them once at the end (etl/pipeline.py): below
-    it, the drop and the build cost more than the index upkeep they save."""
+    """Documents a first load into an empty database needs before it writes with the big
+    tables' secondary indexes (and on PostgreSQL their foreign keys) dropped, restoring them
+    once at the end (etl/pipeline.py): below it, the drop and the rebuild cost more than the
+    upkeep they save."""
     return _int_env("ITDASH_BULK_FROM", 1_000)
 
 
