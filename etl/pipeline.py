@@ -58,8 +58,8 @@ from schemas import storage
 # A first load of `settings.bulk_from()` documents or more into an empty database writes these
 # tables with their secondary indexes dropped (and on PostgreSQL their foreign keys), restored
 # once after (`db.drop_secondary`): at 100 000 replies the writer's index upkeep took half a
-# core from the workers on SQLite. A run replacing as many stored documents of a SQLite file
-# sets their rows aside first (etl/setaside.py) and then loads the same way.
+# core from the workers on SQLite. A run replacing as many stored documents sets their rows
+# aside first (etl/setaside.py) and then loads the same way.
 _BULK_TABLES = (storage.Sentence, storage.FigureRow, storage.Observation, storage.Target)
 # Of those, the tables the uncurated sync fills after a first load, before they are indexed: at
 # 100 000 replies on PostgreSQL its INSERTs took 112 s with their keys and indexes, 30 s without.
@@ -632,11 +632,10 @@ def _run(
         count = 1  # starting processes costs more than a small corpus takes
     waiting: list[list[tuple[str, str, bool]]] = []
     # Shards are left out: another may be reading or writing the same tables meanwhile.
-    sqlite = engine.dialect.name == "sqlite"
     bulk = shard is None and not r.known.by_id and len(sources) >= settings.bulk_from()
     # A run that replaces many stored documents (after a change of vocabulary or registry) loads
     # the same way once their old rows are set aside: it then writes into tables holding none.
-    stale = _stale(r, sources) if sqlite and shard is None and not bulk else []
+    stale = _stale(r, sources) if shard is None and not bulk else []
     redo = len(stale) >= settings.bulk_from()
     bulk_tables = [model.__table__ for model in _BULK_TABLES]  # type: ignore[attr-defined]
     if redo:

@@ -424,9 +424,14 @@ def test_scl010_a_first_load_killed_with_its_indexes_dropped_gets_them_back_and_
 
 
 def _tables(url: str) -> set[str]:
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if url.startswith("sqlite")
+        else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    )
     engine = create_engine(url)
     with engine.connect() as c:
-        found = {r[0] for r in c.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+        found = {r[0] for r in c.execute(text(sql))}
     engine.dispose()
     return found
 
@@ -439,8 +444,7 @@ def _stale(url: str) -> None:
     engine.dispose()
 
 
-def _reprocessed(tmp_path: Path, monkeypatch, folders: list[Path], bulk_from: int, name: str, **kw) -> tuple:
-    url = f"sqlite:///{tmp_path / name}"
+def _reprocessed(tmp_path: Path, monkeypatch, folders: list[Path], bulk_from: int, url: str, **kw) -> tuple:
     monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
     pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
     _stale(url)
@@ -449,7 +453,7 @@ def _reprocessed(tmp_path: Path, monkeypatch, folders: list[Path], bulk_from: in
 
 
 def test_scl011_a_reprocess_of_many_documents_set_aside_gives_the_tables_of_a_plain_one(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, database_url, other_url
 ):
     """A run that replaces many stored documents sets their rows aside (etl/setaside.py) and
     loads into emptied tables with no secondary index; it must leave the tables and indexes of
@@ -461,9 +465,9 @@ def test_scl011_a_reprocess_of_many_documents_set_aside_gives_the_tables_of_a_pl
         if stage == "put back":  # the load is over; nothing is back yet
             seen["tables"], seen["indexes"] = _tables(redo_url), _indexes(redo_url)
 
-    redo_url = f"sqlite:///{tmp_path / 'redo.sqlite'}"  # named before the run: `told` reads it
-    redo_url, redo = _reprocessed(tmp_path, monkeypatch, folders, 1, "redo.sqlite", on_stage=told)
-    plain_url, plain = _reprocessed(tmp_path, monkeypatch, folders, 10**9, "plain.sqlite")
+    redo_url = database_url
+    redo_url, redo = _reprocessed(tmp_path, monkeypatch, folders, 1, redo_url, on_stage=told)
+    plain_url, plain = _reprocessed(tmp_path, monkeypatch, folders, 10**9, other_url)
     assert {"set aside", "put back", "indexes"} <= redo.stages.keys()
     assert not {"set aside", "put back"} & plain.stages.keys()
     assert redo.documents_loaded == plain.documents_loaded == 2 * CHUNK + 40
@@ -473,19 +477,19 @@ def test_scl011_a_reprocess_of_many_documents_set_aside_gives_the_tables_of_a_pl
     assert not {t for t in _tables(redo_url) if t.startswith("held_")}
     same_tables(dump(redo_url), dump(plain_url))
     assert _indexes(redo_url) == _indexes(plain_url)
+    assert _keys(redo_url) == _keys(plain_url)  # PostgreSQL's foreign keys back, on the new tables
 
 
 def test_scl012_a_document_failing_in_a_reprocess_set_aside_keeps_its_last_good_version(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, database_url, other_url
 ):
     folders = [generate(tmp_path / "en", 2 * CHUNK)]
     bad = sorted(folders[0].glob("*.txt"))[7]
     good = bad.read_text()
     before = None
     runs = {}
-    for bulk_from, name in ((1, "redo.sqlite"), (10**9, "plain.sqlite")):
+    for bulk_from, name, url in ((1, "redo", database_url), (10**9, "plain", other_url)):
         bad.write_text(good)
-        url = f"sqlite:///{tmp_path / name}"
         monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
         pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
         before = before or count(url, "SELECT count(*) FROM figures")
@@ -493,7 +497,7 @@ def test_scl012_a_document_failing_in_a_reprocess_set_aside_keeps_its_last_good_
         bad.write_text(good.replace("Reply:", "Rejoinder:"))
         monkeypatch.setenv("ITDASH_BULK_FROM", str(bulk_from))
         runs[name] = url, pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
-    (redo_url, redo), (plain_url, plain) = runs["redo.sqlite"], runs["plain.sqlite"]
+    (redo_url, redo), (plain_url, plain) = runs["redo"], runs["plain"]
     assert "set aside" in redo.stages and redo.restored == 1
     assert [e.doc for e in redo.failures] == [e.doc for e in plain.failures] == [bad.name]
     kept = "SELECT count(*) FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.source = '%s'"
@@ -502,11 +506,13 @@ def test_scl012_a_document_failing_in_a_reprocess_set_aside_keeps_its_last_good_
     same_tables(dump(redo_url), dump(plain_url))
 
 
-def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(tmp_path, monkeypatch):
+def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(
+    tmp_path, monkeypatch, database_url, other_url
+):
     """Killed after the set aside: the held tables stay, and the next run first puts back what
     the killed one did not write again, then converges to the tables of a clean run."""
     folder = generate(tmp_path / "corpus", 3 * CHUNK)
-    url, reference = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
+    url, reference = database_url, other_url
     pipeline.run([folder], url, curated_dir=folder / "none", workers=2)
     _stale(url)
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
