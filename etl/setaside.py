@@ -50,6 +50,8 @@ class _Sqlite:
     """The surgery's statements on SQLite's own connection (pragmas cannot change in a
     transaction, and pysqlite would not begin one at DDL)."""
 
+    temp = "temp"  # the schema of this connection's temporary tables
+
     def __init__(self, con: object) -> None:
         self.con = con
 
@@ -84,6 +86,8 @@ class _Sqlite:
 
 class _Postgres:
     """The surgery's statements in one PostgreSQL transaction."""
+
+    temp = "pg_temp"
 
     def __init__(self, con: Connection) -> None:
         self.con = con
@@ -226,21 +230,22 @@ def release(engine: Engine) -> int:
     with _surgery(engine) as s:
         if not s.exists(_HELD_DOCS):
             return 0  # another run released them first
-        s.run("DROP TABLE IF EXISTS restored")  # a temporary table: this connection's own
+        restored = f"{s.temp}.restored"  # this connection's own, never a table of the same name
+        s.run(f"DROP TABLE IF EXISTS {restored}")
         s.run(
             f"CREATE TEMP TABLE restored AS SELECT h.id FROM {_HELD_DOCS} h "  # noqa: S608 - names are ours
             f'WHERE NOT EXISTS (SELECT 1 FROM "{docs}" d WHERE d.source = h.source) '
             f'AND NOT EXISTS (SELECT 1 FROM "{docs}" d WHERE d.id = h.id)'
         )
-        back = s.run("SELECT count(*) FROM restored")[0][0]
+        back = s.run(f"SELECT count(*) FROM {restored}")[0][0]  # noqa: S608 - names are ours
         if back:
-            _copy(s, _HELD_DOCS, docs, "id IN (SELECT id FROM restored)")
+            _copy(s, _HELD_DOCS, docs, f"id IN (SELECT id FROM {restored})")
         for model in _PARTS:
             name = _held(model.__tablename__)
             if back and s.exists(name):
-                _copy(s, name, model.__tablename__, "doc_id IN (SELECT id FROM restored)")
+                _copy(s, name, model.__tablename__, f"doc_id IN (SELECT id FROM {restored})")
         for model in reversed(_PARTS):
             s.run(f'DROP TABLE IF EXISTS "{_held(model.__tablename__)}"')
         s.run(f"DROP TABLE {_HELD_DOCS}")
-        s.run("DROP TABLE restored")
+        s.run(f"DROP TABLE {restored}")
     return int(back)
