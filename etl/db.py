@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -181,6 +182,8 @@ def _create(eng: Engine) -> None:
                     # a full one, whatever the stored digest of its inputs says (etl/derived.py).
                     with eng.begin() as c:
                         c.execute(text("DELETE FROM etl_state WHERE key = 'derived'"))
+                if _another_run_writes(eng):
+                    return  # it restores what its load dropped, or did when it opened the database
                 for table in SQLModel.metadata.sorted_tables:
                     for index in table.indexes:
                         index.create(eng, checkfirst=True)
@@ -196,6 +199,38 @@ def _create(eng: Engine) -> None:
         if holder is not None:
             holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _CREATE_LOCK})
             holder.close()
+
+
+# The databases (canonical URLs) whose ETL-run lock this process holds, in `exclusive`: how
+# many times (shard runs in threads of one process hold it together).
+_RUNNING: Counter[str] = Counter()
+# An advisory lock on a 64-bit key shows in pg_locks as its high and low 32 bits.
+_RUN_LOCK_HELD = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND classid = :hi AND objid = :lo AND objsubid = 1 AND pid <> pg_backend_pid() "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+)
+
+
+def _canonical(url: str) -> str:
+    return make_url(normalise_url(url)).render_as_string(hide_password=False)
+
+
+def _another_run_writes(eng: Engine) -> bool:
+    """Whether another process runs the ETL on this PostgreSQL database now.
+
+    A first load or a set-aside reprocess there drops the secondary indexes and foreign keys of
+    the tables it fills, and restores them when its load ends. Another process opening the
+    database meanwhile (the dashboard starting, `itdash status`) then leaves them to it: adding
+    a foreign key back locks two tables the loader's chunk transactions also lock, in another
+    order, and an index built then would slow every chunk after. Once that run ends, or is
+    killed (its lock dies with it), the next opening restores whatever is missing.
+    """
+    if eng.dialect.name != "postgresql" or _RUNNING[_canonical(eng.url.render_as_string(False))]:
+        return False
+    key = {"hi": _ETL_LOCK_KEY >> 32, "lo": _ETL_LOCK_KEY & 0xFFFFFFFF}
+    with eng.connect() as c:
+        return bool(c.execute(_RUN_LOCK_HELD, key).scalar())
 
 
 SQLITE_CACHE_KB = 131072  # 128 MB at most, taken only as pages are read
@@ -341,9 +376,12 @@ def exclusive(
             return bool(conn.execute(text(f"SELECT pg_try_advisory_lock{kind}(:k)"), {"k": key}).scalar())
 
         _wait(try_advisory, where, wait, say)
+        mine = _canonical(url) if lock == "run" else ""
+        _RUNNING[mine] += 1
         try:
             yield
         finally:
+            _RUNNING[mine] -= 1
             conn.execute(text(f"SELECT pg_advisory_unlock{kind}(:k)"), {"k": key})
     finally:
         conn.close()

@@ -391,3 +391,46 @@ def test_keys_restored_on_postgres_stay_in_the_tables_this_process_creates_after
         assert keys == {"documents", "figures", "sentences", "indicators"}
     finally:
         lite.dispose()
+
+
+@pytest.mark.postgres
+def test_an_opening_while_another_process_runs_the_etl_leaves_what_it_dropped_to_it(postgres_url):
+    """A first load (or set-aside reprocess) on PostgreSQL drops indexes and foreign keys and
+    restores them when its load ends; another process opening the database meanwhile (the
+    dashboard starting) must not add them back under it, and must once that run has ended. The
+    run itself, holding the lock, still restores what a killed run left."""
+    from sqlalchemy import create_engine
+
+    from schemas.storage import FigureRow
+
+    tables = [FigureRow.__table__]
+
+    def figures_keys_and_indexes() -> tuple[int, bool]:
+        eng = db.engine(postgres_url, create=False)
+        try:
+            with eng.connect() as c:
+                keys = len([k for k in db._keys_held(c) if k[0] == "figures"])
+            return keys, "ix_figures_doc_id" in {i["name"] for i in inspect(eng).get_indexes("figures")}
+        finally:
+            eng.dispose()
+
+    db.engine(postgres_url).dispose()
+    whole = figures_keys_and_indexes()
+    assert whole[0] == 2 and whole[1]
+    dropped = db.engine(postgres_url, create=False)
+    db.drop_secondary(dropped, tables)
+    dropped.dispose()
+    # Another process's run: its lock taken as `db.exclusive` takes it, on a session not ours.
+    other = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with other.connect() as c:
+        c.execute(text("SELECT pg_advisory_lock(:k)"), {"k": db._ETL_LOCK_KEY})
+        db.engine(postgres_url).dispose()
+        assert figures_keys_and_indexes() == (0, False)  # left to the run
+        c.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": db._ETL_LOCK_KEY})
+    other.dispose()
+    with db.exclusive(postgres_url, wait=5):  # this process's own run: it restores them
+        db.engine(postgres_url).dispose()
+        assert figures_keys_and_indexes() == whole
+    db.drop_secondary(db.engine(postgres_url, create=False), tables)
+    db.engine(postgres_url).dispose()  # no run going: restored
+    assert figures_keys_and_indexes() == whole
