@@ -132,11 +132,11 @@ class _Postgres:
         """Drop every constraint of `tables`, foreign keys first (a primary key cannot go while
         a key points at it): renamed, the tables would keep them, under names the new tables'
         own constraints take."""
-        for kinds in ("f", "pu"):
+        for kinds in (["f"], ["p", "u"]):
             for table, name in self.run(
                 "SELECT conrelid::regclass::text, conname FROM pg_constraint "
                 "WHERE connamespace = current_schema()::regnamespace AND conrelid::regclass::text = ANY(%s) "
-                "AND strpos(%s, contype::text) > 0 ORDER BY 1, 2",
+                "AND contype::text = ANY(%s) ORDER BY 1, 2",
                 (list(tables), kinds),
             ):
                 self.run(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
