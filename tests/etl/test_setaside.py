@@ -45,9 +45,18 @@ def _schema(url: str) -> tuple[list, list]:
 
 @pytest.fixture
 def loaded(tmp_path: Path, database_url: str) -> str:
+    """Twelve replies, and the curated files' rows (of no document: `doc_id` is NULL)."""
     folder = generate(tmp_path / "corpus", 12)
-    pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=1)
+    pipeline.run([folder], database_url, workers=1)
     return database_url
+
+
+def _curated(url: str) -> int:
+    eng = db.engine(url, create=False)
+    with eng.connect() as c:
+        n = c.execute(text("SELECT count(*) FROM observations WHERE doc_id IS NULL")).scalar_one()
+    eng.dispose()
+    return n
 
 
 def _doc_ids(url: str) -> list[str]:
@@ -58,12 +67,14 @@ def _doc_ids(url: str) -> list[str]:
     return ids
 
 
-def test_held_documents_leave_the_tables_and_come_back_whole(loaded):
+# 5 held of 12: the kept rows found by reading the held tables whole; 11: through their index.
+@pytest.mark.parametrize("holding", [5, 11])
+def test_held_documents_leave_the_tables_and_come_back_whole(loaded, holding):
     url = loaded
-    before, schema = _counts(url), _schema(url)
-    assert schema[0] and "ix_figures_doc_id" in schema[1]
+    before, schema, curated = _counts(url), _schema(url), _curated(url)
+    assert schema[0] and "ix_figures_doc_id" in schema[1] and curated
     ids = _doc_ids(url)
-    held, kept = ids[:5], ids[5:]
+    held, kept = ids[:holding], ids[holding:]
     eng = db.engine(url, create=False)
     try:
         setaside.hold(eng, held)
@@ -73,8 +84,11 @@ def test_held_documents_leave_the_tables_and_come_back_whole(loaded):
             assert left == set(kept)  # the kept documents' rows copied into the new table
             assert set(c.execute(text("SELECT id FROM documents")).scalars()) == set(kept)
             assert c.execute(text("SELECT count(*) FROM held_documents")).scalar_one() == len(held)
+        assert _curated(url) == curated  # the rows of no document stay
         keys, indexes = _schema(url)
         assert "ix_figures_doc_id" not in indexes  # the new tables come without them
+        gone = inspect(eng)
+        assert not any(gone.get_indexes(f"held_{t}") for t in _PARTS)  # their names are free again
         assert keys == (schema[0] if url.startswith("sqlite") else [])  # PostgreSQL's come back later
         with pytest.raises(RuntimeError, match="already set aside"):
             setaside.hold(eng, kept)
