@@ -71,11 +71,15 @@ class _Sqlite:
     def exists(self, table: str) -> bool:
         return bool(self.run("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
 
+    @staticmethod
+    def _in(column: str, ids: Sequence[str]) -> list[tuple[str, Sequence[object]]]:
+        """`column IN (...)` with its values, `_IDS_AT_ONCE` ids a condition."""
+        parts = [list(ids[i : i + _IDS_AT_ONCE]) for i in range(0, len(ids), _IDS_AT_ONCE)]
+        return [(f"{column} IN ({', '.join('?' * len(part))})", part) for part in parts]
+
     def hold_ids(self, source: str, ids: Sequence[str]) -> None:
-        for i in range(0, len(ids), _IDS_AT_ONCE):
-            part = list(ids[i : i + _IDS_AT_ONCE])
-            marks = ", ".join("?" * len(part))
-            self.run(f'INSERT INTO {_HELD_DOCS} SELECT * FROM "{source}" WHERE id IN ({marks})', part)
+        for where, part in self._in("id", ids):
+            self.run(f'INSERT INTO {_HELD_DOCS} SELECT * FROM "{source}" WHERE {where}', part)  # noqa: S608 - names are ours
 
     def kept(self, held: str) -> str:
         """The rows of `held` no held document owns (SQLite runs `NOT IN` over an ephemeral index:
@@ -84,10 +88,7 @@ class _Sqlite:
 
     def of_documents(self, ids: Sequence[str]) -> list[tuple[str, Sequence[object]]]:
         """The rows of these documents, a condition the doc_id index answers (with its values)."""
-        return [
-            (f"doc_id IN ({', '.join('?' * len(part))})", part)
-            for part in (list(ids[i : i + _IDS_AT_ONCE]) for i in range(0, len(ids), _IDS_AT_ONCE))
-        ]
+        return self._in("doc_id", ids)
 
     def unkey(self, tables: Sequence[str]) -> None:
         """Nothing: foreign keys are off, and the renamed tables' keys go on naming the new ones."""
