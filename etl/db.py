@@ -201,9 +201,11 @@ def _create(eng: Engine) -> None:
             holder.close()
 
 
-# The databases (canonical URLs) whose ETL-run lock this process holds, in `exclusive`: how
-# many times (shard runs in threads of one process hold it together).
+# The databases whose ETL-run lock this process holds, in `exclusive`, by `_run_key`: how many
+# times (shard runs in threads of one process hold it together; a lock, since `+=` on a Counter
+# is a read and a write another thread may come between).
 _RUNNING: Counter[str] = Counter()
+_running_lock = threading.Lock()
 # An advisory lock on a 64-bit key shows in pg_locks as its high and low 32 bits.
 _RUN_LOCK_HELD = text(
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
@@ -216,17 +218,64 @@ def _canonical(url: str) -> str:
     return make_url(normalise_url(url)).render_as_string(hide_password=False)
 
 
-def _another_run_writes(eng: Engine) -> bool:
-    """Whether another process runs the ETL on this PostgreSQL database now.
+def _run_key(url: str) -> str:
+    """One name for a database whichever URL names it: a SQLite file by its resolved path."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return str(Path(parsed.database).resolve())
+    return _canonical(url)
 
-    A first load or a set-aside reprocess there drops the secondary indexes and foreign keys of
-    the tables it fills, and restores them when its load ends. Another process opening the
-    database meanwhile (the dashboard starting, `itdash status`) then leaves them to it: adding
-    a foreign key back locks two tables the loader's chunk transactions also lock, in another
-    order, and an index built then would slow every chunk after. Once that run ends, or is
-    killed (its lock dies with it), the next opening restores whatever is missing.
+
+@contextmanager
+def _running(key: str) -> Iterator[None]:
+    with _running_lock:
+        _RUNNING[key] += 1
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _RUNNING[key] -= 1
+
+
+def _file_lock_taken(path: Path) -> bool:
+    """Whether a process holds `path`'s flock exclusively (an ETL run not over shards).
+
+    Asked by taking it shared for an instant: a run starting in that instant waits one poll
+    (`_POLL_SECONDS`) and says so; nothing else sees the question."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # no lock file: no run has ever written here
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing it releases the shared lock
+    return False
+
+
+def _another_run_writes(eng: Engine) -> bool:
+    """Whether another process runs the ETL on this database now.
+
+    A first load or a set-aside reprocess drops the secondary indexes (and on PostgreSQL the
+    foreign keys) of the tables it fills, and restores them when its load ends. Another process
+    opening the database meanwhile (the dashboard starting, `itdash status`) then leaves them to
+    it: on PostgreSQL adding a foreign key back locks two tables the loader's chunk transactions
+    also lock, in another order; on SQLite building an index needs the write lock the loader
+    takes for every chunk, so each waits for the other. Either way an index built then slows
+    every chunk after, the cost the load dropped it to avoid.
+    Once that run ends, or is killed (its lock dies with it), the next opening restores
+    whatever is missing. On SQLite only a run over the whole corpus is seen: runs over shards
+    hold the lock shared, and never drop anything.
     """
-    if eng.dialect.name != "postgresql" or _RUNNING[_canonical(eng.url.render_as_string(False))]:
+    url = eng.url.render_as_string(False)
+    if _RUNNING[_run_key(url)]:
+        return False
+    if eng.dialect.name == "sqlite":
+        database = eng.url.database
+        return bool(database) and database != ":memory:" and _file_lock_taken(Path(f"{database}.etl-lock"))
+    if eng.dialect.name != "postgresql":
         return False
     key = {"hi": _ETL_LOCK_KEY >> 32, "lo": _ETL_LOCK_KEY & 0xFFFFFFFF}
     with eng.connect() as c:
@@ -355,7 +404,11 @@ def exclusive(
 
         try:
             _wait(try_file, where, wait, say)
-            yield
+            if lock == "run":
+                with _running(_run_key(url)):
+                    yield
+            else:
+                yield
         finally:
             os.close(fd)  # closing the file releases its lock
         return
@@ -376,12 +429,10 @@ def exclusive(
             return bool(conn.execute(text(f"SELECT pg_try_advisory_lock{kind}(:k)"), {"k": key}).scalar())
 
         _wait(try_advisory, where, wait, say)
-        mine = _canonical(url) if lock == "run" else ""
-        _RUNNING[mine] += 1
         try:
-            yield
+            with _running(_run_key(url) if lock == "run" else ""):
+                yield
         finally:
-            _RUNNING[mine] -= 1
             conn.execute(text(f"SELECT pg_advisory_unlock{kind}(:k)"), {"k": key})
     finally:
         conn.close()

@@ -434,3 +434,71 @@ def test_an_opening_while_another_process_runs_the_etl_leaves_what_it_dropped_to
     db.drop_secondary(db.engine(postgres_url, create=False), tables)
     db.engine(postgres_url).dispose()  # no run going: restored
     assert figures_keys_and_indexes() == whole
+
+
+# Another process's ETL run: it holds the run lock as `db.exclusive` takes it until told to end.
+_OTHER_RUN = """
+import sys
+from etl import db
+with db.exclusive(sys.argv[1], wait=5, shared=sys.argv[2] == "shared"):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_sqlite_opening_while_another_process_runs_the_etl_leaves_the_indexes_to_it(sqlite_url):
+    """As on PostgreSQL: a first load on SQLite drops the figures' indexes and builds them when its
+    load ends. Another process opening the file meanwhile (the dashboard starting) must not build
+    them under the load, which it would hold back; once that run has ended it must. Runs over
+    shards drop nothing, so an opening beside them builds what is missing."""
+    import subprocess
+    import sys
+
+    from schemas.storage import FigureRow
+
+    root = Path(__file__).resolve().parents[2]
+    tables = [FigureRow.__table__]
+
+    def figures_indexes() -> set[str]:
+        eng = db.engine(sqlite_url, create=False)
+        try:
+            return {i["name"] for i in inspect(eng).get_indexes("figures")}
+        finally:
+            eng.dispose()
+
+    def drop() -> None:
+        eng = db.engine(sqlite_url, create=False)
+        db.drop_secondary(eng, tables)
+        eng.dispose()
+        assert figures_indexes() == set()
+
+    def opened_beside(mode: str) -> set[str]:
+        other = subprocess.Popen(
+            [sys.executable, "-c", _OTHER_RUN, sqlite_url, mode],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert other.stdout is not None and other.stdout.readline().strip() == "held"
+            db.engine(sqlite_url).dispose()
+            return figures_indexes()
+        finally:
+            assert other.stdin is not None
+            other.stdin.close()
+            assert other.wait(timeout=30) == 0
+
+    db.engine(sqlite_url).dispose()
+    whole = figures_indexes()
+    assert "ix_figures_doc_id" in whole
+    drop()
+    assert opened_beside("whole") == set()  # left to the run
+    db.engine(sqlite_url).dispose()  # the run has ended: built
+    assert figures_indexes() == whole
+    drop()
+    assert opened_beside("shared") == whole  # shard runs drop nothing: built
+    drop()
+    with db.exclusive(sqlite_url, wait=5):  # this process's own run: it builds them
+        db.engine(sqlite_url).dispose()
+        assert figures_indexes() == whole
