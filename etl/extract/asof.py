@@ -106,8 +106,8 @@ def _kind(kinds: dict[str, str], word: str | None) -> str | None:
     return kinds[" ".join(word.lower().split())] if word else None
 
 
-def _read(m: re.Match[str], reply: date, v: Vocab) -> str | None:
-    g = m.groupdict()
+def _read(m: re.Match[str], g: dict[str, str | None], reply: date, v: Vocab) -> str | None:
+    """The anchor `m` (its groups `g`) as an ISO date or interval; None if it dates nothing."""
     if g["fy"]:
         tail = m.string[m.end() : m.end() + 30]
         y1 = int(g["fy1"])
@@ -224,12 +224,13 @@ def anchors(
     """
     out: list[Anchor] = []
     for m in _candidates(text, start, end, v):
-        value = _read(m, reply, v)
+        g = m.groupdict()  # forty-odd groups: built once an anchor, not once a question
+        value = _read(m, g, reply, v)
         if value is None:
             continue
         clause_start = max(start, m.start() - 100)
         ev = v.events.search(text, clause_start, m.start())
-        deadline = _kind(v.prepositions, m.groupdict().get("ypre") or m.groupdict().get("pre")) == "until"
+        deadline = _kind(v.prepositions, g["ypre"] or g["pre"]) == "until"
         if ev and not deadline and not any(ev.start() < a < m.start() for a, _ in figures):
             continue  # an event's date; "set up … by 2027" is a deadline, not an event
         out.append(Anchor(m.start(), m.end(), value))
