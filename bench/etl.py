@@ -152,7 +152,7 @@ UNCHANGED_TARGET = 10.0
 PEAK_TARGET_MB = 1024.0
 
 
-def _held(ok: bool) -> str:
+def held(ok: bool) -> str:
     return "held" if ok else "NOT held"
 
 
@@ -165,12 +165,12 @@ def verdict(count: int, kind: str, first: dict, again: dict, changed: dict | Non
     limit = FIRST_LOAD_TARGET[kind]
     peak = max(r["peak_mb"] for r in (first, again, changed) if r)
     lines = [
-        f"first load under {limit:.0f} s: {_held(first['seconds'] <= limit)} "
+        f"first load under {limit:.0f} s: {held(first['seconds'] <= limit)} "
         f"({first['seconds']:.1f} s, {first['seconds'] / limit:.1f}x the target)",
         f"unchanged rerun under {UNCHANGED_TARGET:.0f} s with nothing reprocessed: "
-        f"{_held(again['seconds'] <= UNCHANGED_TARGET and again['loaded'] == 0)} "
+        f"{held(again['seconds'] <= UNCHANGED_TARGET and again['loaded'] == 0)} "
         f"({again['seconds']:.1f} s, {again['loaded']} loaded)",
-        f"peak memory under {PEAK_TARGET_MB:.0f} MB: {_held(peak < PEAK_TARGET_MB)} ({peak:.0f} MB)",
+        f"peak memory under {PEAK_TARGET_MB:.0f} MB: {held(peak < PEAK_TARGET_MB)} ({peak:.0f} MB)",
     ]
     if changed:
         lines.append(
