@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import (
@@ -21,14 +22,17 @@ from sqlalchemy import (
     bindparam,
     delete,
     event,
+    exists,
+    func,
     insert,
     inspect,
+    select,
     text,
     true,
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import AddConstraint
 from sqlalchemy.sql.elements import ColumnElement
@@ -36,8 +40,8 @@ from sqlmodel import SQLModel, create_engine
 
 import schemas.storage  # noqa: F401  (registers the tables)
 from etl import sentences
-from etl.errors import ItdashError
-from schemas.storage import FigureRow, Sentence
+from etl.errors import ItdashError, reason_code
+from schemas.storage import DocumentRow, FigureRow, Observation, Quarantine, Sentence, Target
 
 
 def normalise_url(url: str) -> str:
@@ -679,17 +683,85 @@ def _columns_of(key: ForeignKeyConstraint) -> tuple[str, ...]:
     return tuple(col.name for col in key.columns)
 
 
-def _restore_keys(c: Connection, tables: Sequence[Table]) -> None:
+@dataclass(frozen=True)
+class Removed:
+    """A document taken out whole, and quarantined, when the load's foreign keys came back:
+    a row of it referred to what is not stored."""
+
+    source: str
+    doc_id: str
+    reason: str
+    figures: int
+
+
+def remove_documents(c: Connection, doc_ids: Sequence[str]) -> None:
+    """Delete these documents and every row of theirs, children before the rows they refer to."""
+    if not doc_ids:
+        return
+    ids = list(doc_ids)
+    for model in (Observation, Target, FigureRow, Sentence):
+        c.execute(delete(model).where(model.doc_id.in_(ids)))  # type: ignore[attr-defined]
+    c.execute(delete(DocumentRow).where(DocumentRow.id.in_(ids)))  # type: ignore[attr-defined]
+
+
+def _refers_to_nothing(
+    c: Connection, table: Table, key: ForeignKeyConstraint, run_id: int | None
+) -> list[Removed]:
+    """Take out what breaks `key`: each document holding such a row whole (quarantined with
+    why, its other rows with it: a document is wholly stored or wholly absent), and such rows
+    of no document (the uncurated sync's).
+
+    With the keys dropped for a bulk load (`drop_secondary`), a row referring to nothing is
+    not refused as it is written, where it would cost its document alone: adding the key back
+    would fail, and with it the run and every later opening of the database."""
+    (col,) = key.columns
+    (parent,) = [e.column for e in key.elements]
+    dangling = col.is_not(None) & ~exists().where(parent == col)
+    doc_ids = sorted(d for (d,) in c.execute(select(table.c.doc_id).where(dangling).distinct()) if d)
+    sources = select(DocumentRow.id, DocumentRow.source).where(DocumentRow.id.in_(doc_ids))  # type: ignore[attr-defined]
+    found = {doc_id: source for doc_id, source in c.execute(sources)}
+    reason = (
+        "rows refer to what is not stored (found when the load's foreign keys were added back): "
+        f"{table.name}.{col.name} -> {parent.table.name}"
+    )
+    removed = []
+    for doc_id in doc_ids:
+        if doc_id in found:
+            n = c.scalar(select(func.count()).where(FigureRow.doc_id == doc_id))  # type: ignore[arg-type]
+            removed.append(Removed(found[doc_id], doc_id, reason, n or 0))
+    remove_documents(c, doc_ids)
+    c.execute(delete(table).where(dangling))  # rows of no document, or of none stored
+    code, detail = reason_code(reason)
+    kept = dict(stage="load", reason=reason, run_id=run_id, code=code, detail=detail)
+    rows = [dict(source=r.source, doc_id=r.doc_id, **kept) for r in removed]
+    if rows:
+        upsert(c, Quarantine.__table__, rows, ["source"])  # type: ignore[attr-defined]
+    return removed
+
+
+def _restore_keys(c: Connection, tables: Sequence[Table], run_id: int | None = None) -> list[Removed]:
     """Add back the foreign keys of `tables` PostgreSQL lacks (`drop_secondary` dropped them).
-    Adding one checks every row in one join, and lets reads go on meanwhile."""
+    Adding one checks every row in one join, and lets reads go on meanwhile. A key some rows
+    break is added once they are taken out (`_refers_to_nothing`): the documents returned."""
     held = _keys_held(c)
+    removed: list[Removed] = []
     for t in tables:
         for key in sorted(t.foreign_key_constraints, key=_columns_of):
-            if (t.name, _columns_of(key)) not in held:
-                # Not isolated from the table: by default SQLAlchemy marks the constraint to be left
-                # out of every CREATE TABLE after, and the next database this process made (a
-                # SQLite file in the tests) had no foreign keys.
-                c.execute(AddConstraint(key, isolate_from_table=False))
+            if (t.name, _columns_of(key)) in held:
+                continue
+            # Not isolated from the table: by default SQLAlchemy marks the constraint to be left
+            # out of every CREATE TABLE after, and the next database this process made (a
+            # SQLite file in the tests) had no foreign keys.
+            add = AddConstraint(key, isolate_from_table=False)
+            try:
+                with c.begin_nested():
+                    c.execute(add)
+            except IntegrityError:
+                if "doc_id" not in t.c or len(key.columns) != 1:
+                    raise
+                removed += _refers_to_nothing(c, t, key, run_id)
+                c.execute(add)
+    return removed
 
 
 def drop_secondary(eng: Engine, tables: Sequence[Table]) -> None:
@@ -716,10 +788,13 @@ def drop_secondary(eng: Engine, tables: Sequence[Table]) -> None:
                     c.execute(text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"))
 
 
-def restore_secondary(eng: Engine, tables: Sequence[Table], only: Iterable[str] | None = None) -> None:
+def restore_secondary(
+    eng: Engine, tables: Sequence[Table], only: Iterable[str] | None = None, run_id: int | None = None
+) -> list[Removed]:
     """Create whichever indexes of `tables` are missing (of them, those named in `only`, if
     given), and on PostgreSQL add back their missing foreign keys (those `drop_secondary`
-    dropped)."""
+    dropped): the documents it took out to do so (`_refers_to_nothing`, quarantined under
+    `run_id`)."""
     wanted = None if only is None else set(only)
     with eng.begin() as c:
         for t in tables:
@@ -727,4 +802,5 @@ def restore_secondary(eng: Engine, tables: Sequence[Table], only: Iterable[str] 
                 if wanted is None or ix.name in wanted:
                     ix.create(c, checkfirst=True)
         if eng.dialect.name == "postgresql":
-            _restore_keys(c, tables)
+            return _restore_keys(c, tables, run_id)
+    return []

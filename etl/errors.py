@@ -82,6 +82,11 @@ REASONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("observations_invalid", r"observations failed validation: (?P<detail>.+)"),
         ("row_invalid", r"failed validation: (?P<detail>.+)"),
         ("unstorable", r"values the database cannot hold: (?P<detail>.+)"),
+        (
+            "refers_to_nothing",
+            r"rows refer to what is not stored \(found when the load's foreign keys were added back\): "
+            r"(?P<detail>.+)",
+        ),
         ("extraction_failed", r"extraction failed: (?P<detail>.+)"),
         ("unreadable_csv", r"cannot read CSV: (?P<detail>.+)"),
         ("missing_columns", r"missing columns: (?P<detail>.+)"),

@@ -164,16 +164,6 @@ def stored(engine: Engine) -> Stored:
     return Stored({s: (i, p) for s, i, p in found}, {i: (s, p) for s, i, p in found})
 
 
-def _remove(s: Session | Connection, doc_ids: list[str]) -> None:
-    if not doc_ids:
-        return
-    s.execute(delete(Observation).where(Observation.doc_id.in_(doc_ids)))
-    s.execute(delete(Target).where(Target.doc_id.in_(doc_ids)))
-    s.execute(delete(FigureRow).where(FigureRow.doc_id.in_(doc_ids)))
-    s.execute(delete(Sentence).where(Sentence.doc_id.in_(doc_ids)))
-    s.execute(delete(DocumentRow).where(DocumentRow.id.in_(doc_ids)))
-
-
 def write_document(
     engine: Engine,
     doc: DocumentRow,
@@ -207,7 +197,7 @@ def write_documents(engine: Engine, docs: Sequence[Rows]) -> None:
                 select(DocumentRow.id).where(or_(DocumentRow.source.in_(sources), DocumentRow.id.in_(ids)))
             )
         )
-        _remove(c, old)
+        db.remove_documents(c, old)
         c.execute(delete(Quarantine).where(Quarantine.source.in_(sources)))
         db.bulk_insert(c, _table(DocumentRow), [d.document for d in docs])
         parts = (Sentence, "sentences"), (FigureRow, "figures"), (Observation, "observations")

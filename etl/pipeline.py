@@ -322,6 +322,17 @@ def _timed(summary: Summary, name: str) -> Iterator[None]:
 _COUNTS = ("curated", "targets", "decisions", "uncurated", "aliased", "conflicts", "warnings")
 
 
+def _took_out(summary: Summary, removed: list[db.Removed]) -> bool:
+    """Count documents taken out when the load's foreign keys came back (a row of theirs
+    referred to nothing, `db.restore_secondary`): quarantined there, no longer loaded."""
+    for r in removed:
+        summary.documents_loaded = max(summary.documents_loaded - 1, 0)
+        summary.figures = max(summary.figures - r.figures, 0)
+        summary.quarantined += 1
+        summary.failures.append(DocumentError(r.source, r.reason, "load"))
+    return bool(removed)
+
+
 def _after(  # type: ignore[no-untyped-def]
     engine,
     registry: indicators.Registry,
@@ -361,9 +372,10 @@ def _after(  # type: ignore[no-untyped-def]
         summary.decisions = series_review.after_load(engine)
     with _timed(summary, "uncurated"):
         synced = uncurated.sync(engine)  # before figure decisions: theirs stay
+    took_out = False
     if deferred:  # the keys, and the index the series pass reads by
         with _timed(summary, "indexes"):
-            db.restore_secondary(engine, deferred, only=_SERIES_READS_BY)
+            took_out = _took_out(summary, db.restore_secondary(engine, deferred, _SERIES_READS_BY, run_id))
     summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
     with _timed(summary, "figure review"):
         summary.decisions += review.apply(engine)
@@ -371,9 +383,11 @@ def _after(  # type: ignore[no-untyped-def]
         _series(engine, registry, summary)
     if deferred:  # the rest, once the series pass has rewritten the flags of a million rows
         with _timed(summary, "indexes"):
-            db.restore_secondary(engine, deferred)
+            db.restore_secondary(engine, deferred)  # its keys are back: nothing to take out
     with _timed(summary, "pairing"):
         pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
+    if took_out:  # what was derived still counts them: the next run's pass is a full one
+        return
     counts = {name: getattr(summary, name) for name in _COUNTS}
     derived.keep(engine, token, {**counts, "failures": [[e.doc, e.reason, e.stage] for e in failures]})
 
@@ -672,7 +686,8 @@ def _run(
         if bulk or redo:  # also when the load failed: the next statements, and the dashboard, read by them
             deferred = [t for t in bulk_tables if t.name in _FILLED_AFTER] if loaded else []
             with _timed(summary, "indexes"):
-                db.restore_secondary(engine, [t for t in bulk_tables if t not in deferred])
+                restoring = [t for t in bulk_tables if t not in deferred]
+                _took_out(summary, db.restore_secondary(engine, restoring, run_id=run_id))
     postgres = engine.dialect.name == "postgresql"
     if summary.documents_loaded and postgres:  # the passes after loading plan from statistics
         with _timed(summary, "statistics"):  # and, after a reprocess, would wade through old rows
@@ -683,7 +698,7 @@ def _run(
             _after(engine, registry, processed_with, folder, run_id, summary, deferred)
         finally:
             if deferred:  # the passes were skipped, or failed before the sync restored them
-                db.restore_secondary(engine, deferred)
+                _took_out(summary, db.restore_secondary(engine, deferred, run_id=run_id))
     if postgres and (summary.documents_loaded or "series" in summary.stages):  # it wrote: reclaimed
         with _timed(summary, "vacuum"):
             db.tidy(engine, SQLModel.metadata.sorted_tables)
