@@ -709,7 +709,7 @@ def _refers_to_nothing(
 ) -> list[Removed]:
     """Take out what breaks `key`: each document holding such a row whole (quarantined with
     why, its other rows with it: a document is wholly stored or wholly absent), and such rows
-    of no document (the uncurated sync's).
+    of no stored document (a curated file's rows have none).
 
     With the keys dropped for a bulk load (`drop_secondary`), a row referring to nothing is
     not refused as it is written, where it would cost its document alone: adding the key back
