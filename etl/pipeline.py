@@ -682,12 +682,15 @@ def _run(
         summary.stages["load"] = time.perf_counter() - t0 - summary.stages.get("set aside", 0.0)
         if redo:  # also when the load failed: what it did not write again is put back
             with _timed(summary, "put back"):
-                summary.restored = setaside.release(engine)
+                summary.restored = setaside.release(engine, drop=False)
         if bulk or redo:  # also when the load failed: the next statements, and the dashboard, read by them
             deferred = [t for t in bulk_tables if t.name in _FILLED_AFTER] if loaded else []
             with _timed(summary, "indexes"):
                 restoring = [t for t in bulk_tables if t not in deferred]
                 _took_out(summary, db.restore_secondary(engine, restoring, run_id=run_id))
+        if redo:  # a document those keys took out gets its last good version back too
+            with _timed(summary, "put back"):
+                summary.restored += setaside.release(engine)
     postgres = engine.dialect.name == "postgresql"
     if summary.documents_loaded and postgres:  # the passes after loading plan from statistics
         with _timed(summary, "statistics"):  # and, after a reprocess, would wade through old rows

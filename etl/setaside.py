@@ -269,10 +269,12 @@ def hold(engine: Engine, doc_ids: Sequence[str]) -> None:
         s.run(f'DELETE FROM "{docs}" WHERE id IN (SELECT id FROM {_HELD_DOCS})')  # noqa: S608 - names are ours
 
 
-def release(engine: Engine) -> int:
+def release(engine: Engine, drop: bool = True) -> int:
     """Put back every set-aside document that no row now stands for (neither its source nor its
     bytes are stored: it failed, or the run stopped before it), with its rows, and drop the held
-    tables; all in one transaction. Returns how many were put back."""
+    tables (unless not `drop`: a later call puts back what is gone by then, such as a document
+    taken out when the foreign keys came back, `db.restore_secondary`); all in one transaction.
+    Returns how many were put back."""
     if not pending(engine):
         return 0
     docs = DocumentRow.__tablename__
@@ -293,8 +295,9 @@ def release(engine: Engine) -> int:
             name = _held(model.__tablename__)
             if back and s.exists(name):
                 _copy(s, name, model.__tablename__, f"doc_id IN (SELECT id FROM {restored})")
-        for model in reversed(_PARTS):
-            s.run(f'DROP TABLE IF EXISTS "{_held(model.__tablename__)}"')
-        s.run(f"DROP TABLE {_HELD_DOCS}")
+        if drop:
+            for model in reversed(_PARTS):
+                s.run(f'DROP TABLE IF EXISTS "{_held(model.__tablename__)}"')
+            s.run(f"DROP TABLE {_HELD_DOCS}")
         s.run(f"DROP TABLE {restored}")
     return int(back)
