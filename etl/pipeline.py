@@ -322,7 +322,7 @@ def _timed(summary: Summary, name: str) -> Iterator[None]:
 _COUNTS = ("curated", "targets", "decisions", "uncurated", "aliased", "conflicts", "warnings")
 
 
-def _took_out(summary: Summary, removed: list[db.Removed]) -> bool:
+def _took_out(summary: Summary, removed: list[db.Removed]) -> None:
     """Count documents taken out when the load's foreign keys came back (a row of theirs
     referred to nothing, `db.restore_secondary`): quarantined there, no longer loaded."""
     for r in removed:
@@ -330,7 +330,6 @@ def _took_out(summary: Summary, removed: list[db.Removed]) -> bool:
         summary.figures = max(summary.figures - r.figures, 0)
         summary.quarantined += 1
         summary.failures.append(DocumentError(r.source, r.reason, "load"))
-    return bool(removed)
 
 
 def _after(  # type: ignore[no-untyped-def]
@@ -372,10 +371,11 @@ def _after(  # type: ignore[no-untyped-def]
         summary.decisions = series_review.after_load(engine)
     with _timed(summary, "uncurated"):
         synced = uncurated.sync(engine)  # before figure decisions: theirs stay
-    took_out = False
     if deferred:  # the keys, and the index the series pass reads by
         with _timed(summary, "indexes"):
-            took_out = _took_out(summary, db.restore_secondary(engine, deferred, _SERIES_READS_BY, run_id))
+            # A document taken out here was derived from: the digest `token` still holds it, so
+            # the next run, whose documents differ, runs these passes whole.
+            _took_out(summary, db.restore_secondary(engine, deferred, _SERIES_READS_BY, run_id))
     summary.uncurated, summary.aliased = synced["series"], synced["aliased"]
     with _timed(summary, "figure review"):
         summary.decisions += review.apply(engine)
@@ -386,8 +386,6 @@ def _after(  # type: ignore[no-untyped-def]
             db.restore_secondary(engine, deferred)  # its keys are back: nothing to take out
     with _timed(summary, "pairing"):
         pairing.warn(engine)  # after _series, which replaces the warnings: where the two versions disagree
-    if took_out:  # what was derived still counts them: the next run's pass is a full one
-        return
     counts = {name: getattr(summary, name) for name in _COUNTS}
     derived.keep(engine, token, {**counts, "failures": [[e.doc, e.reason, e.stage] for e in failures]})
 

@@ -660,3 +660,44 @@ def test_scl016_a_row_referring_to_nothing_in_a_reprocess_keeps_its_document_s_l
     same_tables(a, b)
     assert not {t for t in _tables(redo_url) if t.startswith("held_")}
     assert _keys(redo_url) == _keys(plain_url)
+
+
+def test_scl017_a_document_taken_out_after_the_uncurated_sync_is_loaded_by_the_next_run(
+    tmp_path, monkeypatch, database_url, other_url
+):
+    """The observations' keys come back only after the uncurated sync (`pipeline._after`): a
+    document they take out is counted out, and the run keeps no digest of its passes, so the
+    next run loads the document and the passes run whole, converging to a clean run's tables."""
+    folder = generate(tmp_path / "en", 40)
+    pipeline.run([folder], other_url, curated_dir=tmp_path / "none", workers=2)  # the clean run
+    engine = create_engine(other_url)
+    with engine.connect() as c:
+        bad = c.execute(
+            text(
+                "SELECT doc_id FROM observations WHERE figure_id IS NOT NULL AND rule <> 'series' "
+                "ORDER BY doc_id LIMIT 1"
+            )
+        ).scalar_one()
+    engine.dispose()
+    plain_insert = db.bulk_insert
+
+    def planting(c, table, rows):  # the writer's bug, in this (the writing) process
+        if table.name == "observations":
+            rows = [{**r, "figure_id": "nowhere"} if r["doc_id"] == bad else r for r in rows]
+        plain_insert(c, table, rows)
+
+    monkeypatch.setenv("ITDASH_BULK_FROM", "1")
+    monkeypatch.setattr(db, "bulk_insert", planting)
+    first = pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=2)
+    monkeypatch.setattr(db, "bulk_insert", plain_insert)
+    assert first.documents_loaded == 39 and first.quarantined == 1
+    (failure,) = first.failures
+    if not database_url.startswith("sqlite"):
+        assert failure.reason.endswith("added back): observations.figure_id -> figures")
+    assert count(database_url, f"SELECT count(*) FROM documents WHERE id = '{bad}'") == 0
+    assert count(database_url, f"SELECT count(*) FROM observations WHERE doc_id = '{bad}'") == 0
+    again = pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=2)
+    assert (again.documents_loaded, again.documents_unchanged) == (1, 39)
+    assert "series" in again.stages  # the passes ran, not skipped by a kept digest
+    same_tables(dump(database_url), dump(other_url))
+    assert _keys(database_url) == _keys(other_url)
