@@ -718,17 +718,15 @@ def _refers_to_nothing(
     (parent,) = [e.column for e in key.elements]
     dangling = col.is_not(None) & ~exists().where(parent == col)
     doc_ids = sorted(d for (d,) in c.execute(select(table.c.doc_id).where(dangling).distinct()) if d)
-    sources = select(DocumentRow.id, DocumentRow.source).where(DocumentRow.id.in_(doc_ids))  # type: ignore[attr-defined]
-    found = {doc_id: source for doc_id, source in c.execute(sources)}
     reason = (
         "rows refer to what is not stored (found when the load's foreign keys were added back): "
         f"{table.name}.{col.name} -> {parent.table.name}"
     )
-    removed = []
-    for doc_id in doc_ids:
-        if doc_id in found:
-            n = c.scalar(select(func.count()).where(FigureRow.doc_id == doc_id))  # type: ignore[arg-type]
-            removed.append(Removed(found[doc_id], doc_id, reason, n or 0))
+    figures = select(func.count()).where(FigureRow.doc_id == DocumentRow.id).scalar_subquery()  # type: ignore[arg-type]
+    stored = select(DocumentRow.id, DocumentRow.source, figures).where(DocumentRow.id.in_(doc_ids))  # type: ignore[attr-defined]
+    removed = [
+        Removed(source, doc_id, reason, n) for doc_id, source, n in c.execute(stored.order_by(DocumentRow.id))
+    ]
     remove_documents(c, doc_ids)
     c.execute(delete(table).where(dangling))  # rows of no document, or of none stored
     code, detail = reason_code(reason)

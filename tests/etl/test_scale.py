@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -532,30 +534,36 @@ def test_scl013_a_reprocess_killed_with_documents_set_aside_converges(
     same_tables(dump(url), dump(reference))
 
 
-def _plant(url: str, doc_id: str) -> None:
-    """Make the database store, for document `doc_id`, figures whose sentence is not stored:
-    a writer's bug the foreign keys catch, once they are there."""
-    engine = db.engine(url)
-    with engine.begin() as c:
-        if url.startswith("sqlite"):
-            c.execute(
-                text(
-                    f"CREATE TRIGGER plant AFTER INSERT ON figures WHEN NEW.doc_id = '{doc_id}' BEGIN "
-                    "UPDATE figures SET sentence_id = 'nowhere' WHERE id = NEW.id; END"
-                )
-            )
-        else:
-            c.execute(
-                text(
-                    "CREATE FUNCTION plant() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    f"IF NEW.doc_id = '{doc_id}' THEN NEW.sentence_id := 'nowhere'; END IF; "
-                    "RETURN NEW; END $$"
-                )
-            )
-            c.execute(
-                text("CREATE TRIGGER plant BEFORE INSERT ON figures FOR EACH ROW EXECUTE FUNCTION plant()")
-            )
-    engine.dispose()
+@contextmanager
+def _writer_bug(table: str, column: str, doc_id: str) -> Iterator[None]:
+    """The writer (this process) stores `column` of document `doc_id`'s rows of `table` as
+    'nowhere': a row referring to nothing, which the foreign keys catch once they are there."""
+    plain = db.bulk_insert
+
+    def planting(c, into, rows):
+        if into.name == table:
+            rows = [{**r, column: "nowhere"} if r["doc_id"] == doc_id else r for r in rows]
+        plain(c, into, rows)
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(db, "bulk_insert", planting)
+        yield
+
+
+def _scalar(url: str, sql: str, **params: object) -> object:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return c.execute(text(sql), params).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _without_reasons(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables with the quarantine's source, document and stage only: a write the keys refuse
+    and a key added back quarantine the same document with different reasons."""
+    tables["quarantine"] = tables["quarantine"][["source", "doc_id", "stage"]]
+    return tables
 
 
 def _quarantined(url: str) -> list[tuple]:
@@ -576,12 +584,11 @@ def test_scl015_a_row_referring_to_nothing_costs_its_document_alone_in_a_bulk_lo
     folder = generate(tmp_path / "corpus", 40)
     raws = [read(s) for s in discover([folder])]
     bad = raws[7]
-    for url in (database_url, other_url):
-        _plant(url, bad.sha256)
-    monkeypatch.setenv("ITDASH_BULK_FROM", "1")
-    first = pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=2)
-    monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
-    reference = pipeline.run([folder], other_url, curated_dir=tmp_path / "none", workers=2)
+    with _writer_bug("figures", "sentence_id", bad.sha256):
+        monkeypatch.setenv("ITDASH_BULK_FROM", "1")
+        first = pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=2)
+        monkeypatch.setenv("ITDASH_BULK_FROM", str(10**9))
+        reference = pipeline.run([folder], other_url, curated_dir=tmp_path / "none", workers=2)
     assert "indexes" in first.stages and "indexes" not in reference.stages
     assert first.documents_loaded == reference.documents_loaded == len(raws) - 1
     assert first.figures == reference.figures and first.quarantined == reference.quarantined == 1
@@ -592,24 +599,28 @@ def test_scl015_a_row_referring_to_nothing_costs_its_document_alone_in_a_bulk_lo
     assert (
         _quarantined(database_url)[0][:3] == _quarantined(other_url)[0][:3] == (bad.name, bad.sha256, "load")
     )
-    a, b = dump(database_url), dump(other_url)
-    a["quarantine"] = a["quarantine"][["source", "doc_id", "stage"]]
-    b["quarantine"] = b["quarantine"][["source", "doc_id", "stage"]]
-    same_tables(a, b)
+    same_tables(_without_reasons(dump(database_url)), _without_reasons(dump(other_url)))
     assert _keys(database_url) == _keys(other_url)
     if database_url.startswith("sqlite"):
         return
     # A run killed with the keys dropped leaves them to the next opening (`db._create`), which
-    # takes out a document the same way: here one whose figure a row refers to.
+    # takes out a document the same way: here one whose figure a row refers to; and deletes
+    # such a row of no document (as a curated file's), its document staying.
     engine = create_engine(database_url)
     with engine.begin() as c:
         c.execute(text("ALTER TABLE observations DROP CONSTRAINT observations_figure_id_fkey"))
-        doc_id = c.execute(
-            text("SELECT doc_id FROM observations WHERE figure_id IS NOT NULL LIMIT 1")
-        ).scalar_one()
+        found = c.execute(
+            text("SELECT doc_id, id FROM observations WHERE figure_id IS NOT NULL ORDER BY doc_id")
+        ).all()
+        (doc_id, _), (other, lone) = found[0], found[-1]
+        assert other != doc_id
         c.execute(text("UPDATE observations SET figure_id = 'nowhere' WHERE doc_id = :d"), {"d": doc_id})
+        c.execute(
+            text("UPDATE observations SET figure_id = 'nowhere', doc_id = NULL WHERE id = :i"), {"i": lone}
+        )
     engine.dispose()
     db.engine(database_url).dispose()
+    assert count(database_url, f"SELECT count(*) FROM observations WHERE id = '{lone}'") == 0
     assert count(database_url, f"SELECT count(*) FROM documents WHERE id = '{doc_id}'") == 0
     assert count(database_url, f"SELECT count(*) FROM figures WHERE doc_id = '{doc_id}'") == 0
     assert count(database_url, "SELECT count(*) FROM documents") == len(raws) - 2
@@ -624,13 +635,6 @@ def test_scl016_a_row_referring_to_nothing_in_a_reprocess_keeps_its_document_s_l
     taken out then gets its set-aside version back, as a write the keys refuse leaves it."""
     folders = [generate(tmp_path / "en", 40)]
     bad = read(discover(folders)[7])
-    plain_insert = db.bulk_insert
-
-    def planting(c, table, rows):  # the writer's bug, in this (the writing) process
-        if table.name == "figures":
-            rows = [{**r, "sentence_id": "nowhere"} if r["doc_id"] == bad.sha256 else r for r in rows]
-        plain_insert(c, table, rows)
-
     runs = {}
     kept = "SELECT count(*) FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.source = '%s'"
     for bulk_from, name, url in ((1, "redo", database_url), (10**9, "plain", other_url)):
@@ -639,25 +643,18 @@ def test_scl016_a_row_referring_to_nothing_in_a_reprocess_keeps_its_document_s_l
         before = count(url, kept % bad.name)
         _stale(url)
         monkeypatch.setenv("ITDASH_BULK_FROM", str(bulk_from))
-        monkeypatch.setattr(db, "bulk_insert", planting)
-        runs[name] = url, pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
-        monkeypatch.setattr(db, "bulk_insert", plain_insert)
+        with _writer_bug("figures", "sentence_id", bad.sha256):
+            runs[name] = url, pipeline.run(folders, url, curated_dir=tmp_path / "none", workers=2)
         assert before > 0 and count(url, kept % bad.name) == before  # its last good version, whole
-        stale = text("SELECT processed_with FROM documents WHERE source = :s")
-        engine = create_engine(url)
-        with engine.connect() as c:
-            assert c.execute(stale, {"s": bad.name}).scalar_one() == "an older vocabulary"
-        engine.dispose()
+        stale = "SELECT processed_with FROM documents WHERE source = :s"
+        assert _scalar(url, stale, s=bad.name) == "an older vocabulary"
     (redo_url, redo), (plain_url, plain) = runs["redo"], runs["plain"]
     assert "set aside" in redo.stages and redo.restored == 1
     assert redo.documents_loaded == plain.documents_loaded == 39
     assert [e.doc for e in redo.failures] == [e.doc for e in plain.failures] == [bad.name]
     if not database_url.startswith("sqlite"):  # taken out when the keys came back, then put back
         assert redo.failures[0].reason.endswith("added back): figures.sentence_id -> sentences")
-    a, b = dump(redo_url), dump(plain_url)
-    a["quarantine"] = a["quarantine"][["source", "doc_id", "stage"]]
-    b["quarantine"] = b["quarantine"][["source", "doc_id", "stage"]]
-    same_tables(a, b)
+    same_tables(_without_reasons(dump(redo_url)), _without_reasons(dump(plain_url)))
     assert not {t for t in _tables(redo_url) if t.startswith("held_")}
     assert _keys(redo_url) == _keys(plain_url)
 
@@ -666,30 +663,17 @@ def test_scl017_a_document_taken_out_after_the_uncurated_sync_is_loaded_by_the_n
     tmp_path, monkeypatch, database_url, other_url
 ):
     """The observations' keys come back only after the uncurated sync (`pipeline._after`): a
-    document they take out is counted out, and the run keeps no digest of its passes, so the
-    next run loads the document and the passes run whole, converging to a clean run's tables."""
+    document they take out is counted out, and the next run loads it and runs the passes whole
+    (the digest of their inputs covers the stored documents), converging to a clean run's tables."""
     folder = generate(tmp_path / "en", 40)
     pipeline.run([folder], other_url, curated_dir=tmp_path / "none", workers=2)  # the clean run
-    engine = create_engine(other_url)
-    with engine.connect() as c:
-        bad = c.execute(
-            text(
-                "SELECT doc_id FROM observations WHERE figure_id IS NOT NULL AND rule <> 'series' "
-                "ORDER BY doc_id LIMIT 1"
-            )
-        ).scalar_one()
-    engine.dispose()
-    plain_insert = db.bulk_insert
-
-    def planting(c, table, rows):  # the writer's bug, in this (the writing) process
-        if table.name == "observations":
-            rows = [{**r, "figure_id": "nowhere"} if r["doc_id"] == bad else r for r in rows]
-        plain_insert(c, table, rows)
-
+    extracted = (
+        "SELECT doc_id FROM observations WHERE figure_id IS NOT NULL AND rule <> 'series' ORDER BY doc_id"
+    )
+    bad = str(_scalar(other_url, extracted + " LIMIT 1"))
     monkeypatch.setenv("ITDASH_BULK_FROM", "1")
-    monkeypatch.setattr(db, "bulk_insert", planting)
-    first = pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=2)
-    monkeypatch.setattr(db, "bulk_insert", plain_insert)
+    with _writer_bug("observations", "figure_id", bad):
+        first = pipeline.run([folder], database_url, curated_dir=tmp_path / "none", workers=2)
     assert first.documents_loaded == 39 and first.quarantined == 1
     (failure,) = first.failures
     if not database_url.startswith("sqlite"):
