@@ -148,8 +148,8 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
         for multi, pad in multis if not firsts.isdisjoint(joined.split()) else ():
             at = padded.find(pad)
             if at >= 0:
-                last = conj[len(joined[: at + len(multi)].split()) - 1]
-                return NounPhrase(multi, tokens[last][2])
+                final = conj[len(joined[: at + len(multi)].split()) - 1]  # the unit's last word
+                return NounPhrase(multi, tokens[final][2])
         k = conj[-1]  # a conjunct's head is its last word
         w = singular(lowered[k], v)
         if lowered[k] in v.unit_aliases:
