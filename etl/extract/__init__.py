@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from etl.extract import asof, numbers, subjects, tables, units, zh
+from etl.extract.emit import emit
 from etl.extract.guard import guarded
 from etl.extract.sentences import Sentence, split
 from etl.extract.vocab import Vocab, vocab
@@ -154,35 +155,6 @@ def _table_row(text: str, s: Sentence, v: Vocab, reply: str) -> list[_Draft]:
     return drafts
 
 
-def _emit(out: list[Figure], doc: Reply, s: Sentence, drafts: list[_Draft]) -> None:
-    """Figures of one sentence, their spans turned into offsets of the source."""
-    text = doc.text
-    sentence = collapse(text[s.start : s.end])
-    for k, d in enumerate(drafts):
-        a, b = doc.body.span(d.start, d.end)
-        lo = drafts[k - 1].end if k else s.start
-        hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
-        out.append(
-            Figure(
-                doc=doc.name,
-                part=s.part,
-                item=s.item,
-                start=a,
-                end=b,
-                text=doc.raw.text[a:b],
-                value=d.n.value,
-                qualifier=d.qualifier,
-                unit=d.unit or "count",
-                subject=d.subject,
-                as_of=d.as_of or doc.date.isoformat(),
-                sentence=sentence,
-                clause=d.clause or collapse(text[lo:hi]),
-                sentence_start=s.start,
-                sentence_end=s.end,
-            )
-        )
-
-
 def extract(doc: Reply) -> list[Figure]:
     """Every figure of the question and reply parts, in document order."""
     if doc.lang == "zh":
@@ -205,7 +177,7 @@ def extract(doc: Reply) -> list[Figure]:
             paragraph, carry = s.paragraph, None
         if s.row is not None:
             drafts = _table_row(text, s, v, doc.date.isoformat())
-            _emit(out, doc, s, drafts)
+            emit(out, doc, s, drafts, collapse(text[s.start : s.end]))
             prev = drafts or prev
             continue
         drafts = [
@@ -261,7 +233,7 @@ def extract(doc: Reply) -> list[Figure]:
         elif ms:
             carry = ms[-1].name
         subjects.refer_back(abbr, defined, ms, v)
-        _emit(out, doc, s, drafts)
+        emit(out, doc, s, drafts, collapse(text[s.start : s.end]))
         if drafts:
             prev = drafts
     return out

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import cn2an
 
+from etl.extract.emit import emit
 from etl.parse import Reply
 from etl.text import collapse
 from etl.vocab import read as read_files
@@ -899,7 +900,7 @@ def extract(doc: Reply) -> list[Figure]:
             drafts = _row(text, s, doc.date, v)
             for d in drafts:
                 d.subject = carry
-            _emit(out, doc, s, drafts, " ".join(text[a:b] for a, b in s.cells))
+            emit(out, doc, s, drafts, " ".join(text[a:b] for a, b in s.cells))
             continue
         drafts = [draft(text, n, s.start, s.end, v) for n in numbers(text, s.start, s.end, v)]
         _pair_ranges(text, drafts, v)  # first: 兩至三個月's lower end counts through its upper end
@@ -945,7 +946,7 @@ def extract(doc: Reply) -> list[Figure]:
             carry = drafts[-1].subject or carry
         elif ms:
             carry = ms[-1].name
-        _emit(out, doc, s, drafts, collapse(text[s.start : s.end]))
+        emit(out, doc, s, drafts, collapse(text[s.start : s.end]))
         if drafts:
             prev = drafts
     return out
@@ -978,30 +979,3 @@ def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
                 d.unit = noun_before(head, 0, len(head), v) or "count"
             out.append(d)
     return out
-
-
-def _emit(out: list[Figure], doc: Reply, s: Sentence, drafts: list[Draft], sentence: str) -> None:
-    text = doc.text
-    for k, d in enumerate(drafts):
-        a, b = doc.body.span(d.start, d.end)
-        lo = drafts[k - 1].end if k else s.start
-        hi = drafts[k + 1].start if k + 1 < len(drafts) else s.end
-        out.append(
-            Figure(
-                doc=doc.name,
-                part=s.part,
-                item=s.item,
-                start=a,
-                end=b,
-                text=doc.raw.text[a:b],
-                value=d.n.value,
-                qualifier=d.qualifier,
-                unit=d.unit or "count",
-                subject=d.subject,
-                as_of=d.as_of or doc.date.isoformat(),
-                sentence=sentence,
-                clause=collapse(text[lo:hi]),
-                sentence_start=s.start,
-                sentence_end=s.end,
-            )
-        )
