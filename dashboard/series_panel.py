@@ -13,6 +13,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auth, formatting, i18n, inputs, messages, provenance, queries
+from dashboard.controls import control
 from dashboard.i18n import t
 from etl import indicators, pairing, series_review, settings
 from etl.errors import ItdashError
@@ -111,12 +112,6 @@ def twins_section(lang: str) -> list:
     return [*out, html.Div(html.Table([head, html.Tbody(body)], className="data"), className="table-wrap")]
 
 
-def _control(label: str, for_id: str, component: object, grow: bool = False) -> html.Div:
-    return html.Div(
-        [html.Label(label, htmlFor=for_id), component], className="control grow" if grow else "control"
-    )
-
-
 def section(lang: str) -> list:
     """The series part of the signed-in review panel."""
     options, count = _listing("", lang)
@@ -126,39 +121,37 @@ def section(lang: str) -> list:
     return [
         html.H2(t("series.title", lang), id="series-review"),  # the indicator page's "review it" link
         html.P(t("series.intro", lang)),
-        _control(
-            t("series.search", lang), "ser-search", dcc.Input(id="ser-search", type="search"), grow=True
-        ),
+        control(t("series.search", lang), "ser-search", dcc.Input(id="ser-search", type="search"), grow=True),
         html.P(count, id="ser-count", className="meta"),
         dcc.Dropdown(id="ser-pick", options=options, value=None, placeholder=t("series.choose", lang)),
         html.Div(_series_view(None, lang)[0], id="ser-figures"),
         html.H3(t("series.decision", lang)),
         html.Div(
             [
-                _control(
+                control(
                     t("rev.action", lang),
                     "ser-action",
                     dcc.RadioItems(id="ser-action", options=actions, value="rename", inline=True),
                     grow=True,
                 ),
-                _control(t("series.into", lang), "ser-into", dcc.Input(id="ser-into", **text), grow=True),
-                _control(
+                control(t("series.into", lang), "ser-into", dcc.Input(id="ser-into", **text), grow=True),
+                control(
                     t("series.split_figure", lang),
                     "ser-figure",
                     dcc.Dropdown(id="ser-figure", options=[], placeholder=t("series.for_split", lang)),
                 ),
-                _control(
+                control(
                     t("series.label_en", lang), "ser-label", dcc.Input(id="ser-label", **text), grow=True
                 ),
-                _control(t("series.label_zh", lang), "ser-label-zh", dcc.Input(id="ser-label-zh", **text)),
-                _control(t("series.indicator", lang), "ser-indicator", dcc.Input(id="ser-indicator", **text)),
-                _control(
+                control(t("series.label_zh", lang), "ser-label-zh", dcc.Input(id="ser-label-zh", **text)),
+                control(t("series.indicator", lang), "ser-indicator", dcc.Input(id="ser-indicator", **text)),
+                control(
                     t("series.theme", lang),
                     "ser-theme",
                     dcc.Dropdown(id="ser-theme", options=themes, placeholder=t("series.for_promote", lang)),
                 ),
-                _control(t("rev.reason", lang), "ser-reason", dcc.Input(id="ser-reason", **text), grow=True),
-                _control(t("rev.who", lang), "ser-who", dcc.Input(id="ser-who", **text)),
+                control(t("rev.reason", lang), "ser-reason", dcc.Input(id="ser-reason", **text), grow=True),
+                control(t("rev.who", lang), "ser-who", dcc.Input(id="ser-who", **text)),
             ],
             className="controls",
         ),

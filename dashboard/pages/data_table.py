@@ -25,6 +25,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import formatting, i18n, inputs, messages, queries
+from dashboard.controls import search_box
 from dashboard.i18n import t
 from etl.export import COLUMN_FILTERS, FILTER_OPS, ColumnFilter
 
@@ -321,20 +322,8 @@ def layout(lang: str | None = None, **args: str):
         className="ag-theme-quartz",
         style={"height": "560px", "width": "100%"},
     )
-    search = html.Div(
-        [
-            html.Label(t("dat.search", lang), htmlFor="dat-search"),
-            dcc.Input(
-                id="dat-search",
-                type="search",
-                value=words,
-                debounce=True,
-                placeholder=t("dat.search_placeholder", lang),
-                maxLength=inputs.MAX_TEXT,
-                className="search",
-            ),
-        ],
-        className="control grow",
+    search = search_box(
+        "dat-search", t("dat.search", lang), t("dat.search_placeholder", lang), words, inputs.MAX_TEXT
     )
     return html.Div(
         [

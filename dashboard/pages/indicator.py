@@ -19,6 +19,7 @@ from flask import has_request_context, request
 from sqlalchemy.engine import Engine
 
 from dashboard import cache, figures, formatting, i18n, inputs, messages, provenance, queries
+from dashboard.controls import search_box
 from dashboard.i18n import t
 
 
@@ -201,25 +202,6 @@ def _words(value: object) -> str:
         return inputs.text(value, "q", inputs.MAX_NAME)
     except inputs.BadInput:
         return ""
-
-
-def _search_box(words: str, lang: str) -> html.Div:
-    return html.Div(
-        [
-            html.Label(t("ind.search", lang), htmlFor="ind-search"),
-            dcc.Input(
-                id="ind-search",
-                type="search",
-                value=words,
-                debounce=True,
-                placeholder=t("ind.search_placeholder", lang),
-                maxLength=inputs.MAX_NAME,
-                className="search",
-            ),
-        ],
-        className="control grow",
-        role="search",
-    )
 
 
 def _badge(lang: str) -> html.Span:
@@ -405,7 +387,9 @@ def layout(
             dcc.Location(id="ind-url", refresh="callback-nav"),
             html.H1(title),
             warning,
-            _search_box(words, lang),
+            search_box(
+                "ind-search", t("ind.search", lang), t("ind.search_placeholder", lang), words, inputs.MAX_NAME
+            ),
             _found(eng, words, scale, lang),
             controls,
             about,

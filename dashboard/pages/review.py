@@ -15,6 +15,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auth, formatting, highlight, i18n, inputs, messages, provenance, queries, series_panel
+from dashboard.controls import control
 from dashboard.i18n import t
 from etl import review, settings
 from etl.errors import ItdashError
@@ -104,12 +105,6 @@ def _login(lang: str, message: html.Div | None = None) -> list:
     ]
 
 
-def _control(label: str, for_id: str, component: object, grow: bool = False) -> html.Div:
-    return html.Div(
-        [html.Label(label, htmlFor=for_id), component], className="control grow" if grow else "control"
-    )
-
-
 def _conflict_table(rows: pd.DataFrame, lang: str) -> html.Div:
     cols = ("col.value", "col.source", "rev.col_preferred", "col.sentence", "rev.col_review")
     head = html.Thead(html.Tr([html.Th(t(c, lang), scope="col") for c in cols]))
@@ -175,7 +170,7 @@ def _panel(lang: str) -> list:
         html.H2(t("rev.decision", lang)),
         html.Div(
             [
-                _control(
+                control(
                     t("rev.action", lang),
                     "rev-action",
                     dcc.RadioItems(
@@ -183,28 +178,28 @@ def _panel(lang: str) -> list:
                     ),
                     grow=True,
                 ),
-                _control(
+                control(
                     t("rev.indicator", lang),
                     "rev-indicator",
                     dcc.Dropdown(id="rev-indicator", options=indicators, placeholder=t("rev.for_map", lang)),
                     grow=True,
                 ),
-                _control(
+                control(
                     t("rev.value", lang),
                     "rev-value",
                     dcc.Input(id="rev-value", type="number", min=0, placeholder=t("rev.for_correct", lang)),
                 ),
-                _control(
+                control(
                     t("rev.qualifier", lang),
                     "rev-qualifier",
                     dcc.Dropdown(
                         id="rev-qualifier", options=qualifiers, placeholder=t("rev.for_correct", lang)
                     ),
                 ),
-                _control(
+                control(
                     t("rev.reason", lang), "rev-reason", dcc.Input(id="rev-reason", type="text"), grow=True
                 ),
-                _control(t("rev.who", lang), "rev-who", dcc.Input(id="rev-who", type="text")),
+                control(t("rev.who", lang), "rev-who", dcc.Input(id="rev-who", type="text")),
             ],
             className="controls",
         ),

@@ -540,3 +540,14 @@ def test_pag027_chinese_pages_give_the_chinese_definition_and_the_english_only_w
     cache._store.clear()
     zh = _by_id(_render(full, "/indicator", indicator="open_data_datasets", lang="zh"), "ind-definition")
     assert _text(zh.children[0]) == "定義（英文）" and zh.children[1].lang == "en"
+
+
+@pytest.mark.parametrize(("path", "box"), [("/data-table", "dat-search"), ("/indicator", "ind-search")])
+def test_pag028_each_search_box_is_a_labelled_search_landmark(full, path, box):
+    """A screen reader's landmark list finds every page's search, each named by its label."""
+    tree = _render(full, path, lang="en", q="Park")
+    (landmark,) = [n for n in _walk(tree) if getattr(n, "role", None) == "search"]
+    parts = list(_walk(landmark))
+    (field,) = [n for n in parts if isinstance(n, dcc.Input)]
+    (label,) = [n for n in parts if isinstance(n, html.Label)]
+    assert field.id == box and field.type == "search" and label.htmlFor == box and label.children
