@@ -289,8 +289,9 @@ def _another_run_writes(eng: Engine) -> bool:
 SQLITE_CACHE_KB = 131072  # 128 MB at most, taken only as pages are read
 
 
-def engine(url: str, create: bool = True) -> Engine:
-    """An engine for `url`; SQLite files get their folder, foreign keys and WAL."""
+def engine(url: str, create: bool = True, cache_kb: int = SQLITE_CACHE_KB) -> Engine:
+    """An engine for `url`; SQLite files get their folder, foreign keys and WAL, and a page cache
+    of `cache_kb` a connection."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -311,7 +312,7 @@ def engine(url: str, create: bool = True) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             # A chunk's rows land in a dozen indexes: with SQLite's default 2 MB page cache the
             # inserts of a large transaction went to disk and back (88 us a row at 10 000 replies).
-            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+            cur.execute(f"PRAGMA cache_size=-{int(cache_kb)}")
             # WAL with NORMAL: a crash of the process loses nothing committed; only a power
             # failure may lose the last transactions, never consistency (sqlite.org/wal.html).
             cur.execute("PRAGMA synchronous=NORMAL")

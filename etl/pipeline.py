@@ -36,6 +36,7 @@ from etl import (
     indicators,
     load,
     locations,
+    memory,
     normalise,
     pairing,
     reconcile,
@@ -309,6 +310,7 @@ def _changed(flags: pd.DataFrame, stored: pd.DataFrame) -> list[dict]:
 
 @contextmanager
 def _timed(summary: Summary, name: str) -> Iterator[None]:
+    memory.give_back()  # what the stage before freed, before this one takes more (etl/memory.py)
     if summary.on_stage is not None:
         summary.on_stage(name)
     t = time.perf_counter()
@@ -678,6 +680,7 @@ def _run(
         loaded = True
     finally:
         summary.stages["load"] = time.perf_counter() - t0 - summary.stages.get("set aside", 0.0)
+        del r, sources, waiting  # the stored state the load triaged by: a third of the writer at 100 000
         if redo:  # also when the load failed: what it did not write again is put back
             with _timed(summary, "put back"):
                 summary.restored = setaside.release(engine, drop=False)
