@@ -25,6 +25,14 @@ def test_each_target_is_judged_by_its_own_figure_at_100_000_replies():
     assert "vocabulary change" not in missed  # no such run, no ratio
 
 
+def test_peak_memory_is_judged_by_all_of_a_runs_processes_together():
+    """The writer under the limit does not hold the target when its workers take the run past it."""
+    run = _run(100.0, 100_000, 800.0) | {"together_mb": 1300.0}
+    assert "peak memory under 1024 MB: NOT held (1300 MB)" in verdict(
+        100_000, "sqlite", run, _run(1.0, 0), None
+    )
+
+
 def test_postgresql_has_its_own_first_load_target():
     assert "first load under 180 s: held" in verdict(100_000, "postgres", _run(170.0, 1), _run(1.0, 0), None)
 
