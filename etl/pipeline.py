@@ -680,7 +680,9 @@ def _run(
         loaded = True
     finally:
         summary.stages["load"] = time.perf_counter() - t0 - summary.stages.get("set aside", 0.0)
+        many = len(sources) >= settings.bulk_from()
         del r, sources, waiting  # the stored state the load triaged by: a third of the writer at 100 000
+        memory.give_back(collect=many)  # one full collection, where the state was worth one
         if redo:  # also when the load failed: what it did not write again is put back
             with _timed(summary, "put back"):
                 summary.restored = setaside.release(engine, drop=False)
