@@ -96,6 +96,7 @@ class NounPhrase(_Strict):
     function_words: LowerPhrases
     conjunctions: LowerPhrases
     premodifiers: LowerPhrases
+    participles: LowerPhrases
     back_references: LowerPhrases
 
 
@@ -121,6 +122,7 @@ class Heuristic(_Strict):
     never: Phrases
     links: LowerPhrases
     continues: LowerPhrases
+    kinds: LowerPhrases
     openers: LowerPhrases
 
 
@@ -137,6 +139,8 @@ class Negatives(_Strict):
     after_words: LowerPhrases
     one_not_count: LowerPhrases
     one_after: LowerPhrases
+    one_idioms: LowerPhrases
+    one_idiom_counts_after: LowerPhrases
     vague: LowerPhrases
 
 

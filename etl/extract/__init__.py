@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from etl.extract import asof, numbers, subjects, tables, units, zh
 from etl.extract.emit import emit
@@ -24,6 +25,8 @@ from schemas.figure import Figure
 
 _BETWEEN = guarded(r"\bbetween\s+$", re.I)
 _FROM = guarded(r"\bfrom\s+$", re.I)
+# "ranges from 10 to 15", "varying from ...": the span between two ends, not a change from one to the other.
+_SPAN_FROM = guarded(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s+$", re.I)
 _RANGE = re.compile(r"\s*(to|-|–|—|and)\s*$")
 
 
@@ -81,6 +84,7 @@ def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Dr
     if (
         d.unit in v.durations
         and qualifier == "over"
+        and text[start : start + 4].lower() == "over"  # "more than four years" is a hedge wherever it stands
         and not v.over_is_hedge.search(text[max(s.start, start - 12) : start])
     ):
         d.qualifier = "exact"  # "over four years" means during them
@@ -99,7 +103,13 @@ def _pair_ranges(text: str, drafts: list[_Draft], s: Sentence) -> None:
             continue
         if _BETWEEN.search(before):
             a.start = a.start - len(before) + before.lower().rfind("between")
-        if word == "to" and _FROM.search(before):
+        if a.unit and b.unit and a.unit != b.unit:
+            continue  # "committed US$820 million to 24 enterprises": two things, not two ends of one
+        if (
+            word == "to"
+            and _FROM.search(before)
+            and not _SPAN_FROM.search(text[max(s.start, a.start - 24) : a.start])
+        ):
             if a.unit is None:  # a change: each end keeps its own hedge
                 a.unit = b.unit
             continue
@@ -117,8 +127,17 @@ def _pair_ranges(text: str, drafts: list[_Draft], s: Sentence) -> None:
         a.end = a.n.end
 
 
-def _table_row(text: str, s: Sentence, v: Vocab, reply: str) -> list[_Draft]:
-    """A table row's figures: the header gives unit and scale, the row's year its as_of.
+def _label_as_of(text: str, a: int, b: int, reply: date, v: Vocab) -> str | None:
+    """A row label that is a date and nothing else ("Third quarter of 2025"): its period."""
+    found = asof.anchors(text, a, b, reply, [], v)
+    if len(found) != 1:
+        return None
+    rest = text[a : found[0].start] + text[found[0].end : b]
+    return None if any(c.isdigit() for c in rest) else found[0].value
+
+
+def _table_row(text: str, s: Sentence, v: Vocab, reply: date) -> list[_Draft]:
+    """A table row's figures: the header gives unit and scale, the row's year or period its as_of.
 
     Each cell is masked on its own, like a sentence, so a date, a telephone
     number or an item number in a cell is no figure.
@@ -126,6 +145,8 @@ def _table_row(text: str, s: Sentence, v: Vocab, reply: str) -> list[_Draft]:
     assert s.row is not None
     first = text[s.row.cells[0][0] : s.row.cells[0][1]]
     as_of = tables.row_as_of(first)
+    if as_of is None and any(c.isdigit() for c in first):
+        as_of = _label_as_of(text, *s.row.cells[0], reply, v)
     drafts = []
     for k, (a, b) in enumerate(s.row.cells):
         if k == 0 and (as_of or not any(c.isdigit() for c in first)):
@@ -147,7 +168,7 @@ def _table_row(text: str, s: Sentence, v: Vocab, reply: str) -> list[_Draft]:
                     n.end,
                     qualifier,
                     unit,
-                    as_of=as_of or reply,
+                    as_of=as_of or reply.isoformat(),
                     hedged=hedged,
                     clause=f"{collapse(col.header)} {collapse(first)}",
                 )
@@ -176,7 +197,7 @@ def extract(doc: Reply) -> list[Figure]:
         if s.paragraph != paragraph:
             paragraph, carry = s.paragraph, None
         if s.row is not None:
-            drafts = _table_row(text, s, v, doc.date.isoformat())
+            drafts = _table_row(text, s, v, doc.date)
             emit(out, doc, s, drafts, collapse(text[s.start : s.end]))
             prev = drafts or prev
             continue

@@ -225,7 +225,12 @@ def candidates(
         elif word_:
             word = " ".join(word_.lower().split())
             n.value, n.kind = v.words[word], "word"
-            pronoun = v.one_not_count.match(text, a) or _word_before(text, a).lower() in v.one_after
+            prior = _word_before(text, a).lower()
+            pronoun = (
+                v.one_not_count.match(text, a)
+                or prior in v.one_after
+                or (v.one_idioms.match(text, a) and prior not in v.one_idiom_counts_after)
+            )
             if (word == "one" or word.startswith("one ")) and pronoun:
                 continue
         else:

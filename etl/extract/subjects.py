@@ -51,6 +51,7 @@ def _known(v: Vocab) -> re.Pattern[str]:
     return guarded(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
 
 
+@lru_cache(maxsize=1 << 14)
 def _trim(phrase: str, v: Vocab) -> str:
     words = phrase.rstrip(",").split()
     owner = max((k for k, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))), default=-1)
@@ -64,25 +65,78 @@ def _trim(phrase: str, v: Vocab) -> str:
 
 def _subject_like(name: str, v: Vocab) -> bool:
     words = name.split()
-    return (
-        bool(words) and name not in v.subject_never and (words[-1] in v.subject_heads or name in v.subjects)
+    if not words or name in v.subject_never:
+        return False
+    return words[-1] in v.subject_heads or name in v.subjects
+
+
+def _carried_on(name: str, v: Vocab) -> bool:
+    """A head word the name carries on past: "Technology Start-up Support Scheme for Universities".
+
+    Only where the reply gives the name an abbreviation: elsewhere a place often follows the
+    same way ("Hong Kong Science Park in Pak Shek Kok")."""
+    words = name.split()
+    return any(
+        w in v.subject_heads and nxt in v.name_continues for w, nxt in zip(words, words[1:], strict=False)
     )
+
+
+_CAMEL = re.compile(r"[a-z][A-Z]")  # a capital inside a word: rare, and found by `re` at C speed
+
+
+@cache
+def _introduced(v: Vocab) -> re.Pattern[str]:
+    """What a reply calls a one-word name it introduces, right after the name: "TechConnect
+    is a one-stop online platform", "the "HKeMobility" app"."""
+    kinds = alternation(list(v.name_kinds))
+    return re.compile(rf"[\"”]?\s+(?:is\s+an?\s+(?:[\w\-]+\s+){{0,4}}?)?(?:{kinds})\b")
+
+
+def _introductions(text: str, v: Vocab) -> list[str]:
+    """One-word names with a capital inside that the reply introduces as a platform, an app ..."""
+    out = []
+    for m in _CAMEL.finditer(text):
+        a = m.start()
+        while a > 0 and text[a - 1].isalpha():
+            a -= 1
+        b = m.end()
+        while b < len(text) and text[b].isalpha():
+            b += 1
+        word = text[a:b]
+        if (a and (text[a - 1].isalnum() or text[a - 1] in "@-.")) or word in out:
+            continue
+        if (word[:1].isupper() or (word[:1] == "i" and word[1:2].isupper())) and _introduced(v).match(
+            text, b
+        ):
+            out.append(word)
+    return out
 
 
 def abbreviations(text: str, v: Vocab) -> dict[str, str]:
     """Abbreviations a reply defines for subject-like names: {"DPO": "Digital Policy Office"}."""
     found: dict[str, str] = {}
     for m in _abbreviation(v).finditer(text):
-        full, abbr = _trim(m.group(1), v), m.group(2)
+        full, abbr = _trim(text[_prefix(text, m.start(1)) : m.end(1)], v), m.group(2)
         # Keep only the trailing words whose initials could spell the abbreviation.
         words = full.split()
         caps = [w for w in words if w[:1].isupper()]
         if len(caps) > len(abbr) + 3:
             full = " ".join(words[-(len(abbr) + 3) :])
             full = _trim(full, v)
-        if _subject_like(full, v) or v.subjects.get(full):
+        if _subject_like(full, v) or v.subjects.get(full) or _carried_on(full, v):
             found[abbr] = v.subjects.get(full, full)
+    for word in _introductions(text, v):
+        found.setdefault(word, v.subjects.get(word, word))
     return found
+
+
+def _prefix(text: str, a: int) -> int:
+    """Where a name starting at `a` really starts: "e-Procurement Platform" keeps its "e-".
+
+    Kept out of `_CAP`, where a lower-case first letter would let every word start a name."""
+    if a >= 2 and text[a - 1] == "-" and text[a - 2].islower() and (a == 2 or not text[a - 3].isalnum()):
+        return a - 2
+    return a
 
 
 @lru_cache(maxsize=1 << 14)
@@ -122,10 +176,14 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
     for m in _known(v).finditer(text, start, end):
         found.append(Mention(m.start(), m.end(), v.subjects[m.group(1)], m.group(1) in v.places))
     for m in _phrase(v).finditer(text, start, end):
-        a = m.start()
-        phrase = m.group(1).rstrip(".")  # "... Lampposts Scheme." ends the sentence, not the name
+        a = _prefix(text, m.start()) if m.start() - 2 >= start else m.start()
+        phrase = text[a : m.end(1)].rstrip(".")  # "... Lampposts Scheme." ends the sentence, not the name
         if phrase in abbr:
             found.append(Mention(a, a + len(phrase), abbr[phrase]))
+            continue
+        short = _trim(phrase, v)
+        if short != phrase and short in abbr:  # "The MRP" opening a sentence
+            found.append(Mention(a + phrase.rfind(short), a + len(phrase), abbr[short]))
             continue
         named = _named(phrase, v)
         if named is None:

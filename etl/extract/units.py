@@ -80,7 +80,8 @@ def _word_info(token: str, v: Vocab) -> tuple[str, bool, bool, bool, bool, bool,
     a premodifier; a conjunction; starts lower case; a plural counted noun."""
     word = token.rstrip(".")
     low = word.lower()
-    stop = low in v.np_stop or (low.endswith("ly") and low not in v.single_units)
+    acronym = len(word) > 1 and word.isupper()  # "IT systems": not the pronoun "it"
+    stop = (low in v.np_stop and not acronym) or (low.endswith("ly") and low not in v.single_units)
     return (
         word,
         word[:1].isupper(),
@@ -113,10 +114,14 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
         last = info
         i = m.end()
     # A participle after the noun ("58 enterprises admitted") is not part of it.
-    while (
-        tokens
-        and tokens[-1][0].lower().endswith(("ing", "ed"))
-        and tokens[-1][0].lower() not in v.single_units
+    while tokens and (
+        (tokens[-1][0].lower().endswith(("ing", "ed")) and tokens[-1][0].lower() not in v.single_units)
+        or (
+            len(tokens) > 1
+            and tokens[-1][0].lower() in v.np_participles
+            and tokens[-2][0].lower().endswith("s")
+            and not tokens[-2][0].lower().endswith("ss")
+        )
     ):
         tokens.pop()
     while tokens and tokens[-1][0].lower() in v.conjunctions:
@@ -160,6 +165,9 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
     return NounPhrase(singular(lowered[head], v), tokens[head][2])
 
 
+_NEXT_LOWER = re.compile(r"[ \t]+([a-z][\w-]*)")
+
+
 def skip_of(text: str, pos: int) -> int:
     """Past an "of" (and its determiner) that leads to the counted noun: `a hundred of X`."""
     m = _OF.match(text, pos)
@@ -169,6 +177,10 @@ def skip_of(text: str, pos: int) -> int:
 def backref(text: str, pos: int, v: Vocab) -> int | None:
     """End of an "of them" / "among these" right after `pos`, if there is one."""
     m = v.back_reference.match(text, pos)
+    if m and m.group(0).lower().endswith(("total", "number")):
+        nxt = _NEXT_LOWER.match(text, m.end())
+        if nxt and nxt.group(1) not in v.np_stop:
+            return None  # "one-third of the total project cost": a noun follows, nothing is referred to
     return m.end() if m else None
 
 

@@ -68,6 +68,7 @@ class Vocab:
     singular: dict[str, str]
     np_stop: frozenset[str]
     np_premodifiers: frozenset[str]
+    np_participles: frozenset[str]
     subjects: dict[str, str]  # alias or name -> name
     places: frozenset[str]
     subject_heads: frozenset[str]
@@ -76,6 +77,8 @@ class Vocab:
     after_words: frozenset[str]
     one_not_count: re.Pattern[str]
     one_after: frozenset[str]
+    one_idioms: re.Pattern[str]
+    one_idiom_counts_after: frozenset[str]
     vague: re.Pattern[str]
     conjunctions: frozenset[str]
     durations: frozenset[str]
@@ -83,6 +86,7 @@ class Vocab:
     openers: frozenset[str]
     links: tuple[str, ...]  # small words inside a name
     name_continues: frozenset[str]
+    name_kinds: tuple[str, ...]
     months: dict[str, int]  # lower-case name -> month number
     month_pattern: str  # the names as written, for a regex
     ordinals: dict[str, int]
@@ -156,14 +160,18 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         after_words=frozenset(w.lower() for w in neg["after_words"]),
         one_not_count=re.compile(r"(?:" + alternation(neg["one_not_count"]) + r")\b", re.I),
         one_after=frozenset(neg["one_after"]),
+        one_idioms=re.compile(r"(?:" + alternation(neg["one_idioms"]) + r")\b", re.I),
+        one_idiom_counts_after=frozenset(neg["one_idiom_counts_after"]),
         vague=re.compile(r"\b(?:" + alternation(neg["vague"]) + r")\b", re.I),
         conjunctions=frozenset(u["noun_phrase"]["conjunctions"]),
         np_premodifiers=frozenset(u["noun_phrase"]["premodifiers"]),
+        np_participles=frozenset(u["noun_phrase"]["participles"]),
         durations=frozenset(u["known"]["durations"]),
         abbreviations=frozenset(a.lower() for a in sen["abbreviations"]),
         openers=frozenset(w.lower() for w in s["heuristic"]["openers"]),
         links=tuple(s["heuristic"]["links"]),
         name_continues=frozenset(s["heuristic"]["continues"]),
+        name_kinds=tuple(s["heuristic"]["kinds"]),
         months=months(lang),
         now=tuple(d["anchors"]["now"]),
         last_year=tuple(d["anchors"]["last_year"]),

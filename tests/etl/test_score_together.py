@@ -22,7 +22,7 @@ from tests.conftest import FIXTURES
 
 EN, ZH = FIXTURES / "gold", FIXTURES / "gold_zh"
 # Raise when series improve; never lower to make a change pass.
-FLOOR = {"f1": 0.935, "precision": 0.96, "recall": 0.905}
+FLOOR = {"f1": 0.94, "precision": 0.965, "recall": 0.915}
 
 
 @pytest.fixture(scope="module")
