@@ -181,7 +181,7 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
         if phrase in abbr:
             found.append(Mention(a, a + len(phrase), abbr[phrase]))
             continue
-        short = _trim(phrase, v)
+        short = _trim(phrase.removesuffix("'s").removesuffix("’s"), v)  # "the GLD's exercises"
         if short != phrase and short in abbr:  # "The MRP" opening a sentence
             found.append(Mention(a + phrase.rfind(short), a + len(phrase), abbr[short]))
             continue
