@@ -17,7 +17,10 @@ _TOKEN = re.compile(
 _OF = re.compile(
     r"\s+of\s+(?:(?:the|its|their|our|his|her|all)\s+)?(?=[A-Za-z])(?!them\b|these\b|those\b|which\b)", re.I
 )
-_NUMBER_OF = guarded(r"\bnumbers?\s+of\s+([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)", re.I)
+_NUMBER_OF = guarded(
+    r"\bnumbers?\s+of\s+(?:(?:its|their|our|the|these|those)\s+)?([A-Za-z][\w&/\-]*(?:\s+[a-z][\w&/\-]*)?)",
+    re.I,
+)
 _PAREN_BEFORE = re.compile(r"([A-Za-z][\w&/\-]*)\s*\(\s*$")
 
 
