@@ -50,6 +50,8 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
         re.compile(r"\(\d{1,2}\)"),
         # Floors: "12/F".
         guarded(r"\b\d{1,3}/F\b"),
+        # Street addresses: "100 Cyberport Road".
+        guarded(r"\b\d{1,4}[A-Z]?(?:\s+[A-Z][a-z]+){1,3}\s+(?:Road|Street|Avenue|Lane|Drive|Path)\b"),
         # Names and slogans in quotation marks.
         re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
         # Page furniture.
@@ -68,11 +70,16 @@ _MASK_NEEDS = [
     re.compile(r"\d{4}[ \u00a0-]?\d{4}"),
     None,
     re.compile(r"\d/F"),
+    re.compile(r"(?:Road|Street|Avenue|Lane|Drive|Path)\b"),
     None,
     None,
 ]
 # All of the checks above at once: most replies have none of them.
-_ANY_NEED = re.compile(r"\d(?::\d|(?-i:/F)|\s*(?:am|pm|a\.m\.|p\.m\.)|\d{3}[ \u00a0-]?\d{4})", re.I)
+_ANY_NEED = re.compile(
+    r"\d(?::\d|(?-i:/F)|\s*(?:am|pm|a\.m\.|p\.m\.)|\d{3}[ \u00a0-]?\d{4})"
+    r"|(?-i:Road|Street|Avenue|Lane|Drive|Path)\b",
+    re.I,
+)
 
 
 @dataclass

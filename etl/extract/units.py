@@ -96,6 +96,11 @@ def _word_info(token: str, v: Vocab) -> tuple[str, bool, bool, bool, bool, bool,
     )
 
 
+def _plural_looking(word: str) -> bool:
+    low = word.lower()
+    return low.endswith("s") and not low.endswith(("ss", "us", "is"))
+
+
 def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
     """The counted noun directly after `pos`, or none."""
     tokens: list[tuple[str, int, int]] = []
@@ -113,6 +118,8 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             break  # a function word or a verb: "two platforms in ...", "two platforms help ..."
         if last is not None and not conjunction and last[6]:
             break  # "datasets last month": a plural counted noun ends the phrase
+        if last is not None and word.endswith("ing") and _plural_looking(tokens[-1][0]):
+            break  # "attempts targeting government systems": a participle's clause follows the noun
         tokens.append((word, m.start(1), m.start(1) + len(word)))
         last = info
         i = m.end()
