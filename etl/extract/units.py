@@ -97,6 +97,7 @@ def _word_info(token: str, v: Vocab) -> tuple[str, bool, bool, bool, bool, bool,
 
 
 def _plural_looking(word: str) -> bool:
+    """Whether a word ends like a plural noun ("statements", not "access", "campus", "basis")."""
     low = word.lower()
     return low.endswith("s") and not low.endswith(("ss", "us", "is"))
 
@@ -126,12 +127,7 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
     # A participle after the noun ("58 enterprises admitted") is not part of it.
     while tokens and (
         (tokens[-1][0].lower().endswith(("ing", "ed")) and tokens[-1][0].lower() not in v.single_units)
-        or (
-            len(tokens) > 1
-            and tokens[-1][0].lower() in v.np_participles
-            and tokens[-2][0].lower().endswith("s")
-            and not tokens[-2][0].lower().endswith("ss")
-        )
+        or (len(tokens) > 1 and tokens[-1][0].lower() in v.np_participles and _plural_looking(tokens[-2][0]))
     ):
         tokens.pop()
     while tokens and tokens[-1][0].lower() in v.conjunctions:
