@@ -59,12 +59,13 @@ def places(engine: Engine, doc_id: str) -> list[str]:
         return sorted(s.scalars(select(DocumentLocation.path).where(DocumentLocation.doc_id == doc_id)))
 
 
-def held(engine: Engine) -> dict[str, tuple[str, str | None]]:
-    """Every recorded place, the bytes last found there and the file's stamp then (`corpus.stamp`),
-    in one query (a run reads it once)."""
+def held(engine: Engine) -> dict[str, tuple[str, str | None, str]]:
+    """Every recorded place, the bytes last found there, the file's stamp then (`corpus.stamp`)
+    and the name its corpus gave it, in one query (a run reads it once)."""
+    loc = DocumentLocation
     with engine.connect() as c:
-        rows = c.execute(select(DocumentLocation.path, DocumentLocation.doc_id, DocumentLocation.stamp))
-        return {path: (doc_id, stamp) for path, doc_id, stamp in rows}
+        rows = c.execute(select(loc.path, loc.doc_id, loc.stamp, loc.source))
+        return {path: (doc_id, stamp, source) for path, doc_id, stamp, source in rows}
 
 
 def record(engine: Engine, rows: list[dict]) -> None:

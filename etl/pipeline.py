@@ -430,13 +430,14 @@ class _Run:
     processed_with: str
     summary: Summary
     known: load.Stored
-    places: dict[str, tuple[str, str | None]]  # place -> (bytes found there, their stamp)
+    places: dict[str, tuple[str, str | None, str]]  # place -> (bytes found there, their stamp, name)
     progress: Progress | None
     total: int
     done: int = 0
     failures: list[dict] = field(default_factory=list)
-    # Places seen, written a few thousand at a time: a transaction a chunk was a tenth of an
-    # unchanged rerun. Those of a killed run are seen and written again by the next.
+    # Places found changed, written a few thousand at a time: a transaction a chunk was a tenth
+    # of an unchanged rerun, and rewriting the places found as recorded another tenth. Those of
+    # a killed run are found and written again by the next.
     places_seen: list[dict] = field(default_factory=list)
 
     def flush_places(self, at_least: int = 0) -> None:
@@ -509,7 +510,8 @@ def _unread(
             continue
         r.summary.documents_read += 1
         r.summary.documents_unchanged += 1
-        places.append(dict(path=where, source=src.name, doc_id=sha, run_id=r.run_id, stamp=now))
+        if was[2] != src.name:  # the same file under another name: recorded; else nothing to write
+            places.append(dict(path=where, source=src.name, doc_id=sha, run_id=r.run_id, stamp=now))
         r.tick(src.name)
     return unread
 
@@ -529,15 +531,17 @@ def _triage(r: _Run, chunk: list[corpus.Source]) -> list[tuple[corpus.RawDocumen
             continue
         try:
             where = locations.place(item)
-            held = r.places.get(where, ("",))[0] == item.sha256
-            place = dict(
-                path=where, source=item.name, doc_id=item.sha256, run_id=r.run_id, stamp=stamps.get(where)
-            )
-            if _encodable(item.name, where):
+            was = r.places.get(where)
+            held = was is not None and was[0] == item.sha256
+            now = (item.sha256, stamps.get(where), item.name)
+            place = dict(path=where, source=item.name, doc_id=item.sha256, run_id=r.run_id, stamp=now[1])
+            if was == now:
+                pass  # found as recorded: nothing to write
+            elif _encodable(item.name, where):
                 places.append(place)
             else:  # alone, so the driver's own error quarantines this document and not its chunk
                 locations.record(r.engine, [place])  # type: ignore[arg-type]
-            r.places[where] = (item.sha256, place["stamp"])
+            r.places[where] = now
             if (other := r.known.duplicate_of(item.name, item.sha256, pw)) is not None:
                 r.summary.duplicates.append(f"{item.name}: same bytes as {other}")
                 r.summary.documents_unchanged += int(held)

@@ -293,7 +293,12 @@ class DocumentLocation(SQLModel, table=True):
     path: str = Field(primary_key=True, description="the file, links resolved")
     source: str = Field(description="the name its corpus gives it")
     doc_id: str = Field(index=True, description="SHA-256 of the bytes found there")
-    run_id: int | None = Field(default=None, foreign_key="etl_runs.id", description="last run that saw it")
+    run_id: int | None = Field(
+        default=None,
+        foreign_key="etl_runs.id",
+        description="the last run that found it changed (bytes, stamp or name): a run that finds "
+        "a place as recorded writes nothing",
+    )
     stamp: str | None = Field(
         default=None,
         description="the file's size, modification and change times (ns) and inode when its bytes "

@@ -134,6 +134,31 @@ def test_an_unchanged_rerun_reads_no_file_whose_stamp_holds(corpus, database_url
     assert dataset_values(database_url, doc.name) == [5100]
 
 
+def places(url: str) -> list[tuple]:
+    engine = create_engine(url)
+    with engine.connect() as c:
+        found = list(c.execute(text("SELECT path, source, doc_id, run_id, stamp FROM document_locations")))
+    engine.dispose()
+    return sorted(found)
+
+
+def test_an_unchanged_rerun_writes_no_place_and_a_new_name_is_recorded(corpus, database_url, monkeypatch):
+    """A place found as recorded (bytes, stamp and name) is not written again: rewriting 100 000
+    of them was a tenth of an unchanged rerun. The same file reached under another name is."""
+    monkeypatch.setattr(corpora, "_SETTLED_NS", 0)  # the fixture's files were written just now
+    pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    first = places(database_url)
+    assert len(first) == 5 and all(row[4] for row in first)  # every file stamped
+    pipeline.run([corpus], database_url, curated_dir=corpus / "none")
+    assert places(database_url) == first  # run_id too: the second run wrote none of them
+
+    # The folder above, scanned without its manifest: the same files, named "corpus/...".
+    pipeline.run([corpus.parent], database_url, curated_dir=corpus / "none")
+    now = places(database_url)
+    assert [(p, f"corpus/{s}", d, t) for p, s, d, _, t in first] == [(p, s, d, t) for p, s, d, _, t in now]
+    assert {row[3] for row in now}.isdisjoint({row[3] for row in first})  # each written by that run
+
+
 def test_a_changed_document_replaces_its_old_figures(corpus, database_url):
     pipeline.run([corpus], database_url, curated_dir=corpus / "none")
     doc = corpus / "2024-07-10-LCQ9-open-data-progress.txt"
