@@ -215,6 +215,8 @@ class ZhSubjects(_Strict):
     left_stops: Phrases
     not_names: Phrases
     not_name_starts: Phrases
+    not_inside: Phrases
+    not_endings: Phrases
     back_refs: Phrases
     places: Phrases
     aliases: dict[Phrase, Phrase]

@@ -53,6 +53,9 @@ def _hedge(text: str, n: numbers.Number, s: Sentence, v: Vocab) -> tuple[str, in
     return "exact", n.start, False
 
 
+_AGED = re.compile(r"\b(?:aged|age\s+of|ages\s+of)\s+$", re.I)
+
+
 def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Draft | None:
     qualifier, start, hedged = _hedge(text, n, s, v)
     pos = n.end
@@ -72,6 +75,8 @@ def _draft(text: str, n: numbers.Number, raw: str, s: Sentence, v: Vocab) -> _Dr
             d.unit = "percent"
     elif n.percent:
         d.unit = "percent"
+    elif d.unit is None and _AGED.search(text, max(s.start, start - 12), start):
+        d.unit = "year"  # "aged 65 or above": an age, in years
     elif d.unit is None:
         np = units.noun_phrase(text, units.skip_of(text, pos), s.end, v)
         d.unit, d.end = np.unit, max(np.end, pos)

@@ -14,7 +14,8 @@ from functools import cache, lru_cache
 from etl.extract.guard import guarded
 from etl.extract.vocab import Vocab, alternation
 
-_CAP = r"[A-Z][\w&'’.\-/]*"
+# A capitalised word, or a brand's lower-case initial before a capital ("eHealth", "eHealth+").
+_CAP = r"(?:[A-Z]|[a-z](?=[A-Z]))[\w&'’.\-/+]*"
 
 
 @cache
@@ -30,7 +31,7 @@ def _abbreviation(v: Vocab) -> re.Pattern[str]:
     link = alternation(list(v.links))
     return re.compile(
         rf"({_CAP}(?:[ \t]+(?:{link}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?"
-        r"([A-Z][A-Za-z&@.\-]{0,11}(?:\s[A-Z][A-Za-z&@.\-]{0,11})?)\s*\)"
+        r"((?:[A-Z]|[a-z](?=[A-Z]))[A-Za-z&@.\-]{0,11}(?:\s[A-Z][A-Za-z&@.\-]{0,11})?)\s*\)"
     )
 
 
@@ -120,7 +121,14 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
         # Keep only the trailing words whose initials could spell the abbreviation.
         words = full.split()
         caps = [w for w in words if w[:1].isupper()]
-        if len(caps) > len(abbr) + 3:
+        k = len(abbr)
+        cut = _nth_cap_from_end(words, k) if len(caps) > k else 0
+        joined = [w.lower() for w in words[max(0, cut - 2) : cut] if w.lower() != "the"][-1:] == ["and"]
+        if cut and joined and "".join(w[0] for w in caps[-k:]) == abbr:
+            # Two names joined, the abbreviation's initials the second's: "University Grants
+            # Committee and the Research Grants Council (RGC)" defines the council alone.
+            full = _trim(" ".join(words[cut:]), v)
+        elif len(caps) > len(abbr) + 3:
             full = " ".join(words[-(len(abbr) + 3) :])
             full = _trim(full, v)
         if _subject_like(full, v) or v.subjects.get(full) or _carried_on(full, v):
@@ -128,6 +136,17 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
     for word in _introductions(text, v):
         found.setdefault(word, v.subjects.get(word, word))
     return found
+
+
+def _nth_cap_from_end(words: list[str], n: int) -> int:
+    """Where the `n`-th capitalised word from the end stands in `words`."""
+    seen = 0
+    for i in range(len(words) - 1, -1, -1):
+        if words[i][:1].isupper():
+            seen += 1
+            if seen == n:
+                return i
+    return 0
 
 
 def _prefix(text: str, a: int) -> int:

@@ -89,13 +89,21 @@ def _money(v: Vocab) -> re.Pattern[str]:
     return re.compile(rf"\(\s*({v.currency})\s*({scale})?\s*\)", re.I)
 
 
+# "('000)", "(HK$'000)": the cells count thousands, a common header in government tables.
+_THOUSANDS = re.compile(r"['’‘]000s?\s*\)")
+
+
 def column(header: str, v: Vocab) -> Column:
     """What a header says of its cells: currency and scale, or percent."""
     m = _money(v).search(header)
+    thousands = 1000.0 if _THOUSANDS.search(header) else 1.0
     if m:
-        scale = v.scales.get((m.group(2) or "").lower(), 1.0)
+        scale = v.scales.get((m.group(2) or "").lower(), thousands)
         return Column(v.currencies.get(m.group(1).upper(), "HKD"), scale, False, header)
-    return Column(None, 1.0, bool(_PERCENT.search(header)), header)
+    money = re.search(rf"\(\s*({v.currency})\s*['’‘]000s?\s*\)", header, re.I)
+    if money:
+        return Column(v.currencies.get(money.group(1).upper(), "HKD"), thousands, False, header)
+    return Column(None, thousands, bool(_PERCENT.search(header)), header)
 
 
 def row_as_of(cell: str) -> str | None:

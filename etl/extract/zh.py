@@ -65,6 +65,8 @@ class Vocab:
     aliases: dict[str, str]
     not_names: frozenset[str]
     not_name_starts: tuple[str, ...]
+    not_inside: tuple[str, ...]
+    not_endings: tuple[str, ...]
     back_refs: tuple[str, ...]
     endings: tuple[str, ...]
     left_stops: tuple[str, ...]
@@ -185,6 +187,8 @@ def vocab(folder: Path | None = None) -> Vocab:
         aliases=s["aliases"],
         not_names=frozenset(s["not_names"]),
         not_name_starts=tuple(s["not_name_starts"]),
+        not_inside=tuple(s["not_inside"]),
+        not_endings=tuple(s["not_endings"]),
         back_refs=tuple(s["back_refs"]),
         endings=_longest_first(s["endings"]),
         left_stops=_longest_first(s["left_stops"]),
@@ -439,8 +443,41 @@ def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
     return text[start:best] if best else None
 
 
-def noun_before(text: str, lo: int, at: int, v: Vocab) -> str | None:
-    """The noun a bare count refers to (借調教師由26位…): the nearest listed noun before it."""
+_CHANGED_TO = re.compile(r"\s*(?:增加|增|減少|減|縮短|延長|提升|上升|下降|提高)?\s*[至到]\s*")
+_TOPIC_LINKS = ("增加至", "增至", "減至", "由", "為", "有", "達")
+_TIME_ENDS = ("年", "月", "日", "季", "時", "期")
+
+
+def _topic(text: str, lo: int, at: int, v: Vocab, hedged: bool) -> str | None:
+    """The noun a count is said of, standing right before it and its hedge or a linking word
+    (使用「文翼」的公務員逾40 000名, 配額由1 000個): back to the particle or punctuation before.
+    A count with neither is the object of a verb (研發院正籌建兩條), and names no topic."""
+    j = at
+    link = next((w for w in _TOPIC_LINKS if text.endswith(w, lo, j)), "")
+    if not (link or hedged):
+        return None
+    j -= len(link)
+    s = j
+    while s > lo and text[s - 1] not in _PUNCT and not text[s - 1].isdigit() and j - s < 6:
+        if v.stops_at.ending(text, s) is not None:
+            break
+        s -= 1
+    run = text[s:j]
+    if not 2 <= len(run) <= 6 or run in v.today or run.endswith(_TIME_ENDS) or run in v.places:
+        return None
+    if run.endswith(v.count_words):
+        return None  # 小學數目約為…: the noun before the counting word (noun_before)
+    if v.names_at.starting(text, s) or any(run.endswith(e) for e in v.endings):
+        return None  # 深圳分園有20家: a body, not what it counts
+    return run
+
+
+def noun_before(text: str, lo: int, at: int, v: Vocab, hedged: bool = False) -> str | None:
+    """The noun a bare count refers to: the noun it is said of (`_topic`), else the nearest listed
+    noun before it (借調教師由26位…). `hedged`: a hedge stands at `at`, before the number."""
+    topic = _topic(text, lo, at, v, hedged)
+    if topic:
+        return topic
     best = None
     for w in v.nouns:
         k = text.rfind(w, lo, at)
@@ -545,6 +582,14 @@ def _fy(y: int) -> str:
 
 
 _ANCHORS = [
+    # 2020-21至2024-25年度: every year from the first through the last, one interval
+    (
+        "span",
+        re.compile(
+            rf"(?P<y>{_YEAR})\s*[-–/／]\s*(?:\d{{2,4}}|[〇○零一二三四五六七八九]{{2,4}})\s*(?:年度|學年)?\s*[至到]\s*"
+            rf"(?P<y4>{_YEAR})\s*[-–/／]\s*(?:\d{{2,4}}|[〇○零一二三四五六七八九]{{2,4}})\s*(?:財政)?(?P<k>年度|學年)"
+        ),
+    ),
     # 2024-25年度, 二○二四至二五年度, 2024/25學年
     (
         "period",
@@ -563,7 +608,10 @@ _ANCHORS = [
     ),
     ("y", re.compile(rf"(?P<y>{_YEAR})\s*年(?!度)")),
     ("rel_m", re.compile(rf"(?P<r>今年|去年)\s*(?P<m>{_MONTH})\s*月(?P<e>底|末|初|中)?")),
-    ("rel_h", re.compile(r"(?P<r>今年|去年)(?P<h>上半年|下半年|年中|中|年底|底|年末|末|初)")),
+    (
+        "rel_h",
+        re.compile(r"(?P<r>今年|去年)(?P<h>上半年|下半年|首季|第[一二三四1-4]季|年中|中|年底|底|年末|末|初)"),
+    ),
     ("rel", re.compile(r"(?P<r>今年|去年)")),
 ]
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -654,6 +702,11 @@ def _anchor_value(kind: str, m: re.Match[str], day: date) -> str | None:
         y = _year(g["y"])
         if not 1900 <= y <= 2100:
             return None
+    if kind == "span":
+        last = _year(g["y4"])
+        if g["k"] == "學年":
+            return f"{y}-09-01/{last + 1}-08-31"
+        return f"{_fy(y).split('/')[0]}/{_fy(last).split('/')[1]}"
     if kind == "period":
         if g["k"] == "學年":
             return f"{y}-09-01/{y + 1}-08-31"
@@ -673,10 +726,20 @@ def _anchor_value(kind: str, m: re.Match[str], day: date) -> str | None:
     return f"{y}-01-01/{y}-12-31"
 
 
-def nearest(found: list[Anchor], a: int, b: int) -> Anchor | None:
+_CLAUSE_END = re.compile(r"[，；;,]")
+
+
+def nearest(found: list[Anchor], a: int, b: int, text: str = "") -> Anchor | None:
+    """The anchor nearest the figure at `a:b`, one of its own clause first: in 在2026年年底前再增加
+    不少於五所，並在2027年或之前…, the figure's is 2026, however near the next clause's."""
     if not found:
         return None
-    return min(found, key=lambda x: x.start - b if x.start >= b else (a - x.end if x.end <= a else 0))
+
+    def apart(x: Anchor) -> tuple[bool, int]:
+        lo, hi = (b, x.start) if x.start >= b else (x.end, a)
+        return bool(text) and _CLAUSE_END.search(text, lo, max(lo, hi)) is not None, max(0, hi - lo)
+
+    return min(found, key=apart)
 
 
 # ---------------------------------------------------------------- subjects
@@ -689,11 +752,26 @@ class Mention:
     name: str
 
 
+_QUOTED_BEFORE = re.compile(r"「([^「」，。；：、\d]{2,30})」\s*$")
+
+
+def _shares(short: str, full: str) -> bool:
+    """Whether a short name is made of the full name's characters, as Chinese short names are
+    (醫健通 of 電子健康紀錄互通系統, 數字辦 of 數字政策辦公室): two of them at least."""
+    return len(set(short) & set(full)) >= 2
+
+
 def abbreviations(text: str, v: Vocab) -> dict[str, str]:
-    """Short names a reply defines itself: 數碼港投資創業基金（投資基金）."""
+    """Short names a reply defines itself: 數碼港投資創業基金（投資基金）, 「低空經濟監管沙盒」（簡稱監管
+    沙盒）, and a name of no listed ending whose characters the short name takes: 電子健康紀錄互通系統
+    （醫健通）."""
     out: dict[str, str] = {}
     for m in re.finditer(r"[（(](?:下稱|簡稱|以下簡稱)?「?([\u4e00-\u9fffA-Za-z]{2,8})」?[）)]", text):
         short = m.group(1)
+        quoted = _QUOTED_BEFORE.search(text, max(0, m.start() - 34), m.start())
+        if quoted and quoted.group(1) != short and quoted.group(1) not in v.not_names:
+            out[short] = v.aliases.get(quoted.group(1), quoted.group(1))  # a quoted name is a name
+            continue
         for ending in v.endings:
             if text.endswith(ending, 0, m.start()):
                 s = _name_start(text, max(0, m.start() - 20), m.start() - len(ending), v)
@@ -705,7 +783,15 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
             name = next((n for n in v.names if text.endswith(n, 0, m.start())), None)
             if name:
                 out[short] = v.aliases.get(name, name)
+                continue
+            s = _name_start(text, max(0, m.start() - 20), m.start(), v)
+            full = text[s : m.start()]
+            if len(full) >= len(short) + 2 and full not in v.not_names and _shares(short, full):
+                out[short] = v.aliases.get(full, full)
     return out
+
+
+_AT_NAME = re.compile(r"(?<![A-Za-z@])[A-Z][A-Za-z]*@[A-Z][A-Za-z]*")
 
 
 def mentions(
@@ -725,6 +811,9 @@ def mentions(
     named = list(last.values())
     out: list[Mention] = []
     taken: list[tuple[int, int]] = []
+    for m in _AT_NAME.finditer(text, a, b) if text.find("@", a, b) >= 0 else ():
+        out.append(Mention(m.start(), m.end(), m.group()))  # Health@InnoHK: a cluster, a name of its own
+        taken.append(m.span())
     for name, s, e in v.names_at.spans(text, a, b):
         if not any(x < e and s < y for x, y in taken):
             out.append(Mention(s, e, abbr.get(name) or v.aliases.get(name, name)))
@@ -735,11 +824,16 @@ def mentions(
                 out.append(Mention(s, e, full))
                 taken.append((s, e))
     for ending, k, e in v.endings_at.spans(text, a, b):
+        if any(text.startswith(w, k) for w in v.not_endings):
+            continue  # 處理, 局長: the ending's character begins another word
         s = _name_start(text, a, k, v)
         if any(x < e and s < y for x, y in taken):
             continue
         name = text[s:e]
-        if (name == ending or name[: -len(ending)] in v.back_refs) and ending in last:
+        if any(w in name for w in v.not_inside) or (s > a and (text[s - 1].isdigit() or text[s - 1] in _CN)):
+            continue  # InnoHK各實驗室 (each of its labs), 第二期研發實驗室 (a phase): no name of its own
+        bare = name == ending and len(ending) > 1  # a lone 計劃 refers back; a lone 處 (處理) does not
+        if (bare or name[: -len(ending)] in v.back_refs) and ending in last:
             out.append(Mention(s, e, last[ending]))  # 該計劃: the one named last
             taken.append((s, e))
             continue
@@ -870,8 +964,10 @@ def _pair_ranges(text: str, drafts: list[Draft], v: Vocab) -> None:
         if between.strip() not in ("至", "到", "-", "–", "～", "~") or not counts(y, v):
             continue
         x.measured = True
-        if re.search(r"[由從]\s*$", text[max(0, x.start - 3) : x.start]):
-            continue  # a change: each end keeps its own hedge
+        if re.search(r"[由從]\s*$", text[max(0, x.start - 3) : x.start]) and not text.startswith(
+            "不等", y.end
+        ):
+            continue  # a change: each end keeps its own hedge; 由50萬元至120萬元不等 is a range
         x.qualifier, y.qualifier = "at_least", "up_to"
         if x.unit is None:
             x.unit = y.unit
@@ -909,8 +1005,10 @@ def extract(doc: Reply) -> list[Figure]:
         continues = any(head.startswith(w) for w in v.continues)
         for k, d in enumerate(drafts):
             if d.unit is None:
+                changed = k and _CHANGED_TO.fullmatch(text, drafts[k - 1].end, d.start)
                 d.unit = (
-                    noun_before(text, s.start, d.start, v)
+                    (drafts[k - 1].unit if changed else None)  # 由1 000個增加至1 500個: the same thing
+                    or noun_before(text, s.start, d.start, v, hedged=d.start < d.n.start)
                     or (drafts[k - 1].unit if k and drafts[k - 1].unit not in _NOT_INHERITED else None)
                     or (
                         next((x.unit for x in reversed(prev) if x.unit not in _NOT_INHERITED), None)
@@ -922,7 +1020,7 @@ def extract(doc: Reply) -> list[Figure]:
         same = continues or any(w in text[s.start : s.end] for w in v.same_period)
         inherited = prev_anchor if same and not found else None
         for d in drafts:
-            an = nearest(found, d.start, d.end)
+            an = nearest(found, d.start, d.end, text)
             d.as_of = an.value if an else (inherited or doc.date.isoformat())
         if found:
             prev_anchor = drafts[-1].as_of if drafts else found[-1].value
@@ -960,9 +1058,8 @@ _HEADER_SCALE = re.compile(
 def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
     """A table row's figures: the header gives scale and unit, the row's label its as_of."""
     label = text[s.cells[0][0] : s.cells[0][1]]
-    found = anchors(
-        label + "年度" if re.fullmatch(r"\d{4}\s*[-–/]\s*\d{2}", label) else label, 0, len(label) + 2, day, v
-    )
+    fy = re.match(r"(\d{4}\s*[-–/]\s*\d{2})\s*(?:[（(][^）)]{1,6}[）)])?\s*$", label)  # 2026-27（預計）
+    found = anchors(fy.group(1) + "年度" if fy else label, 0, len(label) + 2, day, v)
     as_of = found[0].value if found else day.isoformat()
     out = []
     for k, (a, b) in enumerate(s.cells[1:], start=1):

@@ -222,3 +222,70 @@ def test_indexed_word_lists_answer_as_trying_every_word_in_order(words, text, da
     for pos in range(len(text) + 1):
         assert index.starting(text, pos) == next((w for w in words if text.startswith(w, pos)), None)
         assert index.ending(text, pos) == next((w for w in words if text.endswith(w, 0, pos)), None)
+
+
+# What the blind Chinese set (tests/fixtures/gold_blind_zh1) showed missing, in sentences of
+# our own: each case failed before its rule.
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A quoted name defining a short one, and a name of no listed ending whose characters
+        # the short name takes: the short name is the full one wherever it stands.
+        (
+            "「智慧交通監察平台」（簡稱監察平台）已接駁20個路口。監察平台去年處理約3 000宗事故。",
+            ["智慧交通監察平台", "智慧交通監察平台"],
+        ),
+        (
+            "截至去年年底，智慧圖書館自助借閱系統（借閱系統）有120部機器。借閱系統去年錄得90萬次借閱。",
+            ["智慧圖書館自助借閱系統", "智慧圖書館自助借閱系統"],
+        ),
+        # 各 and 轄下 make a run no name; a numeral before it makes it a phase, not a name.
+        ("去年，微電子中心各實驗室共聘用230名研究人員。", ["微電子中心"]),
+        ("政府會推展第三期研發實驗室，涉及50億元。", [None]),
+        # 處 ends a name (民航處), but not in 處理.
+        ("民航處去年簽發約6 800張證明書，並加快處理申請，平均需時約五日。", ["民航處", "民航處"]),
+        # A cluster named with @.
+        ("其中Health@InnoHK有16所實驗室。", ["Health@InnoHK"]),
+    ],
+)
+def test_subjects_of_short_names_and_runs_that_name_nothing(body, expected):
+    assert [f.subject for f in figures(body)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("資助期最長三年。", [(3, "up_to", "年")]),
+        ("課程最短六個月。", [(6, "at_least", "個月")]),
+        ("申請人須年滿18歲或以上。", [(18, "at_least", "歲")]),
+        (
+            "每個項目的資助由50萬元至120萬元不等。",
+            [(500_000, "at_least", "HKD"), (1_200_000, "up_to", "HKD")],
+        ),
+        # The noun a count is said of, before its hedge or a linking word.
+        ("使用平台的公務員逾4 000名。", [(4000, "over", "公務員")]),
+        ("平台每年的配額由1 000個增加至1 500個。", [(1000, "exact", "配額"), (1500, "exact", "配額")]),
+        # ... but a verb's object names none: the listed noun before it stands.
+        ("研究院正籌建兩個實驗室。", [(2, "exact", "實驗室")]),
+    ],
+)
+def test_hedges_ranges_and_the_noun_a_count_is_said_of(body, expected):
+    assert [(f.value, f.qualifier, f.unit) for f in figures(body)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("截至2025年1月底，平台有500個數據集。同日，平台的用戶有3 000名。", ["2025-01-31", "2025-01-31"]),
+        ("今年第一季，平台處理了9 000宗申請。", ["2025-01-01/2025-03-31"]),
+        ("在2020-21至2024-25年度，政府撥款合共約83億元。", ["2020-04-01/2025-03-31"]),
+        (
+            "平台會在2026年年底前再增加不少於五個功能，並在2028年或之前令功能總數達到約40個。",
+            ["2026-12-31", "2028-12-31"],
+        ),
+    ],
+)
+def test_as_of_same_day_quarters_spans_and_the_figure_s_own_clause(body, expected):
+    assert [f.as_of for f in figures(body)] == expected
