@@ -257,11 +257,12 @@ _NOT_FIGURE_SPANS = [
         r"\d{1,2}[:：]\d{2}",  # a clock time
         rf"(?:上午|下午|晚上|早上|中午)?\s*{_MONTH}\s*時(?:\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分)?",
         r"[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]",  # an item number
+        rf"(?:今年|去年|{_YEAR}\s*年)\s*首\s*{_MONTH}\s*個月",  # 今年首十個月: a period, no duration
     )
 ]
 # Characters each of `_NOT_FIGURE_SPANS` cannot match without (one of them), in its order;
 # a sentence holding none is not scanned for it (most sentences name no month or hour).
-_NOT_FIGURE_NEEDS: list[tuple[str, ...]] = [(), ("月",), ("月",), (), (), (":", "："), ("時",), ()]
+_NOT_FIGURE_NEEDS: list[tuple[str, ...]] = [(), ("月",), ("月",), (), (), (":", "："), ("時",), (), ("首",)]
 _LATIN_BEFORE = re.compile(r"[A-Za-z][-.]?\s?$")
 _YEARISH = re.compile(r"[年度／/至\-–]")
 
@@ -443,6 +444,9 @@ def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
     return text[start:best] if best else None
 
 
+# "Among the ...": 在資助計劃的獲批項目中， or 資助計劃的獲資助者當中， opening a sentence continues the one
+# before, as 其中 does (no digits: 在2025年中 is a date).
+_AMONG = re.compile(r"(?:在[^，。；\d]{2,16}(?<![年月])中|[^，。；\d]{2,16}當中)，")
 _CHANGED_TO = re.compile(r"\s*(?:增加|增|減少|減|縮短|延長|提升|上升|下降|提高)?\s*[至到]\s*")
 _TOPIC_LINKS = ("增加至", "增至", "減至", "由", "為", "有", "達")
 _TIME_ENDS = ("年", "月", "日", "季", "時", "期")
@@ -457,6 +461,8 @@ def _topic(text: str, lo: int, at: int, v: Vocab, hedged: bool) -> str | None:
     if not (link or hedged):
         return None
     j -= len(link)
+    # 電動商用車輛合共逾1,600輛: 合共 stacked on 逾 (the longest hedge that ends there)
+    j -= max((len(w) for w in v.hedge_before if text.endswith(w, lo, j)), default=0)
     s = j
     while s > lo and text[s - 1] not in _PUNCT and not text[s - 1].isdigit() and j - s < 6:
         if v.stops_at.ending(text, s) is not None:
@@ -486,9 +492,13 @@ def noun_before(text: str, lo: int, at: int, v: Vocab, hedged: bool = False) -> 
     if best is None:
         for w in v.count_words:  # 登記數目約為…: the noun before the counting word
             k = text.rfind(w, lo, at)
+            if k > lo and text[k - 1] == "的":
+                k -= 1  # 電動巴士的數目: the noun before 的
             if k > lo:
                 s = k
                 while s > lo and text[s - 1] not in _PUNCT and k - s < 6 and not text.endswith("的", 0, s):
+                    if s < k and v.stops_at.ending(text, s) is not None:
+                        break  # 是把電動巴士的數目: the noun after 把
                     s -= 1
                 if s < k:
                     return text[s:k]
@@ -607,6 +617,7 @@ _ANCHORS = [
         ),
     ),
     ("y", re.compile(rf"(?P<y>{_YEAR})\s*年(?!度)")),
+    ("first_m", re.compile(rf"(?:(?P<r>今年|去年)|(?P<y>{_YEAR})\s*年)\s*首\s*(?P<m>{_MONTH})\s*個月")),
     ("rel_m", re.compile(rf"(?P<r>今年|去年)\s*(?P<m>{_MONTH})\s*月(?P<e>底|末|初|中)?")),
     (
         "rel_h",
@@ -694,6 +705,9 @@ def _summed(text: str, found: list[Anchor]) -> list[Anchor]:
 
 def _anchor_value(kind: str, m: re.Match[str], day: date) -> str | None:
     g = m.groupdict()
+    if kind == "first_m":  # 今年首十個月: from 1 January through the end of the tenth month
+        y = (day.year if g["r"] == "今年" else day.year - 1) if g["r"] else _year(g["y"])
+        return f"{y}-01-01/{_month_end(y, _num(g['m']))}"
     if kind.startswith("rel"):
         y = day.year if g["r"] == "今年" else day.year - 1
     elif kind == "period" and g.get("k2"):
@@ -775,6 +789,8 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
         for ending in v.endings:
             if text.endswith(ending, 0, m.start()):
                 s = _name_start(text, max(0, m.start() - 20), m.start() - len(ending), v)
+                if s == m.start() - len(ending):  # the ending alone: 資助 or 對 before it is the name's
+                    s = _name_start(text, max(0, m.start() - 20), m.start() - len(ending), v, eager=True)
                 full = text[s : m.start()]
                 if len(full) > len(short) and full not in v.not_names:
                     out[short] = v.aliases.get(full, full)
@@ -866,8 +882,11 @@ def _subsequence(short: str, full: str) -> bool:
     return len(short) < len(full) and all(c in it for c in short)
 
 
-def _name_start(text: str, lo: int, end: int, v: Vocab) -> int:
-    """Where an unlisted name ending at `end` begins: back to punctuation or a particle, 12 at most."""
+def _name_start(text: str, lo: int, end: int, v: Vocab, eager: bool = False) -> int:
+    """Where an unlisted name ending at `end` begins: back to punctuation or a particle, 12 at most.
+
+    `eager`: a particle right before `end` is read as part of the name (人工智能資助計劃, 交易配對平台),
+    for a name the reply gives a short name of, which must be more than its ending."""
     s = end
     while (
         s > max(lo, end - 12)
@@ -875,7 +894,7 @@ def _name_start(text: str, lo: int, end: int, v: Vocab) -> int:
         and not text[s - 1].isdigit()
         and text[s - 1] not in _CN
     ):
-        if v.left_stops_at.ending(text, s) is not None:
+        if not (eager and s == end) and v.left_stops_at.ending(text, s) is not None:
             break
         s -= 1
     return s
@@ -991,7 +1010,8 @@ def extract(doc: Reply) -> list[Figure]:
     paragraph = -1
     for s in sentences(doc):
         if s.paragraph != paragraph:
-            paragraph, carry = s.paragraph, None
+            # A table takes the subject of the sentence that introduces it, in the paragraph before.
+            paragraph, carry = s.paragraph, (carry if s.cells else None)
         if s.cells:
             drafts = _row(text, s, doc.date, v)
             for d in drafts:
@@ -1002,7 +1022,7 @@ def extract(doc: Reply) -> list[Figure]:
         _pair_ranges(text, drafts, v)  # first: 兩至三個月's lower end counts through its upper end
         drafts = [d for d in drafts if counts(d, v)]
         head = text[s.start : s.start + 6]
-        continues = any(head.startswith(w) for w in v.continues)
+        continues = any(head.startswith(w) for w in v.continues) or bool(_AMONG.match(text, s.start, s.end))
         for k, d in enumerate(drafts):
             if d.unit is None:
                 changed = k and _CHANGED_TO.fullmatch(text, drafts[k - 1].end, d.start)

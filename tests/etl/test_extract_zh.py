@@ -289,3 +289,51 @@ def test_hedges_ranges_and_the_noun_a_count_is_said_of(body, expected):
 )
 def test_as_of_same_day_quarters_spans_and_the_figure_s_own_clause(body, expected):
     assert [f.as_of for f in figures(body)] == expected
+
+
+# What the second blind Chinese set (tests/fixtures/gold_blind_zh2) showed missing, in sentences
+# of our own: each case failed before its rule.
+
+
+def test_a_table_takes_the_subject_of_the_sentence_before_it():
+    found = figures("數碼港近年的使用情況如下：\n\n年份\t使用率（%）\n2024年\t58\n2025年\t71")
+    assert [(f.value, f.subject) for f in found] == [(58, "數碼港"), (71, "數碼港")]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # "Among the ..." opening a sentence continues the one before: its date carries on.
+        (
+            "截至2025年1月底，計劃批出了300宗申請。在獲批的申請中，約四成來自初創企業。",
+            [(300, "申請", "2025-01-31"), (40, "percent", "2025-01-31")],
+        ),
+        # 宗 is a measure word, never the unit: 當中218宗 counts the applications before it.
+        (
+            "計劃收到的申請共356宗，當中218宗已獲批。",
+            [(356, "申請", "2025-03-26"), (218, "申請", "2025-03-26")],
+        ),
+        # A hedge stacked on another (合共逾), and 的 before a counting word, still find the noun.
+        ("基金資助的電動車輛合共逾1 600輛。", [(1600, "電動車輛", "2025-03-26")]),
+        ("政府的目標是把電動巴士的數目增至約700輛。", [(700, "電動巴士", "2025-03-26")]),
+        ("計劃在18區設有服務點。", [(18, "區", "2025-03-26")]),
+        ("先導計劃資助共六艘電動渡輪。", [(6, "電動渡輪", "2025-03-26")]),
+        # 去年首十個月 is a period, and its 十個月 no duration.
+        ("去年首十個月，平台促成了62宗交易。", [(62, "交易", "2024-01-01/2024-10-31")]),
+    ],
+)
+def test_units_and_dates_of_counts_among_earlier_ones(body, expected):
+    assert [(f.value, f.unit, f.as_of) for f in figures(body)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A short name of a name whose ending follows a particle (資助, 對): the whole name.
+        ("政府推出人工智能資助計劃（資助計劃）。資助計劃去年批出82宗申請。", ["人工智能資助計劃"]),
+        ("署方設立知識產權交易配對平台（配對平台）。配對平台載有逾3 500項專利。", ["知識產權交易配對平台"]),
+        ("港投公司的資本為620億元。", ["香港投資管理有限公司"]),
+    ],
+)
+def test_short_names_of_names_ending_after_a_particle(body, expected):
+    assert [f.subject for f in figures(body)] == expected
