@@ -68,7 +68,15 @@ def _subject_like(name: str, v: Vocab) -> bool:
     words = name.split()
     if not words or name in v.subject_never:
         return False
+    if any(w in v.subject_heads and nxt in _OF_FOR for w, nxt in zip(words[:-2], words[1:-1], strict=True)):
+        # "Department of Health", "Pilot Scheme for Electric Ferries": the name carries on past
+        # its head word with "of" or "for" ("in" would take a place in: "Science Park in Pak
+        # Shek Kok"); its last word is one in letters ("Fund of HK$1 billion" names no fund).
+        return any(c.islower() for c in words[-1]) and not any(w.endswith(",") for w in words)
     return words[-1] in v.subject_heads or name in v.subjects
+
+
+_OF_FOR = frozenset({"of", "for"})
 
 
 def _carried_on(name: str, v: Vocab) -> bool:
