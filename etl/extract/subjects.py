@@ -141,9 +141,23 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
             full = _trim(full, v)
         if _subject_like(full, v) or v.subjects.get(full) or _carried_on(full, v):
             found[abbr] = v.subjects.get(full, full)
+    # A short name given to a listed name that ends in a parenthesis of its own: "Commissioner
+    # of Critical Infrastructure (Computer-system Security) (the Commissioner)".
+    for m in _SHORT_AFTER_PAREN.finditer(text) if _parenthesised_names(v) else ():
+        name = next((n for n in _parenthesised_names(v) if text.endswith(n, 0, m.start() + 1)), None)
+        if name:
+            found.setdefault(m.group(1), v.subjects[name])
     for word in _introductions(text, v):
         found.setdefault(word, v.subjects.get(word, word))
     return found
+
+
+@cache
+def _parenthesised_names(v: Vocab) -> tuple[str, ...]:
+    return tuple(n for n in v.subjects if n.endswith(")"))
+
+
+_SHORT_AFTER_PAREN = re.compile(r"\)\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&@.\-]{0,15})\s*\)")
 
 
 def _nth_cap_from_end(words: list[str], n: int) -> int:
