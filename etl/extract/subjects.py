@@ -68,7 +68,7 @@ def _subject_like(name: str, v: Vocab) -> bool:
     words = name.split()
     if not words or name in v.subject_never:
         return False
-    if any(w in v.subject_heads and nxt in _OF_FOR for w, nxt in zip(words[:-2], words[1:-1], strict=True)):
+    if _head_then(words[:-1], v, _OF_FOR):
         # "Department of Health", "Pilot Scheme for Electric Ferries": the name carries on past
         # its head word with "of" or "for" ("in" would take a place in: "Science Park in Pak
         # Shek Kok"); its last word is one in letters ("Fund of HK$1 billion" names no fund).
@@ -79,15 +79,17 @@ def _subject_like(name: str, v: Vocab) -> bool:
 _OF_FOR = frozenset({"of", "for"})
 
 
+def _head_then(words: list[str], v: Vocab, joins: frozenset[str]) -> bool:
+    """Whether a head word is followed by one of `joins` in `words`."""
+    return any(w in v.subject_heads and nxt in joins for w, nxt in zip(words, words[1:], strict=False))
+
+
 def _carried_on(name: str, v: Vocab) -> bool:
     """A head word the name carries on past: "Technology Start-up Support Scheme for Universities".
 
     Only where the reply gives the name an abbreviation: elsewhere a place often follows the
     same way ("Hong Kong Science Park in Pak Shek Kok")."""
-    words = name.split()
-    return any(
-        w in v.subject_heads and nxt in v.name_continues for w, nxt in zip(words, words[1:], strict=False)
-    )
+    return _head_then(name.split(), v, v.name_continues)
 
 
 _CAMEL = re.compile(r"[a-z][A-Z]")  # a capital inside a word: rare, and found by `re` at C speed

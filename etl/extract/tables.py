@@ -93,6 +93,12 @@ def _money(v: Vocab) -> re.Pattern[str]:
 _THOUSANDS = re.compile(r"['’‘]000s?\s*\)")
 
 
+@cache
+def _money_thousands(v: Vocab) -> re.Pattern[str]:
+    """`(HK$'000)`: a currency counted in thousands."""
+    return re.compile(rf"\(\s*({v.currency})\s*['’‘]000s?\s*\)", re.I)
+
+
 def column(header: str, v: Vocab) -> Column:
     """What a header says of its cells: currency and scale, or percent."""
     m = _money(v).search(header)
@@ -100,7 +106,7 @@ def column(header: str, v: Vocab) -> Column:
     if m:
         scale = v.scales.get((m.group(2) or "").lower(), thousands)
         return Column(v.currencies.get(m.group(1).upper(), "HKD"), scale, False, header)
-    money = re.search(rf"\(\s*({v.currency})\s*['’‘]000s?\s*\)", header, re.I)
+    money = _money_thousands(v).search(header)
     if money:
         return Column(v.currencies.get(money.group(1).upper(), "HKD"), thousands, False, header)
     return Column(None, thousands, bool(_PERCENT.search(header)), header)
