@@ -50,8 +50,10 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
         re.compile(r"\(\d{1,2}\)"),
         # Floors: "12/F".
         guarded(r"\b\d{1,3}/F\b"),
-        # Street addresses: "100 Cyberport Road".
-        guarded(r"\b\d{1,4}[A-Z]?(?:\s+[A-Z][a-z]+){1,3}\s+(?:Road|Street|Avenue|Lane|Drive|Path)\b"),
+        # Street addresses: "100 Cyberport Road", "213 Queen's Road East".
+        guarded(
+            r"\b\d{1,4}[A-Z]?(?:\s+[A-Z][a-z]+(?:['’]s)?){1,3}\s+(?:Road|Street|Avenue|Lane|Drive|Path)\b"
+        ),
         # Names and slogans in quotation marks.
         re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
         # Page furniture.
@@ -150,6 +152,8 @@ def masks(text: str, v: Vocab, start: int = 0, end: int | None = None) -> list[t
 
 _NEXT_WORD = re.compile(r"\s*([A-Za-z.]+)")
 _LOWER_NEXT = re.compile(r"\s+[a-z]")
+# Words that follow a name, never a count's noun: "the Policy Statement 2.0 on the Development".
+_FUNCTION_NEXT = re.compile(r"\s+(?:on|of|in|for|to|and|or|by|with|at|is|was|has|sets|set|will)\b")
 
 
 def masked(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
@@ -268,9 +272,11 @@ def candidates(
                 if (
                     named
                     and not _sentence_start(text, n.start - len(prev) - 1)
-                    and not _LOWER_NEXT.match(text[b : b + 3])
+                    and (not _LOWER_NEXT.match(text[b : b + 3]) or _FUNCTION_NEXT.match(text, b))
                 ):
-                    continue  # Blueprint 2.0, Services 5 (SOA-QPS5): a number in a name
+                    # Blueprint 2.0, Services 5 (SOA-QPS5), "the Policy Statement 2.0 on ...": a number
+                    # in a name; a count after a name goes on to what it counts.
+                    continue
         out.append((n, raw))
     return out
 

@@ -197,6 +197,12 @@ def _named(phrase: str, v: Vocab) -> tuple[str, str] | None:
     cut = heads[-1]
     if cut + 1 < len(words) and words[cut + 1] not in v.name_continues:
         phrase = " ".join(words[: cut + 1])
+    else:
+        # A name carried on past its head word ends at a comma: "Under the Pilot Scheme for
+        # Electric Ferries, the Government ..." names the scheme, not the Government.
+        comma = next((k for k in range(cut + 1, len(words) - 1) if words[k].endswith(",")), None)
+        if comma is not None:
+            phrase = " ".join(words[: comma + 1]).rstrip(",")
     words = phrase.split()
     for k, w in enumerate(words[1:-1], start=1):
         # "X Corporation and Cyberport": two names, each ending in a head word.
