@@ -191,6 +191,7 @@ def extract(doc: Reply) -> list[Figure]:
     starts = [a for a, _ in spans]
     abbr = subjects.abbreviations(text, v)
     defined = set(abbr)  # a short name the reply defines ("(the Fund)") keeps its meaning throughout
+    classes = units.class_abbreviations(text, v)  # "27 CIOs" counts operators
     out: list[Figure] = []
     prev: list[_Draft] = []
     prev_anchor: str | None = None
@@ -228,6 +229,8 @@ def extract(doc: Reply) -> list[Figure]:
                     or (referent.unit if referent else None)
                     or "count"
                 )
+            if d.unit in classes:
+                d.unit = classes[d.unit]
         # Dates.
         found = asof.anchors(text, s.start, s.end, doc.date, [(d.start, d.end) for d in drafts], v)
         same = continues or bool(v.same_time.search(text, s.start, s.end))

@@ -206,3 +206,29 @@ def number_of(text: str, sentence_start: int, start: int, v: Vocab) -> str | Non
         np = noun_phrase(text, m.start(1), start, v)
         found = np.unit
     return found
+
+
+# A class of things given a short name: "critical infrastructure operators (CIOs)".
+_CLASS_ABBREVIATION = re.compile(
+    r"(?<![\w&\-])((?:[a-z][\w&\-]*[ \t]+){0,4}[a-z][\w&\-]*s)[ \t]*\([ \t]*([A-Z][A-Za-z&/]*[A-Z])s[ \t]*\)"
+)
+
+
+def class_abbreviations(text: str, v: Vocab) -> dict[str, str]:
+    """Short names a reply gives to a class of what it counts, with the class's unit:
+    {"cio": "operator"} for "critical infrastructure operators (CIOs)".
+
+    "27 CIOs" then counts operators, as "27 B/Ds" counts bureaux and departments (spec: the
+    unit is the counted noun, not its initials)."""
+    out: dict[str, str] = {}
+    if "s)" not in text:
+        return out
+    for m in _CLASS_ABBREVIATION.finditer(text):
+        a, b = m.span(1)
+        starts = [a] + [a + k + 1 for k, c in enumerate(text[a:b]) if c in " \t"]
+        for start in starts:  # the longest noun phrase that ends where the parenthesis starts
+            np = noun_phrase(text, start, b, v)
+            if np.unit and np.end == b:
+                out.setdefault(singular(m.group(2) + "s", v), np.unit)
+                break
+    return out
