@@ -61,11 +61,18 @@ def _plural_unit(word: str, v: Vocab) -> bool:
 
 
 def _unit_next(text: str, pos: int, end: int, v: Vocab) -> bool:
-    """The word at `pos` is a counted noun: "registered users", not "registered in 2024"."""
+    """The word at `pos` is a counted noun: "registered users", not "registered in 2024";
+    or an adjective before one: "monthly active users"."""
     m = _TOKEN.match(text, pos, end)
     if not m:
         return False
-    return _unit_word(m.group(1), v)
+    if _unit_word(m.group(1), v):
+        return True
+    word = m.group(1)
+    if not word[:1].islower() or _word_info(word, v)[2]:
+        return False
+    m = _TOKEN.match(text, m.end(), end)
+    return m is not None and _unit_word(m.group(1), v)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -121,6 +128,17 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             break  # "datasets last month": a plural counted noun ends the phrase
         if last is not None and word.endswith("ing") and _plural_looking(tokens[-1][0]):
             break  # "attempts targeting government systems": a participle's clause follows the noun
+        if (
+            last is not None
+            and not conjunction
+            and info[5]
+            and _plural_looking(tokens[-1][0])
+            and not _plural_looking(word)
+            and not _unit_word(word, v)
+        ):
+            # "counters accept payment": after a plural noun, a word that is no noun of the phrase
+            # (a plural modifier is followed by another plural: "sports venues", "goods vehicles").
+            break
         tokens.append((word, m.start(1), m.start(1) + len(word)))
         last = info
         i = m.end()
@@ -160,6 +178,8 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             at = padded.find(pad)
             if at >= 0:
                 final = conj[len(joined[: at + len(multi)].split()) - 1]  # the unit's last word
+                if final != conj[-1] and _plural_looking(lowered[conj[-1]]):
+                    continue  # "government service counters": a plural noun after the unit heads it
                 return NounPhrase(multi, tokens[final][2])
         k = conj[-1]  # a conjunct's head is its last word
         w = singular(lowered[k], v)
