@@ -524,6 +524,12 @@ _JOIN = re.compile(
 )
 
 
+# The figure before a change, written after the one now: ", up from", ", compared with".
+_UP_FROM = re.compile(
+    r",\s*(?:up|down|rising|falling|increased|decreased|compared)\s+(?:from|with)\s+(?:about\s+|some\s+)?$", re.I
+)
+
+
 def _partners(lo: Figure, hi: Figure) -> bool:
     """Both ends of a range or the before and after of a change: one series, told apart by qualifier."""
     if lo.sentence_start != hi.sentence_start or lo.sentence != hi.sentence or lo.start > hi.start:
@@ -532,10 +538,14 @@ def _partners(lo: Figure, hi: Figure) -> bool:
         return False
     if (lo.qualifier, hi.qualifier) == ("at_least", "up_to"):
         return True
-    join = _JOIN.match(hi.clause or "")
+    clause = hi.clause or ""
+    at = clause.find(hi.text)
+    if at > 0 and _UP_FROM.search(clause, 0, at):
+        return True  # "1 260 counters accept it, up from 870 at end-2023": the before of a change
+    join = _JOIN.match(clause)
     if not join or join.group(0).strip().lower() in ("and", "or"):
         return False  # "82 B/Ds and 31 organisations": a list, not a range
-    return len((hi.clause or "").split()) < 12
+    return len(clause.split()) < 12
 
 
 def _distinct_word(fig: Figure, others: list[Figure]) -> str:

@@ -87,6 +87,19 @@ def test_both_ends_of_a_range_and_a_change_are_one_series():
     assert len(set(change.values())) == 1, change
 
 
+def test_the_figure_before_a_change_written_after_it_is_one_series():
+    # The earlier value after the new one: ", up from", ", compared with" (blind sets 3 to 5).
+    for body in (
+        "At present, 420 self-service kiosks of the Cyberport accept e-payment, up from 150 at end-2023.",
+        "The Cyberport had 48 start-up teams in its programme in 2025, compared with 31 in 2024.",
+    ):
+        got = ids(body)
+        assert len(set(got.values())) == 1, got
+    # Two counts of different things joined by "from" stay apart.
+    got = ids("The Cyberport admitted 48 start-up teams in 2025, from 12 economies.")
+    assert len(set(got.values())) == 2, got
+
+
 def test_a_renamed_office_is_one_scope():
     a = ids("The Office of the Government Chief Information Officer set up 132 kiosks.", date(2024, 5, 15))
     b = ids("The Digital Policy Office set up 150 kiosks.", date(2025, 6, 25))
