@@ -526,7 +526,8 @@ _JOIN = re.compile(
 
 # The figure before a change, written after the one now: ", up from", ", compared with".
 _UP_FROM = re.compile(
-    r",\s*(?:up|down|rising|falling|increased|decreased|compared)\s+(?:from|with)\s+(?:about\s+|some\s+)?$", re.I
+    r",\s*(?:up|down|rising|falling|increased|decreased|compared)\s+(?:from|with)\s+(?:about\s+|some\s+)?$",
+    re.I,
 )
 
 

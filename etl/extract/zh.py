@@ -242,7 +242,8 @@ _NUMBER = re.compile(
 )
 _SCALE_AFTER = re.compile(r"\s*(百萬|千萬|十萬|萬|億|千)")
 _PCT_AFTER = re.compile(r"\s*(%|％)")
-_CHENG = re.compile(rf"([{_CN_DIGIT}十])成(半)?")
+# 四成 40, 四成半 45, 九成五 95 (a digit after 成 is the next tenth, unless it counts something).
+_CHENG = re.compile(rf"([{_CN_DIGIT}十])成(半|[一二三四五六七八九](?![個年月日天項家名間份次人]))?")
 
 
 _NOT_FIGURE_SPANS = [
@@ -320,7 +321,9 @@ def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
             continue
         cheng = _CHENG.match(text, s)
         if cheng and cheng.end() <= b:
-            value = 10 * chinese_value(cheng.group(1)) + (5 if cheng.group(2) else 0)
+            tenth = cheng.group(2)
+            extra = 0 if not tenth else 5 if tenth == "半" else chinese_value(tenth)
+            value = 10 * chinese_value(cheng.group(1)) + extra
             pos = cheng.end()
             out.append(Number(s, cheng.end(), value, percent=True, script="chinese"))
             continue
@@ -337,6 +340,8 @@ def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
             except (ValueError, KeyError, TypeError):
                 continue
         n = Number(s, e, value, script=script)
+        if out and out[-1].percent and out[-1].end == s - 1 and text[s - 1] in "至到":
+            n.percent = True  # 百分之五十至七十: the upper end of a range of shares
         sc = _SCALE_AFTER.match(text, e) if script == "digits" else None
         if sc:
             n.value *= v.scales[sc.group(1)]
@@ -448,8 +453,9 @@ def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
 # before, as 其中 does (no digits: 在2025年中 is a date).
 _AMONG = re.compile(r"(?:在[^，。；\d]{2,16}(?<![年月])中|[^，。；\d]{2,16}當中)，")
 _CHANGED_TO = re.compile(r"\s*(?:增加|增|減少|減|縮短|延長|提升|上升|下降|提高)?\s*[至到]\s*")
+_PART_OF = ("其中", "其餘", "當中", "餘下")
 _TOPIC_LINKS = ("增加至", "增至", "減至", "由", "為", "有", "達")
-_TIME_ENDS = ("年", "月", "日", "季", "時", "期")
+_TIME_ENDS = ("年", "月", "日", "季", "時", "期", "前", "後", "底")  # 2030年或之前, 年底
 
 
 def _topic(text: str, lo: int, at: int, v: Vocab, hedged: bool) -> str | None:
@@ -1024,10 +1030,18 @@ def extract(doc: Reply) -> list[Figure]:
         head = text[s.start : s.start + 6]
         continues = any(head.startswith(w) for w in v.continues) or bool(_AMONG.match(text, s.start, s.end))
         for k, d in enumerate(drafts):
+            # 五個模型，其中三個…，其餘兩個…: a part of what was just counted, in its unit
+            among = any(text.endswith(w, s.start, d.start) for w in _PART_OF)
+            referent = drafts[k - 1] if k else (prev[-1] if prev else None)
+            listed = d.unit is not None and v.nouns_at.ending(d.unit, len(d.unit)) is not None
+            if among and d.unit and d.unit not in _NOT_INHERITED and not listed:
+                d.unit = None  # 其中四個自行開發: what follows is what they do, not what they are
+                d.end = d.n.end + len(v.measure_words_at.starting(text, d.n.end) or "")
             if d.unit is None:
                 changed = k and _CHANGED_TO.fullmatch(text, drafts[k - 1].end, d.start)
                 d.unit = (
                     (drafts[k - 1].unit if changed else None)  # 由1 000個增加至1 500個: the same thing
+                    or (referent.unit if among and referent and referent.unit not in _NOT_INHERITED else None)
                     or noun_before(text, s.start, d.start, v, hedged=d.start < d.n.start)
                     or (drafts[k - 1].unit if k and drafts[k - 1].unit not in _NOT_INHERITED else None)
                     or (
@@ -1070,6 +1084,7 @@ def extract(doc: Reply) -> list[Figure]:
     return out
 
 
+_HEADER_PAREN = re.compile(r"[（(]([^（）()]{1,6})[）)]\s*$")
 _HEADER_SCALE = re.compile(
     r"[（(]\s*(?:港幣|港元)?\s*(百萬|千萬|十萬|萬|億|千)?\s*(港元|元|美元|人民幣)\s*[）)]"
 )
@@ -1085,6 +1100,15 @@ def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
     for k, (a, b) in enumerate(s.cells[1:], start=1):
         head = s.header[k] if k < len(s.header) else ""
         scale = _HEADER_SCALE.search(head)
+        measure = None if scale else _HEADER_PAREN.search(head)  # 提交文件數目（萬份）, 處理時間（分鐘）
+        times, own = 1.0, None
+        if measure:
+            inner = measure.group(1).strip()
+            word = next((w for w in sorted(v.scales, key=len, reverse=True) if inner.startswith(w)), "")
+            rest = inner[len(word) :]
+            if rest in v.self_units or not rest or rest in v.measure_words:
+                times, own = v.scales.get(word, 1), v.self_units.get(rest)
+                head = head[: measure.start()]
         for n in numbers(text, a, b, v):
             d = Draft(n, n.start, n.end, as_of=as_of, measured=True)
             if scale:
@@ -1093,6 +1117,7 @@ def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
             elif n.percent or "%" in head or "百分比" in head:
                 d.unit = "percent"
             else:
-                d.unit = noun_before(head, 0, len(head), v) or "count"
+                d.n.value *= times
+                d.unit = own or noun_before(head, 0, len(head), v) or "count"
             out.append(d)
     return out

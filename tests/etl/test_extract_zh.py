@@ -337,3 +337,37 @@ def test_units_and_dates_of_counts_among_earlier_ones(body, expected):
 )
 def test_short_names_of_names_ending_after_a_particle(body, expected):
     assert [f.subject for f in figures(body)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # N成M is N and M tenths: 九成五 is 95 per cent, as 四成半 is 45.
+        ("網上遞交的申請佔八成五。", [(85, "percent", "exact")]),
+        # The upper end of a range of shares written without 百分之 is a share too.
+        ("計劃資助成本的百分之三十至六十。", [(30, "percent", "at_least"), (60, "percent", "up_to")]),
+        # A part of what was just counted (其中, 其餘) counts the same thing; a listed noun
+        # (人) at the start of a longer word (人工智能) does not end the noun there.
+        (
+            "中心共有七個人工智能模型，其中四個自行開發，其餘三個由大學提供。",
+            [(7, "人工智能模型", "exact"), (4, "人工智能模型", "exact"), (3, "人工智能模型", "exact")],
+        ),
+        # 天 and 工作天 are durations in days, written 天 as the replies write them.
+        ("申請一般在三個工作天內處理，上訴期為十天。", [(3, "天", "up_to"), (10, "天", "exact")]),
+        # 單一 (single) holds no figure.
+        ("單一平台已接通。", []),
+    ],
+)
+def test_shares_ranges_parts_and_days(body, expected):
+    assert [(f.value, f.unit, f.qualifier) for f in figures(body)] == expected
+
+
+def test_a_table_header_in_parentheses_gives_scale_and_unit():
+    # （萬份）: ten thousands of what the header names; （分鐘）: minutes.
+    found = figures("年份\t處理文件數目（萬份）\t平均處理時間（分鐘）\n2025年\t1 250\t35")
+    assert [(f.value, f.unit) for f in found] == [(12_500_000, "處理文件"), (35, "分鐘")]
+
+
+def test_bodies_named_without_a_listed_ending():
+    found = figures("2026年，司法機構處理了4 300宗申請，天文台則發出了120次警告。")
+    assert [f.subject for f in found] == ["司法機構", "香港天文台"]
