@@ -216,9 +216,14 @@ def extract(doc: Reply) -> list[Figure]:
         continues = bool(v.continues.match(text, s.start, s.end))
         # Units still missing: an "of them", a noun before, a "number of", the figure before.
         for k, d in enumerate(drafts):
-            referent = next((x for x in reversed(drafts[:k]) if not x.backref), None)
+            # A count refers to a count, not to a share stated before it ("some 63 per cent of
+            # all documents. Of these e-filed documents, nearly 90 000 ...").
+            share = d.unit == "percent" or d.backref
+            referent = next(
+                (x for x in reversed(drafts[:k]) if not x.backref and (share or x.unit != "percent")), None
+            )
             if referent is None and (d.backref or continues) and prev:
-                referent = prev[-1]
+                referent = next((x for x in reversed(prev) if share or x.unit != "percent"), prev[-1])
             if d.backref and referent:
                 d.subject = referent.subject
                 d.unit = d.unit or referent.unit

@@ -46,13 +46,16 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
         guarded(r"\b\d{1,2}(?:\.\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.I),
         # Telephone numbers: eight digits, often as two groups of four.
         guarded(r"(?<!\d)(?<![\d][,.])\d{4}[ \u00a0-]?\d{4}(?!\d)(?![,.]\d)"),
+        # Seven-digit service lines: "1878 200" (four digits and three are no thousands grouping).
+        guarded(r"(?<![\d,.])(?!19\d\d|20\d\d)\d{4}[ \u00a0]\d{3}(?!\d|[,.]\d)"),
         # Item numbers.
         re.compile(r"\(\d{1,2}\)"),
         # Floors: "12/F".
         guarded(r"\b\d{1,3}/F\b"),
         # Street addresses: "100 Cyberport Road", "213 Queen's Road East".
         guarded(
-            r"\b\d{1,4}[A-Z]?(?:\s+[A-Z][a-z]+(?:['’]s)?){1,3}\s+(?:Road|Street|Avenue|Lane|Drive|Path)\b"
+            r"\b\d{1,4}[A-Z]?(?:(?:\s+[A-Z][a-z]+(?:['’]s)?){1,3}\s+(?:Road|Street|Avenue|Lane|Drive|Path|Terrace)"
+            r"|\s+Queensway)\b"
         ),
         # Names and slogans in quotation marks.
         re.compile(r"\"[^\"\n]{1,150}\"|“[^”\n]{1,150}”|‘[^’\n]{1,80}’"),
@@ -70,16 +73,17 @@ _MASK_NEEDS = [
     re.compile(r"\d:\d"),
     re.compile(r"\d\s*(?:am|pm|a\.m\.|p\.m\.)", re.I),
     re.compile(r"\d{4}[ \u00a0-]?\d{4}"),
+    re.compile(r"\d{4}[ \u00a0]\d{3}"),
     None,
     re.compile(r"\d/F"),
-    re.compile(r"(?:Road|Street|Avenue|Lane|Drive|Path)\b"),
+    re.compile(r"(?:Road|Street|Avenue|Lane|Drive|Path|Terrace|Queensway)\b"),
     None,
     None,
 ]
 # All of the checks above at once: most replies have none of them.
 _ANY_NEED = re.compile(
-    r"\d(?::\d|(?-i:/F)|\s*(?:am|pm|a\.m\.|p\.m\.)|\d{3}[ \u00a0-]?\d{4})"
-    r"|(?-i:Road|Street|Avenue|Lane|Drive|Path)\b",
+    r"\d(?::\d|(?-i:/F)|\s*(?:am|pm|a\.m\.|p\.m\.)|\d{3}[ \u00a0-]?\d{4}|\d{3}[ \u00a0]\d{3})"
+    r"|(?-i:Road|Street|Avenue|Lane|Drive|Path|Terrace|Queensway)\b",
     re.I,
 )
 

@@ -103,6 +103,14 @@ def _introduced(v: Vocab) -> re.Pattern[str]:
     return re.compile(rf"[\"”]?\s+(?:is\s+an?\s+(?:[\w\-]+\s+){{0,4}}?)?(?:{kinds})\b")
 
 
+@cache
+def _introduced_after(v: Vocab) -> re.Pattern[str]:
+    """The kind written before the name, as an appositive: "the HKO's mobile app, MyObservatory,",
+    "its chatbot WeatherPal", "a platform called TradeLink"."""
+    kinds = alternation(list(v.name_kinds))
+    return re.compile(rf"\b(?:{kinds})(?:,\s*|\s+(?:called\s+|named\s+)?)[\"“]?$")
+
+
 def _introductions(text: str, v: Vocab) -> list[str]:
     """One-word names with a capital inside that the reply introduces as a platform, an app ..."""
     out = []
@@ -116,8 +124,8 @@ def _introductions(text: str, v: Vocab) -> list[str]:
         word = text[a:b]
         if (a and (text[a - 1].isalnum() or text[a - 1] in "@-.")) or word in out:
             continue
-        if (word[:1].isupper() or (word[:1] == "i" and word[1:2].isupper())) and _introduced(v).match(
-            text, b
+        if (word[:1].isupper() or (word[:1] == "i" and word[1:2].isupper())) and (
+            _introduced(v).match(text, b) or _introduced_after(v).search(text, max(0, a - 40), a)
         ):
             out.append(word)
     return out

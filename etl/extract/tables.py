@@ -109,7 +109,16 @@ def column(header: str, v: Vocab) -> Column:
     money = _money_thousands(v).search(header)
     if money:
         return Column(v.currencies.get(money.group(1).upper(), "HKD"), thousands, False, header)
+    scale = _scale_only(v).search(header)  # "Documents lodged (million)"
+    if scale:
+        thousands = v.scales.get(scale.group(1).lower(), thousands)
     return Column(None, thousands, bool(_PERCENT.search(header)), header)
+
+
+@cache
+def _scale_only(v: Vocab) -> re.Pattern[str]:
+    """`(million)`, `(thousand)`: the cells count in that many."""
+    return re.compile(rf"\(\s*({alternation(list(v.scales))})\s*\)", re.I)
 
 
 def row_as_of(cell: str) -> str | None:
