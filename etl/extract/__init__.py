@@ -21,13 +21,29 @@ from etl.extract.vocab import Vocab, vocab
 from etl.parse import Reply
 from etl.text import collapse
 from etl.vocab import language
-from schemas.figure import Figure
+from schemas.figure import CURRENCIES, Figure
+
+_OF_THESE = re.compile(r"(?:Of|Among|Amongst)\s+(?:these|those|the)\s+([a-z][\w\- ]{1,50}?s),\s", re.I)
+# "increase the number to no fewer than 180", "The figure for 2026 was 1 315": the count
+# stated before, again.
+_THE_NUMBER = guarded(r"\bthe\s+(?:number|figure|total)\b(?!\s+of\b)", re.I)
+
+
+def _said_again(text: str, start: int, at: int, prev: list[_Draft]) -> str | None:
+    if not prev or not _THE_NUMBER.search(text, start, at):
+        return None
+    return next((x.unit for x in reversed(prev) if x.unit not in _NOT_COUNTS), None)
+
 
 _BETWEEN = guarded(r"\bbetween\s+$", re.I)
 _FROM = guarded(r"\bfrom\s+$", re.I)
 # "ranges from 10 to 15", "varying from ...": the span between two ends, not a change from one to the other.
 _SPAN_FROM = guarded(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s+$", re.I)
 _RANGE = re.compile(r"\s*(to|-|–|—|and)\s*$")
+
+
+# Units a bare count never takes from a figure before it: a share, a sum of money.
+_NOT_COUNTS = frozenset({"percent", *CURRENCIES})
 
 
 @dataclass
@@ -214,16 +230,18 @@ def extract(doc: Reply) -> list[Figure]:
         ]
         _pair_ranges(text, drafts, s)
         continues = bool(v.continues.match(text, s.start, s.end))
+        # "Of these contracts, 37 ...", "Among these activities, 318 ...": what the bare counts are.
+        lead = _OF_THESE.match(text, s.start, s.end) if continues else None
+        lead_unit = units.noun_phrase(text, lead.start(1), lead.end(1), v).unit if lead else None
         # Units still missing: an "of them", a noun before, a "number of", the figure before.
         for k, d in enumerate(drafts):
-            # A count refers to a count, not to a share stated before it ("some 63 per cent of
-            # all documents. Of these e-filed documents, nearly 90 000 ...").
+            # A count refers to a count, not to a share or a sum stated before it ("some 63 per
+            # cent of all documents. Of these e-filed documents, nearly 90 000 ...").
             share = d.unit == "percent" or d.backref
-            referent = next(
-                (x for x in reversed(drafts[:k]) if not x.backref and (share or x.unit != "percent")), None
-            )
+            counted = [x for x in drafts[:k] if not x.backref and (share or x.unit not in _NOT_COUNTS)]
+            referent = counted[-1] if counted else None
             if referent is None and (d.backref or continues) and prev:
-                referent = next((x for x in reversed(prev) if share or x.unit != "percent"), prev[-1])
+                referent = next((x for x in reversed(prev) if share or x.unit not in _NOT_COUNTS), prev[-1])
             if d.backref and referent:
                 d.subject = referent.subject
                 d.unit = d.unit or referent.unit
@@ -231,7 +249,9 @@ def extract(doc: Reply) -> list[Figure]:
                 d.unit = (
                     units.unit_before(text, d.start, s.start, v)
                     or units.number_of(text, s.start, d.start, v)
+                    or (lead_unit if lead and lead.end() <= d.start else None)
                     or (referent.unit if referent else None)
+                    or _said_again(text, s.start, d.start, prev)
                     or "count"
                 )
             if d.unit in classes:

@@ -230,6 +230,11 @@ def anchors(
             continue
         clause_start = max(start, m.start() - 100)
         ev = v.events.search(text, clause_start, m.start())
+        while ev:  # the event word nearest the date: "approved 4 800 ... since its launch in 2018"
+            later = v.events.search(text, ev.start() + 1, m.start())
+            if later is None:
+                break
+            ev = later
         deadline = _kind(v.prepositions, g["ypre"] or g["pre"]) == "until"
         if ev and not deadline and not any(ev.start() < a < m.start() for a, _ in figures):
             continue  # an event's date; "set up … by 2027" is a deadline, not an event

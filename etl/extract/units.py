@@ -71,6 +71,8 @@ def _unit_next(text: str, pos: int, end: int, v: Vocab) -> bool:
     word = m.group(1)
     if not word[:1].islower() or _word_info(word, v)[2]:
         return False
+    if _plural_looking(word.rstrip(".")):
+        return True  # "registered borrowers": a plural noun, listed or not
     m = _TOKEN.match(text, m.end(), end)
     return m is not None and _unit_word(m.group(1), v)
 

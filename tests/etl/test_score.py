@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES
 GOLD = FIXTURES / "gold"
 # Raise these when extraction improves; never lower them to make a change pass.
 FLOORS = {"f1": 0.995, "precision": 0.995, "recall": 0.995}
-FIELD_FLOORS = {"qualifier": 0.995, "unit": 0.985, "as_of": 0.995, "subject": 0.98}
+FIELD_FLOORS = {"qualifier": 0.995, "unit": 0.99, "as_of": 0.995, "subject": 0.98}
 
 
 @pytest.fixture(scope="module")

@@ -29,10 +29,12 @@ SETS = {
     "gold_blind3": Floors(
         126, 0.995, {"qualifier": 0.99, "unit": 0.99, "as_of": 0.99, "subject": 0.97}, False, 0.9
     ),
-    "gold_blind4": Floors(105, 0.99, {"qualifier": 0.99, "unit": 0.975, "as_of": 0.985, "subject": 0.95}),
+    "gold_blind4": Floors(105, 0.99, {"qualifier": 0.99, "unit": 0.995, "as_of": 0.985, "subject": 0.95}),
     "gold_blind5": Floors(129, 0.99, {"qualifier": 0.99, "unit": 0.97, "as_of": 0.99, "subject": 0.89}),
-    "gold_blind6": Floors(117, 0.995, {"qualifier": 0.99, "unit": 0.945, "as_of": 0.97, "subject": 0.88}),
-    "gold_blind7": Floors(126, 0.995, {"qualifier": 0.99, "unit": 0.93, "as_of": 0.97, "subject": 0.94}),
+    "gold_blind6": Floors(117, 0.995, {"qualifier": 0.99, "unit": 0.96, "as_of": 0.97, "subject": 0.88}),
+    "gold_blind7": Floors(
+        126, 0.995, {"qualifier": 0.99, "unit": 0.98, "as_of": 0.99, "subject": 0.94}, True, 0.86
+    ),
     # Chinese.
     "gold_blind_zh1": Floors(118, 0.99, {"qualifier": 0.99, "unit": 0.975, "as_of": 0.99, "subject": 0.95}),
     "gold_blind_zh2": Floors(114, 0.99, {"qualifier": 0.99, "unit": 0.95, "as_of": 0.99, "subject": 0.93}),
