@@ -123,6 +123,7 @@ class Heuristic(_Strict):
     links: LowerPhrases
     continues: LowerPhrases
     kinds: LowerPhrases
+    first: Phrases
     openers: LowerPhrases
 
 

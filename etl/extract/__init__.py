@@ -206,6 +206,7 @@ def extract(doc: Reply) -> list[Figure]:
     spans = numbers.masks(text, v)
     starts = [a for a, _ in spans]
     abbr = subjects.abbreviations(text, v)
+    subjects.former_names(text, v, abbr)
     defined = set(abbr)  # a short name the reply defines ("(the Fund)") keeps its meaning throughout
     classes = units.class_abbreviations(text, v)  # "27 CIOs" counts operators
     out: list[Figure] = []

@@ -73,6 +73,8 @@ def _subject_like(name: str, v: Vocab) -> bool:
         # its head word with "of" or "for" ("in" would take a place in: "Science Park in Pak
         # Shek Kok"); its last word is one in letters ("Fund of HK$1 billion" names no fund).
         return any(c.islower() for c in words[-1]) and not any(w.endswith(",") for w in words)
+    if len(words) >= 2 and words[0] in v.name_first and all(w[:1].isupper() for w in words[1:]):
+        return True  # "Project Ensemble"
     return words[-1] in v.subject_heads or name in v.subjects
 
 
@@ -203,6 +205,11 @@ def _named(phrase: str, v: Vocab) -> tuple[str, str] | None:
     # Cut after the last head word unless a qualifier follows it: "Corporation and
     # Cyberport" are two names, "Fund for Application in Elderly Care" is one.
     cut = heads[-1]
+    first = [k for k, w in enumerate(words[:-1]) if w in v.name_first and words[k + 1][:1].isupper()]
+    if first and first[0] == cut:
+        cut += 1  # "the HKMA's sandbox, Project Ensemble": the name follows its head word
+        while cut + 1 < len(words) and words[cut + 1][:1].isupper() and words[cut + 1] not in v.subject_heads:
+            cut += 1
     if cut + 1 < len(words) and words[cut + 1] not in v.name_continues:
         phrase = " ".join(words[: cut + 1])
     else:
@@ -258,6 +265,27 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
             out.append(mention)
     out.sort(key=lambda x: x.start)
     return out
+
+
+# A former name given after the current one: "the New Energy Transport Fund (NET Fund), known as
+# the Pilot Green Transport Fund before 2020", "(formerly the ...)", "renamed from the ...".
+_FORMERLY = re.compile(
+    r"\b(?:(?:formerly|previously)\s+(?:known\s+as|called)|known\s+as|formerly|renamed\s+from)\s+(?:the\s+)?",
+    re.I,
+)
+
+
+def former_names(text: str, v: Vocab, abbr: dict[str, str]) -> None:
+    """Add to `abbr` each former name a reply gives, read as the current name it follows."""
+    if "known as" not in text and "formerly" not in text and "renamed" not in text:
+        return
+    for m in _FORMERLY.finditer(text):
+        stop = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start()))
+        named = mentions(text, max(stop + 1, m.start() - 250), m.start(), v, abbr)
+        before = [x for x in named if not x.place]
+        after = mentions(text, m.end(), min(len(text), m.end() + 150), v, abbr)
+        if before and after and after[0].start == m.end() and after[0].name != before[-1].name:
+            abbr.setdefault(after[0].name, before[-1].name)
 
 
 def refer_back(abbr: dict[str, str], defined: set[str], ms: list[Mention], v: Vocab) -> None:

@@ -87,6 +87,7 @@ class Vocab:
     links: tuple[str, ...]  # small words inside a name
     name_continues: frozenset[str]
     name_kinds: tuple[str, ...]
+    name_first: frozenset[str]  # head words that come before the name: "Project Ensemble"
     months: dict[str, int]  # lower-case name -> month number
     month_pattern: str  # the names as written, for a regex
     ordinals: dict[str, int]
@@ -172,6 +173,7 @@ def vocab(lang: str = settings.DEFAULT_LANG) -> Vocab:
         links=tuple(s["heuristic"]["links"]),
         name_continues=frozenset(s["heuristic"]["continues"]),
         name_kinds=tuple(s["heuristic"]["kinds"]),
+        name_first=frozenset(s["heuristic"]["first"]),
         months=months(lang),
         now=tuple(d["anchors"]["now"]),
         last_year=tuple(d["anchors"]["last_year"]),
