@@ -421,13 +421,13 @@ def _unit_after(text: str, pos: int, hi: int, v: Vocab) -> tuple[str | None, int
             return unit, pos + len(word), True
     measured = v.measure_words_at.starting(text, pos)
     start = pos + len(measured) if measured else pos
-    noun = _noun_run(text, start, hi, v)
+    noun = _noun_run(text, start, hi, v, after_measure=measured is not None)
     if noun:
         return noun, start + len(noun), True
     return None, start, measured is not None
 
 
-def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
+def _noun_run(text: str, start: int, hi: int, v: Vocab, after_measure: bool = False) -> str | None:
     """The counted noun: from here up to the end of the last listed noun before a stop (10 at most).
 
     `數字教育培訓課程` ends with the listed 課程, so the whole phrase is the unit;
@@ -436,8 +436,9 @@ def _noun_run(text: str, start: int, hi: int, v: Vocab) -> str | None:
     end, best = start, None
     while end < min(hi, start + 10) and text[end] not in _PUNCT and not text[end].isdigit():
         noun = v.nouns_at.starting(text, end)
-        if noun is None and v.stops_or_hedges_at.starting(text, end) is not None:
-            break
+        stop = v.stops_or_hedges_at.starting(text, end) if noun is None else None
+        if stop is not None and not (after_measure and end == start and stop == "中"):
+            break  # right after a measure word 中 starts the noun (兩條中試線), not 在…中
         if noun:
             best = end + len(noun)
             end = best

@@ -362,6 +362,19 @@ def test_shares_ranges_parts_and_days(body, expected):
     assert [(f.value, f.unit, f.qualifier) for f in figures(body)] == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 中 right after a measure word starts the noun (not 在…中); a listed head noun ends it.
+        ("研發院正籌建三條中試線，用於研發。", [(3, "中試線")]),
+        ("旅發局在五條旅遊路線試行電子導賞。", [(5, "旅遊路線")]),
+        ("計劃資助六家渡輪營辦商試行共八艘電動渡輪。", [(6, "渡輪營辦商"), (8, "電動渡輪")]),
+    ],
+)
+def test_the_noun_after_a_measure_word(body, expected):
+    assert [(f.value, f.unit) for f in figures(body)] == expected
+
+
 def test_a_table_header_in_parentheses_gives_scale_and_unit():
     # （萬份）: ten thousands of what the header names; （分鐘）: minutes.
     found = figures("年份\t處理文件數目（萬份）\t平均處理時間（分鐘）\n2025年\t1 250\t35")
