@@ -208,6 +208,7 @@ class ZhQualifiers(_Strict):
     not_after: Phrases
     before: dict[Phrase, Qualifier]
     after: dict[Phrase, Qualifier]
+    after_money: dict[Phrase, Qualifier]
 
 
 class ZhSubjects(_Strict):

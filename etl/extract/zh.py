@@ -51,6 +51,7 @@ class Vocab:
     joiners: tuple[str, ...]
     not_after: tuple[str, ...]
     hedge_after: dict[str, str]
+    hedge_after_money: dict[str, str]
     money: dict[str, str]
     nouns: tuple[str, ...]
     stops: tuple[str, ...]
@@ -173,6 +174,7 @@ def vocab(folder: Path | None = None) -> Vocab:
         joiners=_longest_first(q["joiners"]),
         not_after=tuple(q["not_after"]),
         hedge_after=q["after"],
+        hedge_after_money=q["after_money"],
         money=u["money"],
         nouns=_longest_first(u["nouns"]),
         stops=_longest_first(u["stops"]),
@@ -240,6 +242,7 @@ _NUMBER = re.compile(
     rf"|(?P<dig>{_DIGITS})"
     rf"|(?P<cn>[{_CN}]+(?:點[{_CN_DIGIT}]+)?)"
 )
+_REST_AFTER_YI = re.compile(rf"\s*({_DIGITS})\s*(千萬|百萬|十萬|萬|千)")
 _SCALE_AFTER = re.compile(r"\s*(百萬|千萬|十萬|萬|億|千)")
 _PCT_AFTER = re.compile(r"\s*(%|％)")
 # 四成 40, 四成半 45, 九成五 95 (a digit after 成 is the next tenth, unless it counts something).
@@ -346,6 +349,10 @@ def numbers(text: str, a: int, b: int, v: Vocab) -> list[Number]:
         if sc:
             n.value *= v.scales[sc.group(1)]
             n.end = sc.end()
+            rest = _REST_AFTER_YI.match(text, n.end) if sc.group(1) == "億" else None
+            if rest:  # 3億2,000萬元: one amount in two scales
+                n.value += _digits_value(rest.group(1)) * v.scales[rest.group(2)]
+                n.end = pos = rest.end()
         pct = _PCT_AFTER.match(text, n.end)
         if pct:
             n.percent, n.end = True, pct.end()
@@ -558,6 +565,11 @@ def draft(text: str, n: Number, lo: int, hi: int, v: Vocab) -> Draft:
             if d.unit is None:  # 1,200名或以上學員: the noun follows the hedge
                 d.unit = _noun_run(text, d.end, hi, v)
             break
+    else:
+        if d.unit in _NOT_INHERITED and d.unit != "percent":
+            money = next((w for w in v.hedge_after_money if text.startswith(w, d.end)), None)
+            if money:  # 港幣15元起
+                d.qualifier, d.end = v.hedge_after_money[money], d.end + len(money)
     return d
 
 
@@ -884,6 +896,28 @@ def mentions(
     return sorted(out, key=lambda x: x.start)
 
 
+_QUOTED_KINDS = ("服務", "流動應用程式", "應用程式", "系統")
+_QUOTED = re.compile(r"「([^「」，。；：、\d的了]{2,8})」")
+
+
+def quoted_names(text: str, v: Vocab) -> list[str]:
+    """Names a reply puts in 「」 and then writes without them (「智郵站」 ... 智郵站有152個)."""
+    out: list[str] = []
+    for m in _QUOTED.finditer(text):
+        name = m.group(1)
+        if name in out or name in v.not_names or name.endswith(tuple(v.endings)):
+            continue  # a name with a listed ending is read by it, short forms of earlier names too
+        after = text[m.end() : m.end() + 6]
+        if not (after[:1] in _PUNCT or after.startswith(_QUOTED_KINDS)):
+            continue  # 「多功能智慧燈柱」試驗計劃, 「直接投資」及: part of a name, or a term
+        at = text.find(name)
+        while at > 0 and text[at - 1] in "「『":
+            at = text.find(name, at + 1)
+        if at > 0:  # written once without its quotation marks (not only inside a longer quoted name)
+            out.append(name)
+    return out
+
+
 def _subsequence(short: str, full: str) -> bool:
     it = iter(full)
     return len(short) < len(full) and all(c in it for c in short)
@@ -1009,6 +1043,8 @@ def extract(doc: Reply) -> list[Figure]:
     v = vocab()
     text = doc.text
     abbr = abbreviations(text, v)
+    for name in quoted_names(text, v):  # 「智郵站」 given once, then 智郵站 unquoted: the same name
+        abbr.setdefault(name, v.aliases.get(name, name))
     last: dict[str, str] = {}
     out: list[Figure] = []
     prev: list[Draft] = []

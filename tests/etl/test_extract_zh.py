@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from etl.corpus import RawDocument, Source, discover, read
 from etl.extract import extract
-from etl.extract.zh import _Words
+from etl.extract.zh import _Words, quoted_names
+from etl.extract.zh import vocab as zh_vocab
 from etl.parse import parse
 
 DAY = date(2025, 3, 26)
@@ -373,6 +374,35 @@ def test_shares_ranges_parts_and_days(body, expected):
 )
 def test_the_noun_after_a_measure_word(body, expected):
     assert [(f.value, f.unit) for f in figures(body)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # One amount in two scales: 3億2,000萬元.
+        ("計劃涉及約港幣3億2,000萬元。", [(320_000_000, "HKD", "about")]),
+        # 件 is a measure word; 秒 and 米 are units of their own; 元起 is "from", at least.
+        (
+            "郵政去年處理約六十八萬件郵件，每宗平均需時30秒以內。",
+            [(680_000, "郵件", "about"), (30, "秒", "up_to")],
+        ),
+        ("收費港幣15元起，屏幕闊約三十米。", [(15, "HKD", "at_least"), (30, "米", "about")]),
+        # 起 right after a measure word starts a noun: no hedge.
+        ("平台設有36個起降點。", [(36, "起降點", "exact")]),
+        # 999 (the emergency line) is no figure.
+        ("市民可致電999緊急熱線求助。", []),
+    ],
+)
+def test_scales_units_and_hedges_of_the_fourth_set(body, expected):
+    assert [(f.value, f.unit, f.qualifier) for f in figures(body)] == expected
+
+
+def test_a_quoted_name_written_again_without_quotes_names_the_figures():
+    found = figures("郵政自2021年起設置「智郵站」，方便市民。截至2027年10月底，郵政營運的智郵站有152個。")
+    assert [(f.value, f.subject) for f in found] == [(152, "智郵站")]
+    # A quoted term followed by more of a name, or by a conjunction, is no name of its own.
+    text = "公司以「直接投資」及基金投資兩種方式投資，另設「多功能智慧燈柱」試驗計劃。直接投資及多功能智慧燈柱均有進展。"
+    assert quoted_names(text, zh_vocab()) == []
 
 
 def test_a_table_header_in_parentheses_gives_scale_and_unit():
