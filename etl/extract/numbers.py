@@ -54,7 +54,7 @@ def _masks(v: Vocab) -> list[re.Pattern[str]]:
         guarded(r"\b\d{1,3}/F\b"),
         # Street addresses: "100 Cyberport Road", "213 Queen's Road East".
         guarded(
-            r"\b\d{1,4}[A-Z]?(?:(?:\s+[A-Z][a-z]+(?:['’]s)?){1,3}\s+(?:Road|Street|Avenue|Lane|Drive|Path|Terrace)"
+            r"\b\d{1,4}[A-Z]?(?:(?:\s+[A-Z][a-z]+(?:['’]s)?){1,3}\s+(?:Road|Street|Avenue|Lane|Drive|Path|Terrace|Place|Square)"
             r"|\s+Queensway)\b"
         ),
         # Names and slogans in quotation marks.
@@ -76,14 +76,14 @@ _MASK_NEEDS = [
     re.compile(r"\d{4}[ \u00a0]\d{3}"),
     None,
     re.compile(r"\d/F"),
-    re.compile(r"(?:Road|Street|Avenue|Lane|Drive|Path|Terrace|Queensway)\b"),
+    re.compile(r"(?:Road|Street|Avenue|Lane|Drive|Path|Terrace|Queensway|Place|Square)\b"),
     None,
     None,
 ]
 # All of the checks above at once: most replies have none of them.
 _ANY_NEED = re.compile(
     r"\d(?::\d|(?-i:/F)|\s*(?:am|pm|a\.m\.|p\.m\.)|\d{3}[ \u00a0-]?\d{4}|\d{3}[ \u00a0]\d{3})"
-    r"|(?-i:Road|Street|Avenue|Lane|Drive|Path|Terrace|Queensway)\b",
+    r"|(?-i:Road|Street|Avenue|Lane|Drive|Path|Terrace|Queensway|Place|Square)\b",
     re.I,
 )
 

@@ -36,6 +36,8 @@ def _abbreviation(v: Vocab) -> re.Pattern[str]:
 
 
 _AT_NAME = guarded(r"(?<![\w@])([A-Z][A-Za-z]*@([A-Z][\w]*))")
+# A name written in capitals around an @ (GREEN@COMMUNITY, GREEN@TAI WAI): a brand, not an address.
+_CAPS_AT_NAME = guarded(r"(?<![\w@.])([A-Z]{2,}@[A-Z]{2,}(?:[ \t][A-Z]{2,})*)(?![\w@.])")
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
         elif len(caps) > len(abbr) + 3:
             full = " ".join(words[-(len(abbr) + 3) :])
             full = _trim(full, v)
-        if _subject_like(full, v) or v.subjects.get(full) or _carried_on(full, v):
+        if abbr in v.subjects and abbr not in v.places:
+            found[abbr] = v.subjects[abbr]  # a listed short name: "Agriculture, Fisheries and ... (AFCD)"
+        elif _subject_like(full, v) or v.subjects.get(full) or _carried_on(full, v):
             found[abbr] = v.subjects.get(full, full)
     # A short name given to a listed name that ends in a parenthesis of its own: "Commissioner
     # of Critical Infrastructure (Computer-system Security) (the Commissioner)".
@@ -161,7 +165,20 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
             found.setdefault(m.group(1), v.subjects[name])
     for word in _introductions(text, v):
         found.setdefault(word, v.subjects.get(word, word))
+    for m in _appositive(v).finditer(text) if ", " in text else ():
+        name = m.group(1)  # "HKP's smart parcel locker network, iPostal Station, comprised ..."
+        if name not in v.subject_never and name not in v.places:
+            found.setdefault(name, v.subjects.get(name, name))
     return found
+
+
+@cache
+def _appositive(v: Vocab) -> re.Pattern[str]:
+    """A name set off by commas right after its kind: "its network, iPostal Station, ..."."""
+    kinds = alternation(list(v.name_kinds))
+    return re.compile(
+        rf"\b(?:{kinds}),\s+((?:[A-Z]|[a-z](?=[A-Z]))[\w@'’\-+]*(?:\s+[A-Z][\w@'’\-+]*){{0,4}}),\s"
+    )
 
 
 @cache
@@ -237,6 +254,8 @@ def mentions(text: str, start: int, end: int, v: Vocab, abbr: dict[str, str]) ->
     for m in _AT_NAME.finditer(text, start, end) if text.find("@", start, end) >= 0 else ():
         if m.group(2) in v.subjects:  # "Health@InnoHK": a cluster of InnoHK, a scope of its own
             found.append(Mention(m.start(1), m.end(1), m.group(1)))
+    for m in _CAPS_AT_NAME.finditer(text, start, end) if text.find("@", start, end) >= 0 else ():
+        found.append(Mention(m.start(1), m.end(1), m.group(1)))
     for m in _known(v).finditer(text, start, end):
         found.append(Mention(m.start(), m.end(), v.subjects[m.group(1)], m.group(1) in v.places))
     for m in _phrase(v).finditer(text, start, end):

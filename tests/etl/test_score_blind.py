@@ -35,6 +35,7 @@ SETS = {
     "gold_blind7": Floors(
         126, 0.995, {"qualifier": 0.99, "unit": 0.98, "as_of": 0.99, "subject": 0.94}, True, 0.86
     ),
+    "gold_blind8": Floors(131, 0.995, {"qualifier": 0.99, "unit": 0.98, "as_of": 0.99, "subject": 0.98}),
     # Chinese.
     "gold_blind_zh1": Floors(118, 0.99, {"qualifier": 0.99, "unit": 0.995, "as_of": 0.99, "subject": 0.95}),
     "gold_blind_zh2": Floors(114, 0.99, {"qualifier": 0.99, "unit": 0.97, "as_of": 0.99, "subject": 0.93}),
