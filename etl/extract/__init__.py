@@ -26,7 +26,11 @@ from schemas.figure import CURRENCIES, Figure
 _OF_THESE = re.compile(r"(?:Of|Among|Amongst)\s+(?:these|those|the)\s+([a-z][\w\- ]{1,50}?s),\s", re.I)
 # "increase the number to no fewer than 180", "The figure for 2026 was 1 315": the count
 # stated before, again.
-_THE_NUMBER = guarded(r"\bthe\s+(?:number|figure|total)\b(?!\s+of\b)", re.I)
+_THE_NUMBER = guarded(
+    r"\bthe\s+(?:number|figure|total)(?=\s*[,.]|\s+(?:for|in|to|was|were|is|are|will|would|has|had|rose|"
+    r"reached|stood|increased|grew|fell|dropped|went|at|by|then|now)\b)",
+    re.I,
+)
 
 
 def _said_again(text: str, start: int, at: int, prev: list[_Draft]) -> str | None:
