@@ -294,6 +294,10 @@ _FORMERLY = re.compile(
 )
 
 
+# What may stand between a name and "known as" / "formerly": its short name, a comma, a parenthesis.
+_RIGHT_AFTER = re.compile(r"\)?[\s,]*(?:\([^()]*\)[\s,]*)?\(?\s*$")
+
+
 def former_names(text: str, v: Vocab, abbr: dict[str, str]) -> None:
     """Add to `abbr` each former name a reply gives, read as the current name it follows."""
     if "known as" not in text and "formerly" not in text and "renamed" not in text:
@@ -303,7 +307,9 @@ def former_names(text: str, v: Vocab, abbr: dict[str, str]) -> None:
         named = mentions(text, max(stop + 1, m.start() - 250), m.start(), v, abbr)
         before = [x for x in named if not x.place]
         after = mentions(text, m.end(), min(len(text), m.end() + 150), v, abbr)
-        if before and after and after[0].start == m.end() and after[0].name != before[-1].name:
+        if not (before and after and after[0].start == m.end() and after[0].name != before[-1].name):
+            continue
+        if _RIGHT_AFTER.match(text[before[-1].end : m.start()]):  # not "the ITC's scheme, known as ..."
             abbr.setdefault(after[0].name, before[-1].name)
 
 
