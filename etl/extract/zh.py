@@ -1155,6 +1155,9 @@ def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
                 d.unit = "percent"
             else:
                 d.n.value *= times
-                d.unit = own or noun_before(head, 0, len(head), v) or "count"
+                # 經系統處理的電子訊息: what the column counts follows the last 的
+                said = head.rsplit("的", 1)[-1]
+                whole = said if 2 <= len(said) <= 6 else None
+                d.unit = own or noun_before(said, 0, len(said), v) or whole or "count"
             out.append(d)
     return out

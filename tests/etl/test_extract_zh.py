@@ -405,6 +405,11 @@ def test_a_quoted_name_written_again_without_quotes_names_the_figures():
     assert quoted_names(text, zh_vocab()) == []
 
 
+def test_a_table_header_counts_what_follows_its_last_de():
+    found = figures("年份\t經平台處理的電子申報（萬條）\n2025年\t1 245")
+    assert [(f.value, f.unit) for f in found] == [(12_450_000, "電子申報")]
+
+
 def test_a_table_header_in_parentheses_gives_scale_and_unit():
     # （萬份）: ten thousands of what the header names; （分鐘）: minutes.
     found = figures("年份\t處理文件數目（萬份）\t平均處理時間（分鐘）\n2025年\t1 250\t35")
