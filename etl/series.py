@@ -531,6 +531,14 @@ _UP_FROM = re.compile(
 )
 
 
+# The date of the first figure of a change, standing before the join: "in 2024 to ...".
+_LEADING_DATE = re.compile(
+    r"\s*(?:in|at|as\s+at|as\s+of|by)\s+(?:the\s+(?:first|second|third|fourth)\s+(?:quarter|half)\s+of\s+)?"
+    r"(?:(?:end|mid)-)?(?:[A-Z][a-z]+\s+)?\d{4}(?:-\d{2})?,?(?=\s)",
+    re.I,
+)
+
+
 def _partners(lo: Figure, hi: Figure) -> bool:
     """Both ends of a range or the before and after of a change: one series, told apart by qualifier."""
     if lo.sentence_start != hi.sentence_start or lo.sentence != hi.sentence or lo.start > hi.start:
@@ -543,10 +551,11 @@ def _partners(lo: Figure, hi: Figure) -> bool:
     at = clause.find(hi.text)
     if at > 0 and _UP_FROM.search(clause, 0, at):
         return True  # "1 260 counters accept it, up from 870 at end-2023": the before of a change
-    join = _JOIN.match(clause)
+    lead = _LEADING_DATE.match(clause)  # "from about 30 hours in 2024 to under 12 hours in 2026"
+    join = _JOIN.match(clause, lead.end() if lead else 0)
     if not join or join.group(0).strip().lower() in ("and", "or"):
         return False  # "82 B/Ds and 31 organisations": a list, not a range
-    return len(clause.split()) < 12
+    return len(clause[join.start() :].split()) < 12
 
 
 def _distinct_word(fig: Figure, others: list[Figure]) -> str:

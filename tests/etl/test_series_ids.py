@@ -100,6 +100,18 @@ def test_the_figure_before_a_change_written_after_it_is_one_series():
     assert len(set(got.values())) == 2, got
 
 
+def test_a_change_with_the_first_figure_dated_before_the_join_is_one_series():
+    # "from about 30 hours in 2024 to under 12 hours in 2026": the first figure's date stands
+    # between it and the "to" (blind sets 7 and 8).
+    for body in (
+        "The Cyberport's average time to approve a grant fell from about 30 days in 2024 to under 12 days in 2026.",
+        "The Cyberport's average waiting time fell from about 45 minutes in the third quarter of 2026 to less "
+        "than 25 minutes in the fourth quarter of 2026.",
+    ):
+        got = ids(body)
+        assert len(set(got.values())) == 1, got
+
+
 def test_a_renamed_office_is_one_scope():
     a = ids("The Office of the Government Chief Information Officer set up 132 kiosks.", date(2024, 5, 15))
     b = ids("The Digital Policy Office set up 150 kiosks.", date(2025, 6, 25))
