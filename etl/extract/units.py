@@ -122,6 +122,8 @@ def noun_phrase(text: str, pos: int, end: int, v: Vocab) -> NounPhrase:
             break
         info = _word_info(m.group(1), v)
         word, upper, stop, premodifier, conjunction = info[:5]
+        if last is None and conjunction:
+            break  # "by 2030 and consider digitising items": nothing the number counts
         if last is not None and upper and last[5] and not _unit_next(text, m.end(), end, v):
             break  # a name after the noun: "enterprises Cyberport admitted", not "joint R&D centres"
         if stop and (last is not None or not premodifier or not _unit_next(text, m.end(), end, v)):

@@ -238,7 +238,7 @@ class Number:
 _NUMBER = re.compile(
     rf"(?P<pct_cn>百分之(?P<pv>[{_CN}點]+|{_DIGITS}))"
     rf"|(?P<frac>(?P<den>[一二三四五六七八九十]+)分之(?P<num>[一二三四五六七八九十]+))"
-    rf"|(?P<half>一半)"
+    rf"|(?P<half>一半|(?<=[近逾約過])半(?![年天日月小個]))"
     rf"|(?P<dig>{_DIGITS})"
     rf"|(?P<cn>[{_CN}]+(?:點[{_CN_DIGIT}]+)?)"
 )
@@ -408,8 +408,8 @@ def _ending_hedge(window: str, v: Vocab) -> tuple[str, int] | None:
         kind = v.hedge_before[phrase]
         if window.endswith(phrase) and (best is None or len(phrase) > len(best[0])):
             head = window[: -len(phrase)]
-            if head and head[-1] in v.not_after:
-                continue
+            if head and head[-1] in v.not_after and phrase != "約":
+                continue  # 最近, 附近, 公共: another word; 連接約2 300部 keeps its 約
             best = (phrase, kind)
     return (best[1], len(best[0])) if best else None
 

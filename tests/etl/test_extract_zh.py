@@ -397,6 +397,23 @@ def test_scales_units_and_hedges_of_the_fourth_set(body, expected):
     assert [(f.value, f.unit, f.qualifier) for f in figures(body)] == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 約 after a verb ending in 接 (連接) is still a hedge; 近半 is nearly half; 棵 a measure word.
+        ("系統共連接約1 500部攝錄機。", [(1500, "攝錄機", "about")]),
+        (
+            "感應器安裝於約二千四百棵樹木，其中近半位於新界。",
+            [(2400, "樹木", "about"), (50, "percent", "nearly")],
+        ),
+        # 一次過 (one-off) holds no figure.
+        ("計劃提供一次過資助。", []),
+    ],
+)
+def test_hedges_and_measure_words_of_the_fifth_set(body, expected):
+    assert [(f.value, f.unit, f.qualifier) for f in figures(body)] == expected
+
+
 def test_a_quoted_name_written_again_without_quotes_names_the_figures():
     found = figures("郵政自2021年起設置「智郵站」，方便市民。截至2027年10月底，郵政營運的智郵站有152個。")
     assert [(f.value, f.subject) for f in found] == [(152, "智郵站")]
