@@ -30,7 +30,7 @@ def _abbreviation(v: Vocab) -> re.Pattern[str]:
     """A name with the abbreviation it is given in parentheses: "Digital Policy Office (DPO)"."""
     link = alternation(list(v.links))
     return re.compile(
-        rf"({_CAP}(?:[ \t]+(?:{link}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?"
+        rf"({_CAP}(?:(?:,[ \t]+|[ \t]+)(?:{link}[ \t]+)*{_CAP})*)\s*\(\s*(?:the\s+)?"
         r"((?:[A-Z]|[a-z](?=[A-Z]))[A-Za-z&@.\-]{0,11}(?:\s[A-Z][A-Za-z&@.\-]{0,11})?)\s*\)"
     )
 
@@ -140,6 +140,8 @@ def abbreviations(text: str, v: Vocab) -> dict[str, str]:
     found: dict[str, str] = {}
     for m in _abbreviation(v).finditer(text):
         full, abbr = _trim(text[_prefix(text, m.start(1)) : m.end(1)], v), m.group(2)
+        if "," in full and "".join(w[0] for w in full.split() if w[:1].isupper()) != abbr:
+            full = _trim(full.rsplit(",", 1)[1], v)  # "the HKSTP, the Innovation and ... Commission (ITC)"
         # Keep only the trailing words whose initials could spell the abbreviation.
         words = full.split()
         caps = [w for w in words if w[:1].isupper()]
