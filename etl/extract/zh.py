@@ -261,7 +261,7 @@ _NOT_FIGURE_SPANS = [
         r"\d{1,2}[:：]\d{2}",  # a clock time
         rf"(?:上午|下午|晚上|早上|中午)?\s*{_MONTH}\s*時(?:\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分)?",
         r"[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]",  # an item number
-        rf"(?:今年|去年|{_YEAR}\s*年)\s*首\s*{_MONTH}\s*個月",  # 今年首十個月: a period, no duration
+        rf"(?:今年|去年|{_YEAR}\s*年)\s*首\s*(?:{_MONTH}|兩)\s*個月",  # 今年首十個月: a period, no duration
     )
 ]
 # Characters each of `_NOT_FIGURE_SPANS` cannot match without (one of them), in its order;
@@ -636,7 +636,7 @@ _ANCHORS = [
         ),
     ),
     ("y", re.compile(rf"(?P<y>{_YEAR})\s*年(?!度)")),
-    ("first_m", re.compile(rf"(?:(?P<r>今年|去年)|(?P<y>{_YEAR})\s*年)\s*首\s*(?P<m>{_MONTH})\s*個月")),
+    ("first_m", re.compile(rf"(?:(?P<r>今年|去年)|(?P<y>{_YEAR})\s*年)\s*首\s*(?P<m>{_MONTH}|兩)\s*個月")),
     ("rel_m", re.compile(rf"(?P<r>今年|去年)\s*(?P<m>{_MONTH})\s*月(?P<e>底|末|初|中)?")),
     (
         "rel_h",

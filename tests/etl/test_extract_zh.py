@@ -408,6 +408,8 @@ def test_scales_units_and_hedges_of_the_fourth_set(body, expected):
         ),
         # 一次過 (one-off) holds no figure.
         ("計劃提供一次過資助。", []),
+        # 今年首兩個月 is a period (兩 as well as 二), and its 兩個月 no duration.
+        ("今年首兩個月，新登記的旅客約十一萬名。", [(110_000, "旅客", "about")]),
     ],
 )
 def test_hedges_and_measure_words_of_the_fifth_set(body, expected):
