@@ -36,11 +36,13 @@ SETS = {
         126, 0.995, {"qualifier": 0.99, "unit": 0.98, "as_of": 0.99, "subject": 0.94}, True, 0.94
     ),
     "gold_blind8": Floors(131, 0.995, {"qualifier": 0.99, "unit": 0.98, "as_of": 0.99, "subject": 0.98}),
+    "gold_blind9": Floors(128, 0.995, {"qualifier": 0.99, "unit": 0.96, "as_of": 0.98, "subject": 0.95}),
     # Chinese.
     "gold_blind_zh1": Floors(118, 0.99, {"qualifier": 0.99, "unit": 0.995, "as_of": 0.99, "subject": 0.95}),
     "gold_blind_zh2": Floors(114, 0.99, {"qualifier": 0.99, "unit": 0.97, "as_of": 0.99, "subject": 0.93}),
     "gold_blind_zh3": Floors(115, 0.995, {"qualifier": 0.99, "unit": 0.96, "as_of": 0.99, "subject": 0.98}),
     "gold_blind_zh4": Floors(118, 0.995, {"qualifier": 0.98, "unit": 0.96, "as_of": 0.98, "subject": 0.82}),
+    "gold_blind_zh5": Floors(120, 0.99, {"qualifier": 0.99, "unit": 0.91, "as_of": 0.99, "subject": 0.9}, False),
 }
 
 
