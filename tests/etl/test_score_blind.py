@@ -42,7 +42,9 @@ SETS = {
     "gold_blind_zh2": Floors(114, 0.99, {"qualifier": 0.99, "unit": 0.97, "as_of": 0.99, "subject": 0.93}),
     "gold_blind_zh3": Floors(115, 0.995, {"qualifier": 0.99, "unit": 0.96, "as_of": 0.99, "subject": 0.98}),
     "gold_blind_zh4": Floors(118, 0.995, {"qualifier": 0.98, "unit": 0.96, "as_of": 0.98, "subject": 0.82}),
-    "gold_blind_zh5": Floors(120, 0.99, {"qualifier": 0.99, "unit": 0.91, "as_of": 0.99, "subject": 0.9}, False),
+    "gold_blind_zh5": Floors(
+        120, 0.99, {"qualifier": 0.99, "unit": 0.91, "as_of": 0.99, "subject": 0.9}, False
+    ),
 }
 
 
