@@ -39,6 +39,16 @@ def _said_again(text: str, start: int, at: int, prev: list[_Draft]) -> str | Non
     return next((x.unit for x in reversed(prev) if x.unit not in _NOT_COUNTS), None)
 
 
+# "One of them ..., and the other two ...", "The remaining 12 ...": more of what was counted.
+_THE_OTHER = guarded(r"\b(?:the\s+other|the\s+remaining|another)\s+$", re.I)
+
+
+def _the_others(text: str, start: int, at: int, before: list[_Draft], prev: list[_Draft]) -> str | None:
+    if not _THE_OTHER.search(text, max(start, at - 16), at):
+        return None
+    return next((x.unit for x in reversed([*prev, *before]) if x.unit and x.unit not in _NOT_COUNTS), None)
+
+
 _BETWEEN = guarded(r"\bbetween\s+$", re.I)
 _FROM = guarded(r"\bfrom\s+$", re.I)
 # "ranges from 10 to 15", "varying from ...": the span between two ends, not a change from one to the other.
@@ -257,6 +267,7 @@ def extract(doc: Reply) -> list[Figure]:
                     or (lead_unit if lead and lead.end() <= d.start else None)
                     or (referent.unit if referent else None)
                     or _said_again(text, s.start, d.start, prev)
+                    or _the_others(text, s.start, d.start, drafts[:k], prev)
                     or "count"
                 )
             if d.unit in classes:

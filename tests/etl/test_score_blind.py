@@ -31,9 +31,9 @@ SETS = {
     ),
     "gold_blind4": Floors(105, 0.99, {"qualifier": 0.99, "unit": 0.995, "as_of": 0.985, "subject": 0.95}),
     "gold_blind5": Floors(129, 0.99, {"qualifier": 0.99, "unit": 0.97, "as_of": 0.99, "subject": 0.89}),
-    "gold_blind6": Floors(117, 0.995, {"qualifier": 0.99, "unit": 0.96, "as_of": 0.97, "subject": 0.93}),
+    "gold_blind6": Floors(117, 0.995, {"qualifier": 0.99, "unit": 0.97, "as_of": 0.97, "subject": 0.93}),
     "gold_blind7": Floors(
-        126, 0.995, {"qualifier": 0.99, "unit": 0.98, "as_of": 0.99, "subject": 0.94}, True, 0.94
+        126, 0.995, {"qualifier": 0.99, "unit": 0.99, "as_of": 0.99, "subject": 0.94}, True, 0.94
     ),
     "gold_blind8": Floors(131, 0.995, {"qualifier": 0.99, "unit": 0.98, "as_of": 0.99, "subject": 0.98}),
     "gold_blind9": Floors(128, 0.995, {"qualifier": 0.99, "unit": 0.96, "as_of": 0.98, "subject": 0.95}),
