@@ -33,10 +33,13 @@ _THE_NUMBER = guarded(
 )
 
 
+def _last_count(drafts: list[_Draft]) -> str | None:
+    """The unit of the last of `drafts` that counts something (no share, no sum of money)."""
+    return next((x.unit for x in reversed(drafts) if x.unit and x.unit not in _NOT_COUNTS), None)
+
+
 def _said_again(text: str, start: int, at: int, prev: list[_Draft]) -> str | None:
-    if not prev or not _THE_NUMBER.search(text, start, at):
-        return None
-    return next((x.unit for x in reversed(prev) if x.unit not in _NOT_COUNTS), None)
+    return _last_count(prev) if _THE_NUMBER.search(text, start, at) else None
 
 
 # "One of them ..., and the other two ...", "The remaining 12 ...": more of what was counted.
@@ -44,9 +47,7 @@ _THE_OTHER = guarded(r"\b(?:the\s+other|the\s+remaining|another)\s+$", re.I)
 
 
 def _the_others(text: str, start: int, at: int, before: list[_Draft], prev: list[_Draft]) -> str | None:
-    if not _THE_OTHER.search(text, max(start, at - 16), at):
-        return None
-    return next((x.unit for x in reversed([*prev, *before]) if x.unit and x.unit not in _NOT_COUNTS), None)
+    return _last_count([*prev, *before]) if _THE_OTHER.search(text, max(start, at - 16), at) else None
 
 
 _BETWEEN = guarded(r"\bbetween\s+$", re.I)

@@ -102,17 +102,16 @@ def _money_thousands(v: Vocab) -> re.Pattern[str]:
 def column(header: str, v: Vocab) -> Column:
     """What a header says of its cells: currency and scale, or percent."""
     m = _money(v).search(header)
-    thousands = 1000.0 if _THOUSANDS.search(header) else 1.0
+    base = 1000.0 if _THOUSANDS.search(header) else 1.0  # "('000)"
     if m:
-        scale = v.scales.get((m.group(2) or "").lower(), thousands)
+        scale = v.scales.get((m.group(2) or "").lower(), base)
         return Column(v.currencies.get(m.group(1).upper(), "HKD"), scale, False, header)
     money = _money_thousands(v).search(header)
     if money:
-        return Column(v.currencies.get(money.group(1).upper(), "HKD"), thousands, False, header)
-    scale = _scale_only(v).search(header)  # "Documents lodged (million)"
-    if scale:
-        thousands = v.scales.get(scale.group(1).lower(), thousands)
-    return Column(None, thousands, bool(_PERCENT.search(header)), header)
+        return Column(v.currencies.get(money.group(1).upper(), "HKD"), base, False, header)
+    word = _scale_only(v).search(header)  # "Documents lodged (million)"
+    scale = v.scales.get(word.group(1).lower(), base) if word else base
+    return Column(None, scale, bool(_PERCENT.search(header)), header)
 
 
 @cache

@@ -1043,6 +1043,7 @@ def extract(doc: Reply) -> list[Figure]:
     v = vocab()
     text = doc.text
     abbr = abbreviations(text, v)
+    columns: dict[str, _Column] = {}  # a table header read once a document
     for name in quoted_names(text, v):  # 「智郵站」 given once, then 智郵站 unquoted: the same name
         abbr.setdefault(name, v.aliases.get(name, name))
     last: dict[str, str] = {}
@@ -1056,7 +1057,7 @@ def extract(doc: Reply) -> list[Figure]:
             # A table takes the subject of the sentence that introduces it, in the paragraph before.
             paragraph, carry = s.paragraph, (carry if s.cells else None)
         if s.cells:
-            drafts = _row(text, s, doc.date, v)
+            drafts = _row(text, s, doc.date, v, columns)
             for d in drafts:
                 d.subject = carry
             emit(out, doc, s, drafts, " ".join(text[a:b] for a, b in s.cells))
@@ -1127,8 +1128,19 @@ _HEADER_SCALE = re.compile(
 )
 
 
-def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
-    """A table row's figures: the header gives scale and unit, the row's label its as_of."""
+@dataclass(frozen=True)
+class _Column:
+    """What a table header says of its cells, read once a header."""
+
+    scale: float = 1.0
+    money: str | None = None  # （百萬港元）
+    percent: bool = False
+    unit: str = "count"
+
+
+def _row(text: str, s: Sentence, day: date, v: Vocab, columns: dict[str, _Column]) -> list[Draft]:
+    """A table row's figures: the header gives scale and unit (read once a document, in
+    `columns`), the row's label its as_of."""
     label = text[s.cells[0][0] : s.cells[0][1]]
     fy = re.match(r"(\d{4}\s*[-–/]\s*\d{2})\s*(?:[（(][^）)]{1,6}[）)])?\s*$", label)  # 2026-27（預計）
     found = anchors(fy.group(1) + "年度" if fy else label, 0, len(label) + 2, day, v)
@@ -1136,28 +1148,35 @@ def _row(text: str, s: Sentence, day: date, v: Vocab) -> list[Draft]:
     out = []
     for k, (a, b) in enumerate(s.cells[1:], start=1):
         head = s.header[k] if k < len(s.header) else ""
-        scale = _HEADER_SCALE.search(head)
-        measure = None if scale else _HEADER_PAREN.search(head)  # 提交文件數目（萬份）, 處理時間（分鐘）
-        times, own = 1.0, None
-        if measure:
-            inner = measure.group(1).strip()
-            word = next((w for w in sorted(v.scales, key=len, reverse=True) if inner.startswith(w)), "")
-            rest = inner[len(word) :]
-            if rest in v.self_units or not rest or rest in v.measure_words:
-                times, own = v.scales.get(word, 1), v.self_units.get(rest)
-                head = head[: measure.start()]
+        col = columns.get(head) or columns.setdefault(head, _column(head, v))
         for n in numbers(text, a, b, v):
             d = Draft(n, n.start, n.end, as_of=as_of, measured=True)
-            if scale:
-                d.n.value *= v.scales.get(scale.group(1) or "", 1)
-                d.unit = v.money.get(scale.group(2), "HKD")
-            elif n.percent or "%" in head or "百分比" in head:
+            if col.money:
+                d.n.value *= col.scale
+                d.unit = col.money
+            elif n.percent or col.percent:
                 d.unit = "percent"
             else:
-                d.n.value *= times
-                # 經系統處理的電子訊息: what the column counts follows the last 的
-                said = head.rsplit("的", 1)[-1]
-                whole = said if 2 <= len(said) <= 6 else None
-                d.unit = own or noun_before(said, 0, len(said), v) or whole or "count"
+                d.n.value *= col.scale
+                d.unit = col.unit
             out.append(d)
     return out
+
+
+def _column(head: str, v: Vocab) -> _Column:
+    scale = _HEADER_SCALE.search(head)
+    if scale:
+        return _Column(v.scales.get(scale.group(1) or "", 1), v.money.get(scale.group(2), "HKD"))
+    measure = _HEADER_PAREN.search(head)  # 提交文件數目（萬份）, 處理時間（分鐘）
+    times, own = 1.0, None
+    if measure:
+        inner = measure.group(1).strip()
+        word = next((w for w in sorted(v.scales, key=len, reverse=True) if inner.startswith(w)), "")
+        rest = inner[len(word) :]
+        if rest in v.self_units or not rest or rest in v.measure_words:
+            times, own = v.scales.get(word, 1), v.self_units.get(rest)
+            head = head[: measure.start()]
+    said = head.rsplit("的", 1)[-1]  # 經系統處理的電子訊息: what the column counts follows the last 的
+    whole = said if 2 <= len(said) <= 6 else None
+    unit = own or noun_before(said, 0, len(said), v) or whole or "count"
+    return _Column(times, None, "%" in head or "百分比" in head, unit)
